@@ -1,0 +1,46 @@
+"""Image quality and rate, in float64, on 8-bit RGB (definitions as in the README).
+
+- PSNR = 20·log10(255) − 10·log10(MSE), MSE over all pixels and the three channels.
+- SSIM from scikit-image, `channel_axis=-1, data_range=255`.
+- bpp = 8 × (bytes of the stored latent file + side-information bytes) ÷ (W × H of the
+  original image).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from skimage.metrics import structural_similarity
+
+from latentcodec.errors import LatentCodecError
+
+PEAK = 255.0
+
+
+def _as_float64_pair(reference: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if reference.shape != test.shape:
+        raise LatentCodecError(f"images differ in shape: {reference.shape} vs {test.shape}")
+    if reference.ndim != 3 or reference.shape[2] != 3:
+        raise LatentCodecError(f"expected (H, W, 3) RGB images, got {reference.shape}")
+    # Cast before subtracting: uint8 differences would wrap around.
+    return reference.astype(np.float64), test.astype(np.float64)
+
+
+def psnr(reference: np.ndarray, test: np.ndarray) -> float:
+    """PSNR in dB of two 8-bit RGB images; inf when they are identical."""
+    reference, test = _as_float64_pair(reference, test)
+    mse = float(np.mean((reference - test) ** 2))
+    if mse == 0.0:
+        return math.inf
+    return 20.0 * math.log10(PEAK) - 10.0 * math.log10(mse)
+
+
+def ssim(reference: np.ndarray, test: np.ndarray) -> float:
+    """Mean SSIM of two 8-bit RGB images (scikit-image, Gaussian-free 7×7 window)."""
+    reference, test = _as_float64_pair(reference, test)
+    return float(structural_similarity(reference, test, channel_axis=-1, data_range=PEAK))
+
+
+def bits_per_pixel(stored_bytes: int, side_bytes: int, width: int, height: int) -> float:
+    return 8.0 * (stored_bytes + side_bytes) / (width * height)

@@ -1,0 +1,113 @@
+"""Tidy result tables: one row per image × model × bit depth × codec × quality.
+
+Columns (units in the README):
+
+    image, model, bitdepth, codec, quality, quality_value,
+    bytes, side_bytes, bpp, psnr, ssim, exact,
+    width, height, channels, source, compressed, recon
+
+Ceiling rows (the float latent decoded without quantisation) have `codec = none`,
+`quality = float32`, `bitdepth = 32` and `bytes` = the raw float32 latent.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pandas as pd
+
+from latentcodec.errors import LatentCodecError
+from latentcodec.io import write_text_atomic
+
+COLUMNS = [
+    "image",
+    "model",
+    "bitdepth",
+    "codec",
+    "quality",
+    "quality_value",
+    "bytes",
+    "side_bytes",
+    "bpp",
+    "psnr",
+    "ssim",
+    "exact",
+    "width",
+    "height",
+    "channels",
+    "source",
+    "compressed",
+    "recon",
+]
+SORT_KEYS = ["model", "codec", "bitdepth", "quality", "image"]
+CEILING_CODEC = "none"
+SWEEP_KEYS = ["model", "codec", "bitdepth", "quality"]
+
+
+def write_table(rows: list[dict] | pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write rows as CSV with the fixed column order, sorted, floats at full precision."""
+    frame = pd.DataFrame(rows)
+    missing = set(COLUMNS) - set(frame.columns)
+    if missing:
+        raise LatentCodecError(f"{path}: rows lack columns {sorted(missing)}")
+    frame = frame[COLUMNS].sort_values(SORT_KEYS, kind="stable")
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, float_format="%.17g", lineterminator="\n")
+    write_text_atomic(path, buffer.getvalue())
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype={"quality": str, "quality_value": "Int64"})
+    except (OSError, pd.errors.ParserError, ValueError) as error:
+        raise LatentCodecError(f"{path}: cannot read as a results table ({error})") from error
+    missing = set(COLUMNS) - set(frame.columns)
+    if missing:
+        raise LatentCodecError(f"{path}: not a results table, missing columns {sorted(missing)}")
+    return frame
+
+
+def aggregate(paths: list[str | os.PathLike], output: str | os.PathLike) -> None:
+    """Concatenate per-job tables into one, checking no row appears twice."""
+    frame = pd.concat([read_table(path) for path in paths], ignore_index=True)
+    duplicated = frame.duplicated(SWEEP_KEYS + ["image"])
+    if duplicated.any():
+        raise LatentCodecError(
+            f"duplicate rows for {frame[duplicated][SWEEP_KEYS + ['image']].values[:3]}"
+        )
+    write_table(frame, output)
+
+
+def summarize(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mean bpp, PSNR and SSIM over images for each model × codec × bit depth × quality."""
+    grouped = frame.groupby(SWEEP_KEYS, sort=True, dropna=False)
+    summary = grouped.agg(
+        images=("image", "count"),
+        bpp=("bpp", "mean"),
+        psnr=("psnr", "mean"),
+        ssim=("ssim", "mean"),
+        exact=("exact", "all"),
+    ).reset_index()
+    return summary.sort_values(["model", "codec", "bitdepth", "bpp"], kind="stable")
+
+
+def summary_markdown(frame: pd.DataFrame) -> str:
+    """The summary as a Markdown table (the README's smoke table)."""
+    summary = summarize(frame)
+    lines = [
+        "| model | codec | bit depth | quality | images | bpp | PSNR (dB) | SSIM | exact |",
+        "|---|---|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for row in summary.itertuples(index=False):
+        bits = "float" if row.codec == CEILING_CODEC else str(row.bitdepth)
+        codec = "ceiling (no codec)" if row.codec == CEILING_CODEC else row.codec
+        lines.append(
+            f"| {row.model} | {codec} | {bits} | {row.quality} | {row.images} | "
+            f"{row.bpp:.4f} | {row.psnr:.2f} | {row.ssim:.4f} | {'yes' if row.exact else 'no'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_summary(table: str | os.PathLike, output: str | os.PathLike) -> None:
+    write_text_atomic(output, summary_markdown(read_table(table)))

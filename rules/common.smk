@@ -1,0 +1,108 @@
+# Validation first, then the values every rule file uses, then input functions.
+import shutil
+
+from snakemake.utils import validate
+
+from latentcodec.config import check_config, codec_jobs
+from latentcodec.datasets import get_dataset, select_images
+
+validate(config, workflow.source_path("../schemas/config.schema.yaml"))
+check_config(config)
+
+RUN = config["run"]
+DATASET = config["dataset"]["name"]
+IMAGES = select_images(get_dataset(DATASET), config["dataset"]["images"])
+MODELS = config["models"]
+JOBS = codec_jobs(config)
+QUALITY_VALUES = {(job.codec, job.quality): job.quality_value for job in JOBS}
+USES_GPU = config["device"] == "cuda" or (
+    config["device"] == "auto" and shutil.which("nvidia-smi") is not None
+)
+
+
+wildcard_constraints:
+    run=RUN,
+    dataset=DATASET,
+    image="|".join(IMAGES),
+    model="|".join(MODELS),
+    bits=r"\d+",
+    codec="|".join(sorted({job.codec for job in JOBS})),
+    quality=r"[a-z0-9_]+",
+
+
+def gpu_count():
+    """Model jobs hold one GPU when the models run on CUDA, none on the CPU."""
+    return 1 if USES_GPU else 0
+
+
+def source_image(image):
+    return f"resources/datasets/{DATASET}/{image}.png"
+
+
+def get_source(wildcards):
+    return source_image(wildcards.image)
+
+
+def get_sources(wildcards):
+    return [source_image(image) for image in IMAGES]
+
+
+def get_latents(wildcards):
+    return expand(
+        "results/{run}/{model}/latents/{image}.npz",
+        run=RUN,
+        model=wildcards.model,
+        image=IMAGES,
+    )
+
+
+def get_quantized(wildcards):
+    return expand(
+        "results/{run}/{model}/b{bits}/quantized/{image}.npz",
+        run=RUN,
+        model=wildcards.model,
+        bits=wildcards.bits,
+        image=IMAGES,
+    )
+
+
+def get_compressed(wildcards):
+    return expand(
+        "results/{run}/{model}/b{bits}/{codec}-{quality}/compressed/{image}.{codec}",
+        image=IMAGES,
+        **wildcards,
+    )
+
+
+def quality_value(wildcards):
+    return QUALITY_VALUES[(wildcards.codec, wildcards.quality)]
+
+
+def codec_options(wildcards):
+    return config["codecs"][wildcards.codec].get("options", {})
+
+
+def get_metric_tables(wildcards):
+    ceilings = expand(
+        "results/{run}/{model}/ceiling/metrics.csv", run=RUN, model=MODELS
+    )
+    sweeps = [
+        f"results/{RUN}/{model}/b{job.bits}/{job.codec}-{job.quality}/metrics.csv"
+        for model in MODELS
+        for job in JOBS
+    ]
+    return ceilings + sweeps
+
+
+def get_final_output():
+    return expand(
+        "results/{run}/{name}",
+        run=RUN,
+        name=[
+            "metrics.csv",
+            "summary.md",
+            "figures/rd.png",
+            "figures/rd.svg",
+            "figures/crops.png",
+        ],
+    )

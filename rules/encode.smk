@@ -1,0 +1,19 @@
+rule encode_image:
+    """Image → float latent (mode of the posterior), with its size and padding."""
+    input:
+        get_source,
+    output:
+        "results/{run}/{model}/latents/{image}.npz",
+    log:
+        "logs/{run}/encode_image/{model}/{image}.log",
+    benchmark:
+        "benchmarks/{run}/encode_image/{model}/{image}.tsv"
+    conda:
+        "../envs/model.yaml"
+    threads: 1
+    resources:
+        gpu=gpu_count(),
+    params:
+        device=config["device"],
+    script:
+        "../scripts/encode_images.py"

@@ -1,0 +1,33 @@
+rule plot_rd:
+    """PSNR and SSIM against bpp, one line per codec and bit depth, ceiling dashed."""
+    input:
+        "results/{run}/metrics.csv",
+    output:
+        png="results/{run}/figures/rd.png",
+        svg="results/{run}/figures/rd.svg",
+    log:
+        "logs/{run}/plot_rd.log",
+    benchmark:
+        "benchmarks/{run}/plot_rd.tsv"
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../scripts/plot_rd.py"
+
+
+rule plot_crops:
+    """The same crop of one image: original, ceiling and each codec setting."""
+    input:
+        "results/{run}/metrics.csv",
+    output:
+        "results/{run}/figures/crops.png",
+    log:
+        "logs/{run}/plot_crops.log",
+    benchmark:
+        "benchmarks/{run}/plot_crops.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        figures=config["figures"],
+    script:
+        "../scripts/plot_crops.py"

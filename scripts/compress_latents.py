@@ -1,0 +1,15 @@
+"""Snakemake script: store integer latents with one codec at one quality."""
+
+from latentcodec.jobs import run_step
+from latentcodec.pipeline import compress_latents
+
+run_step(
+    snakemake.log[0],
+    compress_latents,
+    list(snakemake.input),
+    list(snakemake.output),
+    codec=snakemake.wildcards.codec,
+    bits=int(snakemake.wildcards.bits),
+    quality=snakemake.params.quality,
+    options=snakemake.params.options,
+)

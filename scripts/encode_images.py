@@ -1,0 +1,15 @@
+"""Snakemake script: encode images to float latents with one model load."""
+
+from latentcodec.jobs import run_step
+from latentcodec.pipeline import encode_images
+
+run_step(
+    snakemake.log[0],
+    encode_images,
+    snakemake.wildcards.model,
+    list(snakemake.input),
+    list(snakemake.output),
+    device=snakemake.params.device,
+    mirror=snakemake.config["mirror"],
+    threads=snakemake.threads,
+)

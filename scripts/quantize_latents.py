@@ -1,0 +1,12 @@
+"""Snakemake script: quantise float latents to integers at one bit depth."""
+
+from latentcodec.jobs import run_step
+from latentcodec.pipeline import quantize_latents
+
+run_step(
+    snakemake.log[0],
+    quantize_latents,
+    list(snakemake.input),
+    list(snakemake.output),
+    bits=int(snakemake.wildcards.bits),
+)

@@ -1,0 +1,22 @@
+"""Snakemake script: decode stored latents with the codec and the model, and measure."""
+
+from latentcodec.jobs import run_step
+from latentcodec.pipeline import reconstruct
+
+run_step(
+    snakemake.log[0],
+    reconstruct,
+    snakemake.wildcards.model,
+    sources=list(snakemake.input.sources),
+    quantized=list(snakemake.input.quantized),
+    compressed=list(snakemake.input.compressed),
+    recons=list(snakemake.output.recons),
+    table=snakemake.output.table,
+    codec=snakemake.wildcards.codec,
+    bits=int(snakemake.wildcards.bits),
+    quality=snakemake.wildcards.quality,
+    quality_value=snakemake.params.quality,
+    device=snakemake.params.device,
+    mirror=snakemake.config["mirror"],
+    threads=snakemake.threads,
+)

@@ -1,0 +1,33 @@
+"""Shared fixtures: the mirror of real data (Kodak, TAEF2) laid out like shared/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """$LATENTCODEC_MIRROR, else ../shared beside the checkout.
+
+    Skipped on a developer machine without it; in CI (CI=true) a missing mirror fails,
+    so the real-data tests cannot silently stop running.
+    """
+    candidate = Path(os.environ.get("LATENTCODEC_MIRROR") or REPO.parent / "shared")
+    if not (candidate / "datasets" / "kodak" / "kodim01.png").is_file():
+        message = f"no real-data mirror at {candidate} (set LATENTCODEC_MIRROR)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return candidate
+
+
+@pytest.fixture(scope="session")
+def kodim01(mirror):
+    from latentcodec.io import read_rgb
+
+    return read_rgb(mirror / "datasets" / "kodak" / "kodim01.png")

@@ -1,0 +1,112 @@
+import copy
+import subprocess
+import sys
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from latentcodec.config import CodecJob, check_config, codec_jobs
+from latentcodec.errors import LatentCodecError
+
+from .conftest import REPO
+
+SCHEMA = str(REPO / "schemas" / "config.schema.yaml")
+
+
+def validated(config: dict) -> dict:
+    config = copy.deepcopy(config)
+    validate(config, SCHEMA)
+    return config
+
+
+@pytest.fixture
+def default_config():
+    return validated(yaml.safe_load((REPO / "config.yaml").read_text()))
+
+
+def test_schema_fills_every_default_into_an_empty_config(default_config):
+    filled = validated({})
+    assert filled["run"] == "kodak" and filled["dataset"] == {"name": "kodak", "images": "all"}
+    assert filled["models"] == ["sdxl-vae-fp16-fix"] and filled["device"] == "auto"
+    assert filled["codecs"] == default_config["codecs"]
+    assert filled["figures"] == default_config["figures"]
+    check_config(filled)
+
+
+def test_default_and_smoke_configs_pass(default_config):
+    check_config(default_config)
+    smoke = yaml.safe_load((REPO / ".test" / "config-smoke.yaml").read_text())
+    check_config(validated({**default_config, **smoke}))
+
+
+def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_three_levels(
+    default_config,
+):
+    jobs = codec_jobs(default_config)
+    assert [job for job in jobs if job.codec == "png"] == [
+        CodecJob("png", bits, "lossless", None) for bits in (8, 10, 12, 16)
+    ]
+    avif = {(job.bits, job.quality, job.quality_value) for job in jobs if job.codec == "avif"}
+    assert avif == {
+        (bits, label, value)
+        for bits in (8, 10, 12)
+        for label, value in {"low": 30, "medium": 50, "high": 70}.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"codecs": {"avif": {"bitdepths": [8, 16], "qualities": {"low": 30}}}},
+            r"codecs\.avif\.bitdepths: avif cannot store \[16\]",
+        ),
+        (
+            {"codecs": {"png": {"bitdepths": [8], "qualities": {"low": 3}}}},
+            r"codecs\.png\.qualities: png is lossless only",
+        ),
+        (
+            {"codecs": {"avif": {"bitdepths": [8]}}},
+            r"codecs\.avif\.qualities: avif needs at least one",
+        ),
+        (
+            {"codecs": {"avif": {"bitdepths": [8], "qualities": {"top": 101}}}},
+            r"codecs\.avif\.qualities\.top: 101 is outside",
+        ),
+        ({"codecs": {"jpeg": {"bitdepths": [8]}}}, r"codecs\.jpeg: unknown codec"),
+        (
+            {"codecs": {"avif": {"bitdepths": [8], "qualities": {"a": 5}, "options": {"sped": 1}}}},
+            r"codecs\.avif\.options: .*sped",
+        ),
+        ({"models": ["sd15"]}, r"models: unknown model 'sd15'"),
+        ({"dataset": {"name": "kodak", "images": ["kodim00"]}}, r"dataset\.images"),
+        ({"codecs": {"png": {"bitdepths": []}}}, r"codecs: no codec job"),
+    ],
+)
+def test_bad_configs_are_rejected_naming_the_key(change, message):
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(validated(change))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"device": "gpu"},
+        {"codecs": {"png": {"bitdepths": [8, 8]}}},
+        {"codecs": {"avif": {"bitdepths": [8], "qualities": {"Low-1": 30}}}},
+        {"dataset": {"images": 0}},
+        {"unknown_key": 1},
+    ],
+)
+def test_schema_rejects_malformed_values(config):
+    with pytest.raises(Exception, match="(?i)validation"):
+        validated(config)
+
+
+def test_building_the_dag_does_not_import_torch():
+    code = (
+        "import sys, latentcodec.config, latentcodec.pipeline, latentcodec.plots;"
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,47 @@
+import math
+
+import numpy as np
+import pytest
+from skimage.metrics import peak_signal_noise_ratio
+
+from latentcodec.errors import LatentCodecError
+from latentcodec.metrics import bits_per_pixel, psnr, ssim
+
+
+def random_pair(seed=0):
+    rng = np.random.default_rng(seed)
+    reference = rng.integers(0, 256, (32, 48, 3), dtype=np.uint8)
+    noise = rng.integers(-20, 21, reference.shape)
+    return reference, np.clip(reference + noise, 0, 255).astype(np.uint8)
+
+
+def test_psnr_matches_an_independent_implementation():
+    reference, test = random_pair()
+    expected = peak_signal_noise_ratio(reference, test, data_range=255)
+    assert psnr(reference, test) == pytest.approx(expected, abs=1e-10)
+
+
+def test_psnr_does_not_wrap_around_in_uint8():
+    black = np.zeros((4, 4, 3), np.uint8)
+    white = np.full((4, 4, 3), 255, np.uint8)
+    assert psnr(black, white) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_psnr_of_identical_images_is_infinite():
+    reference, _ = random_pair()
+    assert psnr(reference, reference) == math.inf
+
+
+def test_ssim_is_one_for_identical_and_lower_for_noisy_images():
+    reference, test = random_pair()
+    assert ssim(reference, reference) == pytest.approx(1.0)
+    assert ssim(reference, test) < 0.99
+
+
+def test_metrics_refuse_mismatched_shapes():
+    with pytest.raises(LatentCodecError, match="differ in shape"):
+        psnr(np.zeros((4, 4, 3), np.uint8), np.zeros((4, 5, 3), np.uint8))
+
+
+def test_bits_per_pixel_counts_file_and_side_bytes():
+    assert bits_per_pixel(1000, 24, 768, 512) == pytest.approx(8 * 1024 / (768 * 512))
