@@ -21,7 +21,7 @@ run: $(STAMP)
 
 ## The whole DAG on 4 Kodak images with TAEF2 on the CPU (needs LATENTCODEC_MIRROR).
 smoke: $(STAMP)
-	$(SNAKEMAKE) --cores 2 --configfile .test/config-smoke.yaml
+	$(SNAKEMAKE) --cores 2 --configfile .test/config-smoke.yaml --replace-workflow-config
 
 ## Lint, unit and workflow tests, then the smoke run.
 test: lint pytest smoke
@@ -30,14 +30,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check .
-	$(SNAKEMAKE) --lint --configfile .test/config-smoke.yaml
+	$(SNAKEMAKE) --lint --configfile .test/config-smoke.yaml --replace-workflow-config
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
 ## The README's pictures: the rule graph and the smoke run's figures and table.
 docs: $(STAMP) smoke
-	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml | dot -Tsvg > docs/rulegraph.svg
+	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml --replace-workflow-config | dot -Tsvg > docs/rulegraph.svg
 	cp results/smoke/figures/rd.png docs/smoke-rd.png
 	cp results/smoke/figures/crops.png docs/smoke-crops.png
 	cp results/smoke/summary.md docs/smoke-summary.md

@@ -6,20 +6,26 @@ file, which any viewer of that format can open. Each class states the bit depths
 counts it can store and its quality scale; `latentcodec.config` checks a config against
 these before the workflow starts.
 
-All codecs go through imagecodecs rather than Pillow: Pillow writes 16-bit PNG only as
+Latent codecs go through imagecodecs rather than Pillow: Pillow writes 16-bit PNG only as
 greyscale, reads 16-bit RGB(A) PNG silently truncated to 8 bits, and its AVIF is 8-bit and
-never lossless (see README, "Why these libraries").
+never lossless (see README, "Why these libraries"). Pillow serves the pixel-domain JPEG and
+WebP baselines, with its defaults, because that is what readers compare with.
 """
 
 from __future__ import annotations
 
+import io
+import zlib
 from abc import ABC, abstractmethod
 from typing import ClassVar
 
 import imagecodecs
 import numpy as np
+import PIL
+import PIL.Image
 
 from latentcodec.errors import LatentCodecError
+from latentcodec.palette import palette_decode, palette_encode
 
 
 class Codec(ABC):
@@ -30,15 +36,22 @@ class Codec(ABC):
     wrongly (a library that silently clips or drops bits would give wrong numbers).
     """
 
-    name: ClassVar[str]  # registry key; also the file extension of stored latents
+    name: ClassVar[str]  # registry key; also the file extension of stored files
     bit_depths: ClassVar[frozenset[int]]
     planes: ClassVar[frozenset[int]]  # plane counts it stores
-    preferred_planes: ClassVar[int]  # the plane count `packing.pack` uses for it
-    quality_range: ClassVar[tuple[int, int] | None]  # None: lossless only
-    lossless_quality: ClassVar[int | None]  # quality value that means lossless, if any
+    interleaved_planes: ClassVar[int]  # planes per tile when latent channels are interleaved
+    quality_range: ClassVar[tuple[int, int] | None]  # None: takes no quality (lossless only)
+    lossless_quality: ClassVar[int | None] = None  # quality value that means lossless, if any
 
-    def is_lossless(self, quality: int | None) -> bool:
-        return self.quality_range is None or quality == self.lossless_quality
+    @classmethod
+    def is_lossless(cls, quality: int | None) -> bool:
+        """Whether this quality gives back the exact integers (lossless-only codecs: always)."""
+        return cls.quality_range is None or quality == cls.lossless_quality
+
+    @classmethod
+    def planes_for(cls, packing: str) -> int:
+        """Planes per tile for a packing: `interleaved` (colour planes) or `planar` (grey)."""
+        return {"interleaved": cls.interleaved_planes, "planar": 1}[packing]
 
     def encode(self, image: np.ndarray, bits: int, quality: int | None = None) -> bytes:
         """Store an (H, W, P) integer image whose samples use `bits` bits."""
@@ -97,9 +110,8 @@ class Png(Codec):
     name = "png"
     bit_depths = frozenset({8, 10, 12, 16})
     planes = frozenset({1, 3, 4})
-    preferred_planes = 4
+    interleaved_planes = 4
     quality_range = None
-    lossless_quality = None
 
     def __init__(self, compression: int = 9):
         _require(imagecodecs.PNG, "PNG")
@@ -119,35 +131,50 @@ class Png(Codec):
 class Avif(Codec):
     """AVIF (AV1 still image) via libavif: 8/10/12-bit, lossy, or lossless at quality 100.
 
-    Planes are coded as 4:4:4 with the identity matrix, so latent channels never pass
-    through an RGB→YUV transform or chroma subsampling. Only 3 planes: libavif codes a 4th
-    (alpha) plane losslessly at any quality, and 1- or 2-plane images always losslessly.
+    For latents, planes are coded as 4:4:4 with the identity matrix (the defaults), so latent
+    channels never pass through an RGB→YUV transform or chroma subsampling. Only 3 planes:
+    libavif codes a 4th (alpha) plane losslessly at any quality, and imagecodecs codes 1- or
+    2-plane images losslessly whatever the quality. Pixel baselines use `chroma="420"` or
+    `"444"` with `matrix="bt601"`, as an ordinary AVIF encoder would.
     """
 
     name = "avif"
     bit_depths = frozenset({8, 10, 12})
     planes = frozenset({3})
-    preferred_planes = 3
+    interleaved_planes = 3
     quality_range = (0, 100)
     lossless_quality = 100
 
-    def __init__(self, speed: int = 6):
+    def __init__(self, speed: int = 6, chroma: str = "444", matrix: str = "identity"):
         _require(imagecodecs.AVIF, "AVIF")
+        formats = {"444": "YUV444", "420": "YUV420"}
+        matrices = {"identity": "IDENTITY", "bt601": "BT601"}
+        if chroma not in formats or matrix not in matrices:
+            raise LatentCodecError(
+                f"avif: chroma must be one of {sorted(formats)} and matrix one of "
+                f"{sorted(matrices)}, got {chroma!r}, {matrix!r}"
+            )
+        if matrix == "identity" and chroma != "444":
+            raise LatentCodecError("avif: the identity matrix needs chroma 444 (AV1 rule)")
         self.speed = speed
+        self.pixelformat = getattr(imagecodecs.AVIF.PIXEL_FORMAT, formats[chroma])
+        self.matrix = getattr(imagecodecs.AVIF.MATRIX_COEFFICIENTS, matrices[matrix])
 
     @staticmethod
     def library() -> str:
         return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.avif_version()}"
 
     def _encode(self, image, bits, quality):
+        lossless = quality == self.lossless_quality
         return bytes(
             imagecodecs.avif_encode(
                 image,
                 level=quality,
                 speed=self.speed,
                 bitspersample=bits,
-                pixelformat=imagecodecs.AVIF.PIXEL_FORMAT.YUV444,
-                matrix=imagecodecs.AVIF.MATRIX_COEFFICIENTS.IDENTITY,
+                # libavif's lossless mode needs 4:4:4 and the identity matrix.
+                pixelformat=imagecodecs.AVIF.PIXEL_FORMAT.YUV444 if lossless else self.pixelformat,
+                matrix=imagecodecs.AVIF.MATRIX_COEFFICIENTS.IDENTITY if lossless else self.matrix,
                 numthreads=1,
             )
         )
@@ -156,7 +183,168 @@ class Avif(Codec):
         return imagecodecs.avif_decode(data, numthreads=1)
 
 
-CODECS: dict[str, type[Codec]] = {codec.name: codec for codec in (Png, Avif)}
+class JpegXl(Codec):
+    """JPEG XL via libjxl: up to 16 bits, lossless at quality 100, else lossy (`level`).
+
+    Lossy JPEG XL codes three planes in its perceptual XYB space, which mixes them: store
+    latents lossy with `planar` packing (greyscale tiles) to keep channels apart.
+    """
+
+    name = "jxl"
+    bit_depths = frozenset({8, 10, 12, 16})
+    planes = frozenset({1, 3, 4})
+    interleaved_planes = 4
+    quality_range = (0, 100)
+    lossless_quality = 100
+
+    def __init__(self, effort: int = 7):
+        _require(imagecodecs.JPEGXL, "JPEG XL")
+        self.effort = effort
+
+    @staticmethod
+    def library() -> str:
+        return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.jpegxl_version()}"
+
+    def _encode(self, image, bits, quality):
+        lossless = quality == self.lossless_quality
+        return bytes(
+            imagecodecs.jpegxl_encode(
+                _squeeze(image),
+                level=None if lossless else quality,
+                lossless=lossless,
+                effort=self.effort,
+                bitspersample=bits,
+                numthreads=1,
+            )
+        )
+
+    def _decode(self, data):
+        return imagecodecs.jpegxl_decode(data, numthreads=1)
+
+
+class Jpeg2000(Codec):
+    """JPEG 2000 via OpenJPEG: up to 16 bits, reversible (lossless) at quality 100.
+
+    Below 100 the quality is OpenJPEG's `level`, roughly a target PSNR in dB on the declared
+    bit depth. The multi-component (colour) transform is off, so planes stay apart.
+    """
+
+    name = "j2k"
+    bit_depths = frozenset({8, 10, 12, 16})
+    planes = frozenset({1, 3, 4})
+    interleaved_planes = 4
+    quality_range = (1, 100)
+    lossless_quality = 100
+
+    def __init__(self):
+        _require(imagecodecs.JPEG2K, "JPEG 2000")
+
+    @staticmethod
+    def library() -> str:
+        return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.jpeg2k_version()}"
+
+    def _encode(self, image, bits, quality):
+        lossless = quality == self.lossless_quality
+        return bytes(
+            imagecodecs.jpeg2k_encode(
+                _squeeze(image),
+                level=None if lossless else quality,
+                reversible=lossless,
+                bitspersample=bits,
+                mct=False,
+                numthreads=1,
+            )
+        )
+
+    def _decode(self, data):
+        return imagecodecs.jpeg2k_decode(data, numthreads=1)
+
+
+class WebpLossless(Codec):
+    """WebP lossless via libwebp: 8-bit, 3 or 4 planes."""
+
+    name = "webpll"
+    bit_depths = frozenset({8})
+    planes = frozenset({3, 4})
+    interleaved_planes = 4
+    quality_range = None
+
+    def __init__(self, method: int = 6):
+        _require(imagecodecs.WEBP, "WebP")
+        self.method = method
+
+    @staticmethod
+    def library() -> str:
+        return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.webp_version()}"
+
+    def _encode(self, image, bits, quality):
+        return bytes(imagecodecs.webp_encode(image, lossless=True, method=self.method))
+
+    def _decode(self, data):
+        return imagecodecs.webp_decode(data)
+
+
+class Palette(Codec):
+    """Bühlmann's palette + Floyd–Steinberg dithering (`latentcodec.palette`); quality = colours."""
+
+    name = "palette"
+    bit_depths = frozenset({8})
+    planes = frozenset({3, 4})
+    interleaved_planes = 4
+    quality_range = (2, 256)
+
+    @staticmethod
+    def library() -> str:
+        return f"Pillow {PIL.__version__} (quantize, Floyd–Steinberg), zlib {zlib.ZLIB_VERSION}"
+
+    def _encode(self, image, bits, quality):
+        return palette_encode(image, colours=quality)
+
+    def _decode(self, data):
+        return palette_decode(data)
+
+
+class PillowCodec(Codec):
+    """Pixel-domain baselines through Pillow, with its defaults (what a reader compares with)."""
+
+    format: ClassVar[str]
+    bit_depths = frozenset({8})
+    planes = frozenset({3})
+    interleaved_planes = 3
+
+    @staticmethod
+    def library() -> str:
+        return f"Pillow {PIL.__version__}"
+
+    def _encode(self, image, bits, quality):
+        buffer = io.BytesIO()
+        PIL.Image.fromarray(image, mode="RGB").save(buffer, format=self.format, quality=quality)
+        return buffer.getvalue()
+
+    def _decode(self, data):
+        with PIL.Image.open(io.BytesIO(data)) as decoded:
+            return np.asarray(decoded.convert("RGB"))
+
+
+class Jpeg(PillowCodec):
+    """JPEG (libjpeg via Pillow): its defaults, 4:2:0 chroma subsampling, no optimisation."""
+
+    name = "jpeg"
+    format = "JPEG"
+    quality_range = (1, 100)
+
+
+class Webp(PillowCodec):
+    """Lossy WebP (libwebp via Pillow), its defaults."""
+
+    name = "webp"
+    format = "WEBP"
+    quality_range = (0, 100)
+
+
+CODECS: dict[str, type[Codec]] = {
+    codec.name: codec for codec in (Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Jpeg, Webp)
+}
 
 
 def get_codec(name: str, **options) -> Codec:

@@ -19,12 +19,27 @@ LOSSLESS_LABEL = "lossless"
 
 @dataclass(frozen=True)
 class CodecJob:
-    """One point of the sweep for a model: a codec at a bit depth and a named quality."""
+    """One point of the latent sweep: a codec at a bit depth, a packing and a named quality."""
 
     codec: str
     bits: int
+    packing: str  # "interleaved" (channels as colour planes) or "planar" (greyscale tiles)
     quality: str  # label used in paths, e.g. "medium", or "lossless"
     quality_value: int | None  # the codec's own quality number; None for lossless-only codecs
+
+    @property
+    def lossless(self) -> bool:
+        return CODECS[self.codec].is_lossless(self.quality_value)
+
+
+@dataclass(frozen=True)
+class BaselineJob:
+    """One pixel-domain baseline: a named codec setting over a grid of qualities."""
+
+    name: str  # label in paths and tables, e.g. "avif444"
+    codec: str
+    qualities: tuple[int, ...]
+    options: dict
 
 
 def check_config(config: dict) -> None:
@@ -35,16 +50,40 @@ def check_config(config: dict) -> None:
         _check_codec(name, settings)
     if not codec_jobs(config):
         raise LatentCodecError("codecs: no codec job configured (every bitdepths list is empty)")
+    for job in baseline_jobs(config):
+        _check_baseline(job)
+    comparison = config["comparison"]
+    for key, names in (
+        ("anchor", [comparison["anchor"]]),
+        ("equal_size", comparison["equal_size"]),
+    ):
+        unknown = [name for name in names if name not in config["baselines"]]
+        if unknown:
+            raise LatentCodecError(
+                f"comparison.{key}: {unknown} not among the configured baselines "
+                f"({', '.join(config['baselines']) or 'none'})"
+            )
 
 
 def codec_jobs(config: dict) -> list[CodecJob]:
-    """Every (codec, bit depth, quality) the config asks for, in config order."""
+    """Every (codec, bit depth, packing, quality) the config asks for, in config order."""
     jobs = []
     for name, settings in config["codecs"].items():
         qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
         for bits in settings["bitdepths"]:
-            jobs.extend(CodecJob(name, bits, label, value) for label, value in qualities.items())
+            for packing in settings.get("packing", ["interleaved"]):
+                jobs.extend(
+                    CodecJob(name, bits, packing, label, value)
+                    for label, value in qualities.items()
+                )
     return jobs
+
+
+def baseline_jobs(config: dict) -> list[BaselineJob]:
+    return [
+        BaselineJob(name, spec["codec"], tuple(spec["qualities"]), spec.get("options", {}))
+        for name, spec in config["baselines"].items()
+    ]
 
 
 def _check_models(models: list[str]) -> None:
@@ -78,7 +117,36 @@ def _check_codec(name: str, settings: dict) -> None:
                 raise LatentCodecError(
                     f"{key}.qualities.{label}: {value} is outside {name}'s range {low} … {high}"
                 )
+    for packing in settings.get("packing", ["interleaved"]):
+        if codec_class.planes_for(packing) not in codec_class.planes:
+            planes = codec_class.planes_for(packing)
+            raise LatentCodecError(
+                f"{key}.packing: {name} cannot store {packing} tiles of {planes} plane(s) "
+                f"(it stores {sorted(codec_class.planes)}-plane images)"
+            )
+    _build(key, name, settings.get("options", {}))
+
+
+def _check_baseline(job: BaselineJob) -> None:
+    key = f"baselines.{job.name}"
+    if job.codec not in CODECS:
+        raise LatentCodecError(f"{key}.codec: unknown codec {job.codec!r}")
+    codec_class = CODECS[job.codec]
+    if 8 not in codec_class.bit_depths or 3 not in codec_class.planes:
+        raise LatentCodecError(f"{key}.codec: {job.codec} cannot store 8-bit RGB images")
+    if codec_class.quality_range is None:
+        raise LatentCodecError(
+            f"{key}.codec: {job.codec} is lossless only; a baseline needs a rate"
+        )
+    low, high = codec_class.quality_range
+    outside = [quality for quality in job.qualities if not low <= quality <= high]
+    if outside:
+        raise LatentCodecError(f"{key}.qualities: {outside} outside {job.codec}'s {low} … {high}")
+    _build(key, job.codec, job.options)
+
+
+def _build(key: str, name: str, options: dict) -> None:
     try:
-        get_codec(name, **settings.get("options", {}))
-    except TypeError as error:
+        get_codec(name, **options)
+    except (TypeError, LatentCodecError) as error:
         raise LatentCodecError(f"{key}.options: {error}") from None

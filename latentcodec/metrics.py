@@ -2,12 +2,17 @@
 
 - PSNR = 20·log10(255) − 10·log10(MSE), MSE over all pixels and the three channels.
 - SSIM from scikit-image, `channel_axis=-1, data_range=255`.
+- MS-SSIM from pytorch-msssim, `data_range=255`, in float64; NaN (with a warning) for images
+  whose shorter side is under 161 px, where its five scales do not fit.
+- Latent error: MSE of the dequantised latent against the float latent, and its PSNR with
+  the float latent's own range (max − min over all channels) as the peak.
 - bpp = 8 × (bytes of the stored latent file + side-information bytes) ÷ (W × H of the
   original image).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 
 import numpy as np
@@ -16,6 +21,9 @@ from skimage.metrics import structural_similarity
 from latentcodec.errors import LatentCodecError
 
 PEAK = 255.0
+MSSSIM_MIN_SIDE = 161  # (11-pixel window − 1) × 2⁴ downsamplings + 1
+
+log = logging.getLogger(__name__)
 
 
 def _as_float64_pair(reference: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -40,6 +48,36 @@ def ssim(reference: np.ndarray, test: np.ndarray) -> float:
     """Mean SSIM of two 8-bit RGB images (scikit-image, Gaussian-free 7×7 window)."""
     reference, test = _as_float64_pair(reference, test)
     return float(structural_similarity(reference, test, channel_axis=-1, data_range=PEAK))
+
+
+def msssim(reference: np.ndarray, test: np.ndarray) -> float:
+    """MS-SSIM of two 8-bit RGB images (pytorch-msssim; imports torch on first use)."""
+    reference, test = _as_float64_pair(reference, test)
+    if min(reference.shape[:2]) < MSSSIM_MIN_SIDE:
+        log.warning(
+            "MS-SSIM needs both sides ≥ %d px, got %s: recording NaN",
+            MSSSIM_MIN_SIDE,
+            reference.shape[:2],
+        )
+        return math.nan
+    import torch
+    from pytorch_msssim import ms_ssim
+
+    def as_batch(image):
+        return torch.from_numpy(image).permute(2, 0, 1)[None]
+
+    value = ms_ssim(as_batch(reference), as_batch(test), data_range=PEAK, size_average=True)
+    return float(value)
+
+
+def latent_error(reference: np.ndarray, test: np.ndarray) -> tuple[float, float]:
+    """(MSE, PSNR in dB) of a latent against the float latent, peak = its max − min."""
+    reference = np.asarray(reference, dtype=np.float64)
+    mse = float(np.mean((reference - np.asarray(test, dtype=np.float64)) ** 2))
+    peak = float(reference.max() - reference.min())
+    if mse == 0.0:
+        return 0.0, math.inf
+    return mse, 20.0 * math.log10(peak) - 10.0 * math.log10(mse)
 
 
 def bits_per_pixel(stored_bytes: int, side_bytes: int, width: int, height: int) -> float:

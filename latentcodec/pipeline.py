@@ -1,8 +1,11 @@
 """The steps of the experiment, one function per workflow job, each over a list of images.
 
     image ──encode──▶ float latent ──quantize(b)──▶ integers + ranges
-          ──compress(codec, q)──▶ file ──reconstruct──▶ decoded image ──▶ metrics row
-    float latent ──ceiling──▶ decoded image ──▶ metrics row (the autoencoder's own limit)
+          ──compress(codec, packing, q)──▶ file ──reconstruct──▶ decoded image ──▶ row
+    integers ──decode_quantized──▶ decoded image ──▶ row, reused by every lossless codec
+          whose files `verify_lossless` finds exact (one decode per distinct latent)
+    float latent ──ceiling──▶ decoded image ──▶ row (the autoencoder's own limit)
+    image ──pixel_baseline(codec, q)──▶ file ──▶ decoded image ──▶ row (model "none")
 
 Model steps import torch lazily and load the model once per call; the quantize and
 compress steps never import torch. Every file is written atomically.
@@ -11,6 +14,7 @@ compress steps never import torch. Every file is written atomically.
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,12 +24,12 @@ import numpy as np
 from latentcodec.codecs import get_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays, read_rgb, save_arrays, write_bytes_atomic, write_png
-from latentcodec.metrics import bits_per_pixel, psnr, ssim
+from latentcodec.metrics import bits_per_pixel, latent_error, msssim, psnr, ssim
 from latentcodec.models import get_spec
 from latentcodec.packing import pack, unpack
 from latentcodec.quantize import Quantized, dequantize, quantize
 from latentcodec.sources import resolve_mirror
-from latentcodec.tables import CEILING_CODEC, write_table
+from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_table
 
 log = logging.getLogger(__name__)
 
@@ -97,31 +101,142 @@ def compress_latents(
     *,
     codec: str,
     bits: int,
+    packing: str,
     quality: int | None,
     options: dict | None = None,
 ) -> None:
     """Pack each integer latent into an image and store it with the codec."""
     _same_length(quantized=quantized, compressed=compressed)
     coder = get_codec(codec, **(options or {}))
+    planes = coder.planes_for(packing)
     for in_path, out_path in zip(quantized, compressed, strict=True):
         latent, _ = _load_quantized(in_path)
         if latent.bits != bits:
             raise LatentCodecError(f"{in_path}: holds {latent.bits}-bit values, expected {bits}")
-        data = coder.encode(pack(latent.values, coder.preferred_planes), bits, quality)
+        data = coder.encode(pack(latent.values, planes), bits, quality)
         log.info("%s → %s, %d bytes", in_path, out_path, len(data))
         write_bytes_atomic(out_path, data)
+
+
+def _read_back(codec, path, channels: int, packing: str, bits: int) -> tuple[np.ndarray, int]:
+    """(integer latent, file size) of a stored latent; lossy values clipped to the bit range."""
+    data = Path(path).read_bytes()
+    values = unpack(codec.decode(data), channels, codec.planes_for(packing))
+    return np.clip(values, 0, 2**bits - 1), len(data)
+
+
+def decode_quantized(
+    model: str,
+    *,
+    sources: Paths,
+    latents: Paths,
+    quantized: Paths,
+    recons: Paths,
+    table: str | os.PathLike,
+    device: str = "auto",
+    mirror: str | None = None,
+    threads: int | None = None,
+) -> None:
+    """Decode the quantised latents as they are: what every lossless codec gives back.
+
+    One decode per distinct latent: lossless codecs at this bit depth reuse these rows once
+    their round trip is verified exact (`verify_lossless`). The rows' bytes are the raw
+    packed integers (channels × h × w × bits / 8) plus the side information.
+    """
+    from latentcodec.autoencoders import load_model
+
+    _same_length(sources=sources, latents=latents, quantized=quantized, recons=recons)
+    network = load_model(model, device=device, mirror=resolve_mirror(mirror), threads=threads)
+    rows = []
+    for source, latent_path, side_path, recon_path in zip(
+        sources, latents, quantized, recons, strict=True
+    ):
+        latent, stored = _load_quantized(side_path)
+        dequantized = dequantize(latent)
+        image = network.decode(dequantized, int(stored["height"]), int(stored["width"]))
+        write_png(recon_path, image)
+        rows.append(
+            _row(
+                source=source,
+                image=image,
+                model=model,
+                codec=CEILING_CODEC,
+                bits=latent.bits,
+                packing=CEILING_CODEC,
+                quality="quantized",
+                quality_value=None,
+                stored_bytes=-(-latent.values.size * latent.bits // 8),
+                side_bytes=latent.side_bytes,
+                exact=True,
+                channels=latent.values.shape[0],
+                compressed=side_path,
+                recon=recon_path,
+                latent_errors=latent_error(_float_latent(latent_path), dequantized),
+            )
+        )
+    write_table(rows, table)
+
+
+def verify_lossless(
+    *,
+    quantized: Paths,
+    compressed: Paths,
+    decoded_table: str | os.PathLike,
+    table: str | os.PathLike,
+    model: str,
+    codec: str,
+    bits: int,
+    packing: str,
+    quality: str,
+    quality_value: int | None,
+) -> None:
+    """Rows of a lossless codec: check each file gives back the exact integers, then reuse
+    the decode of those integers (`decode_quantized`) instead of running the model again.
+
+    A file that does not round-trip exactly stops the job: a codec declared lossless that is
+    not would otherwise be credited with another codec's quality.
+    """
+    _same_length(quantized=quantized, compressed=compressed)
+    coder = get_codec(codec)
+    channels = get_spec(model).channels
+    decoded = read_table(decoded_table).set_index("image")
+    rows = []
+    for side_path, file_path in zip(quantized, compressed, strict=True):
+        latent, _ = _load_quantized(side_path)
+        values, size = _read_back(coder, file_path, channels, packing, bits)
+        if not np.array_equal(values, latent.values):
+            raise LatentCodecError(
+                f"{file_path}: {codec} at quality {quality} is declared lossless, but the file "
+                f"does not give back the integers of {side_path}"
+            )
+        row = decoded.loc[Path(side_path).stem].to_dict()
+        row.update(
+            image=Path(side_path).stem,
+            codec=codec,
+            packing=packing,
+            quality=quality,
+            quality_value=quality_value,
+            bytes=size,
+            bpp=bits_per_pixel(size, latent.side_bytes, row["width"], row["height"]),
+            exact=True,
+            compressed=str(file_path),
+        )
+        rows.append(row)
+    write_table(rows, table)
 
 
 def reconstruct(
     model: str,
     *,
     sources: Paths,
+    latents: Paths,
     quantized: Paths,
     compressed: Paths,
     recons: Paths,
     table: str | os.PathLike,
     codec: str,
     bits: int,
+    packing: str,
     quality: str,
     quality_value: int | None,
     device: str = "auto",
@@ -131,29 +246,30 @@ def reconstruct(
     """Decode each stored latent with the codec, dequantise, VAE-decode, and measure.
 
     The decoder uses only the stored file, the side information (per-channel ranges) and
-    the experiment's constants (model, image size, bit depth); the original integers are
-    read only to record whether the codec's round trip was exact.
+    the experiment's constants (model, image size, bit depth, packing); the original
+    integers are read only to record whether the round trip was exact, and the float
+    latent only for the latent-domain error.
     """
     from latentcodec.autoencoders import load_model
 
-    _same_length(sources=sources, quantized=quantized, compressed=compressed, recons=recons)
+    _same_length(
+        sources=sources, latents=latents, quantized=quantized, compressed=compressed, recons=recons
+    )
     coder = get_codec(codec)
     network = load_model(model, device=device, mirror=resolve_mirror(mirror), threads=threads)
-    spec = get_spec(model)
     rows = []
-    files = zip(sources, quantized, compressed, recons, strict=True)
-    for source, side_path, file_path, recon_path in files:
+    files = zip(sources, latents, quantized, compressed, recons, strict=True)
+    for source, latent_path, side_path, file_path, recon_path in files:
         original, stored = _load_quantized(side_path)
-        data = Path(file_path).read_bytes()
-        values = unpack(coder.decode(data), spec.channels, coder.preferred_planes)
+        values, size = _read_back(coder, file_path, network.channels, packing, bits)
         if values.shape != original.values.shape:
             raise LatentCodecError(
                 f"{file_path}: decodes to a latent of shape {values.shape}, "
                 f"expected {original.values.shape}"
             )
         received = Quantized(values.astype(original.values.dtype), original.lo, original.hi, bits)
-        height, width = int(stored["height"]), int(stored["width"])
-        image = network.decode(dequantize(received), height, width)
+        dequantized = dequantize(received)
+        image = network.decode(dequantized, int(stored["height"]), int(stored["width"]))
         write_png(recon_path, image)
         rows.append(
             _row(
@@ -162,14 +278,16 @@ def reconstruct(
                 model=model,
                 codec=codec,
                 bits=bits,
+                packing=packing,
                 quality=quality,
                 quality_value=quality_value,
-                stored_bytes=len(data),
+                stored_bytes=size,
                 side_bytes=received.side_bytes,
                 exact=bool(np.array_equal(values, original.values)),
-                channels=spec.channels,
+                channels=network.channels,
                 compressed=file_path,
                 recon=recon_path,
+                latent_errors=latent_error(_float_latent(latent_path), dequantized),
             )
         )
     write_table(rows, table)
@@ -204,6 +322,7 @@ def reconstruct_ceiling(
                 model=model,
                 codec=CEILING_CODEC,
                 bits=32,
+                packing=CEILING_CODEC,
                 quality="float32",
                 quality_value=None,
                 stored_bytes=latent.astype(np.float32).nbytes,
@@ -212,12 +331,67 @@ def reconstruct_ceiling(
                 channels=latent.shape[0],
                 compressed=latent_path,
                 recon=recon_path,
+                latent_errors=(0.0, math.inf),
             )
         )
     write_table(rows, table)
 
 
-def _row(*, source, image, stored_bytes, side_bytes, bits, **labels) -> dict:
+def pixel_baseline(
+    *,
+    sources: Paths,
+    compressed: str | os.PathLike,
+    recons: str | os.PathLike,
+    table: str | os.PathLike,
+    name: str,
+    codec: str,
+    qualities: Sequence[int],
+    options: dict | None = None,
+) -> None:
+    """Store the original images with an ordinary codec at each quality and measure them.
+
+    Files go to `<compressed>/q<quality>/<image>.<codec>` and reconstructions to
+    `<recons>/q<quality>/<image>.png`; rows have model `none` and codec = the baseline's label.
+    """
+    coder = get_codec(codec, **(options or {}))
+    rows = []
+    for quality in qualities:
+        for source in sources:
+            image = Path(source).stem
+            original = read_rgb(source)
+            data = coder.encode(original, 8, quality)
+            file_path = Path(compressed) / f"q{quality}" / f"{image}.{codec}"
+            recon_path = Path(recons) / f"q{quality}" / f"{image}.png"
+            write_bytes_atomic(file_path, data)
+            decoded = coder.decode(data)
+            write_png(recon_path, decoded)
+            rows.append(
+                _row(
+                    source=source,
+                    image=decoded,
+                    model=PIXEL_MODEL,
+                    codec=name,
+                    bits=8,
+                    packing=CEILING_CODEC,
+                    quality=f"q{quality}",
+                    quality_value=quality,
+                    stored_bytes=len(data),
+                    side_bytes=0,
+                    exact=bool(np.array_equal(decoded, original)),
+                    channels=3,
+                    compressed=file_path,
+                    recon=recon_path,
+                    latent_errors=(math.nan, math.nan),
+                )
+            )
+    write_table(rows, table)
+
+
+def _float_latent(path: str | os.PathLike) -> np.ndarray:
+    return load_arrays(path, "latent")["latent"]
+
+
+def _row(*, source, image, stored_bytes, side_bytes, bits, latent_errors, **labels) -> dict:
     original = read_rgb(source)
     height, width = original.shape[:2]
     return {
@@ -228,6 +402,9 @@ def _row(*, source, image, stored_bytes, side_bytes, bits, **labels) -> dict:
         "bpp": bits_per_pixel(stored_bytes, side_bytes, width, height),
         "psnr": psnr(original, image),
         "ssim": ssim(original, image),
+        "msssim": msssim(original, image),
+        "latent_mse": latent_errors[0],
+        "latent_psnr": latent_errors[1],
         "width": width,
         "height": height,
         "source": str(source),

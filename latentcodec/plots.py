@@ -21,10 +21,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from latentcodec.errors import LatentCodecError  # noqa: E402
 from latentcodec.io import read_rgb, write_bytes_atomic  # noqa: E402
-from latentcodec.tables import CEILING_CODEC, read_table, summarize  # noqa: E402
+from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize  # noqa: E402
 
-METRICS = (("psnr", "PSNR (dB)"), ("ssim", "SSIM"))
+METRICS = (("psnr", "PSNR (dB)"), ("ssim", "SSIM"), ("msssim", "MS-SSIM"))
 # Fixed metadata keeps figure files byte-identical across runs.
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 
@@ -39,20 +40,36 @@ def save_figure(figure, paths: dict[str, str | os.PathLike], dpi: int = 150) -> 
 
 
 def rd_figure(frame: pd.DataFrame, title: str = ""):
+    """One row of panels per model; pixel baselines (model "none") repeated in every row."""
     summary = summarize(frame)
-    models = list(dict.fromkeys(summary["model"]))
+    pixels = summary[summary["model"] == PIXEL_MODEL]
+    models = [model for model in dict.fromkeys(summary["model"]) if model != PIXEL_MODEL]
     figure, axes = plt.subplots(
-        len(models), len(METRICS), figsize=(11, 4.2 * len(models)), squeeze=False
+        len(models), len(METRICS), figsize=(16, 4.6 * len(models)), squeeze=False
     )
     for row, model in enumerate(models):
         of_model = summary[summary["model"] == model]
-        ceiling = of_model[of_model["codec"] == CEILING_CODEC]
+        ceiling = of_model[(of_model["codec"] == CEILING_CODEC) & (of_model["bitdepth"] == 32)]
         curves = of_model[of_model["codec"] != CEILING_CODEC]
         for column, (metric, label) in enumerate(METRICS):
             axis = axes[row][column]
-            for (codec, bits), curve in curves.groupby(["codec", "bitdepth"], sort=True):
+            keys = ["codec", "bitdepth", "packing"]
+            for (codec, bits, packing), curve in curves.groupby(keys, sort=True):
                 curve = curve.sort_values("bpp")
-                axis.plot(curve["bpp"], curve[metric], marker="o", label=f"{codec}, {bits}-bit")
+                name = f"{codec}, {bits}-bit" + (", planar" if packing == "planar" else "")
+                axis.plot(curve["bpp"], curve[metric], marker="o", markersize=4, label=name)
+            for index, ((codec,), curve) in enumerate(pixels.groupby(["codec"], sort=True)):
+                curve = curve.sort_values("bpp")
+                axis.plot(
+                    curve["bpp"],
+                    curve[metric],
+                    linestyle=(":", "-.", "--")[index % 3],
+                    marker="x+^sd"[index % 5],
+                    markersize=4,
+                    color=str(0.25 + 0.12 * (index % 4)),
+                    label=f"{codec} on pixels",
+                )
+                axis.annotate(codec, (curve["bpp"].iloc[-1], curve[metric].iloc[-1]), fontsize=6)
             for value in ceiling[metric]:
                 axis.axhline(value, color="black", linestyle="--", label="ceiling (float latent)")
             axis.set_xscale("log")
@@ -62,7 +79,7 @@ def rd_figure(frame: pd.DataFrame, title: str = ""):
             axis.set_ylabel(label)
             axis.set_title(f"{model}: {label} vs rate")
             axis.grid(True, which="both", alpha=0.3)
-        axes[row][-1].legend(fontsize="small", loc="lower right")
+        axes[row][-1].legend(fontsize="x-small", loc="lower right", ncol=2)
     if title:
         figure.suptitle(title)
     figure.tight_layout()
@@ -74,7 +91,8 @@ def crop_figure(
 ):
     """Crops of one image (default: the first in the table) for a human to compare."""
     image = image or sorted(frame["image"].unique())[0]
-    rows = frame[frame["image"] == image]
+    rows = frame[(frame["image"] == image) & (frame["model"] != PIXEL_MODEL)]
+    rows = rows[(rows["codec"] != CEILING_CODEC) | (rows["bitdepth"] == 32)]
     models = list(dict.fromkeys(rows["model"].sort_values()))
     panels_per_model = [_panels(rows[rows["model"] == model], bitdepth) for model in models]
     columns = 1 + max(len(panels) for panels in panels_per_model)
@@ -115,6 +133,51 @@ def _panels(rows: pd.DataFrame, bitdepth: int) -> list[tuple[str, str]]:
     return panels
 
 
+def equal_size_figure(
+    pairs: pd.DataFrame, baselines: list[str], *, image: str | None = None, size: int = 256
+):
+    """Original, latent codec and each baseline at (about) the same bytes, one row per model.
+
+    For each model the lossy latent setting with the lowest rate that every baseline can
+    match is shown: where latent codecs differ most from pixel codecs.
+    """
+    image = image or sorted(pairs["image"].unique())[0]
+    rows = pairs[
+        (pairs["image"] == image) & pairs[[f"{b}_bytes" for b in baselines]].notna().all(1)
+    ]
+    chosen = rows.sort_values("bpp").groupby("model", sort=True).head(1)
+    if chosen.empty:
+        raise LatentCodecError(f"no latent file of {image} has baselines of at least its size")
+    figure, axes = plt.subplots(
+        len(chosen),
+        2 + len(baselines),
+        figsize=(2.6 * (2 + len(baselines)), 2.9 * len(chosen)),
+        squeeze=False,
+    )
+    for axis_row, row in zip(axes, chosen.itertuples(index=False), strict=True):
+        original = read_rgb(row.source)
+        window = _centre_window(original.shape, size)
+        _show(axis_row[0], original[window], f"original\n{image}")
+        caption = f"{row.model}: {row.codec} {row.quality}, {row.bitdepth}-bit"
+        _show(
+            axis_row[1],
+            read_rgb(row.recon)[window],
+            f"{caption}\n{row.total_bytes} B, {row.psnr:.2f} dB",
+        )
+        for axis, name in zip(axis_row[2:], baselines, strict=True):
+            fields = {
+                field: getattr(row, f"{name}_{field}") for field in ("bytes", "psnr", "recon")
+            }
+            quality = int(getattr(row, f"{name}_quality_value"))
+            _show(
+                axis,
+                read_rgb(fields["recon"])[window],
+                f"{name} q{quality}\n{int(fields['bytes'])} B, {fields['psnr']:.2f} dB",
+            )
+    figure.tight_layout()
+    return figure
+
+
 def _centre_window(shape: tuple[int, ...], size: int) -> tuple[slice, slice]:
     height, width = shape[:2]
     crop_h, crop_w = min(size, height), min(size, width)
@@ -137,3 +200,8 @@ def plot_rd(
 def plot_crops(table: str | os.PathLike, output: str | os.PathLike, **options) -> None:
     # About one screen pixel per image pixel: the crops are 2.6 inches wide.
     save_figure(crop_figure(read_table(table), **options), {"png": output}, dpi=100)
+
+
+def plot_equal_size(pairs_csv: str | os.PathLike, output: str | os.PathLike, **options) -> None:
+    pairs = pd.read_csv(pairs_csv, dtype={"quality": str})
+    save_figure(equal_size_figure(pairs, **options), {"png": output}, dpi=100)

@@ -2,12 +2,14 @@
 
 Columns (units in the README):
 
-    image, model, bitdepth, codec, quality, quality_value,
-    bytes, side_bytes, bpp, psnr, ssim, exact,
+    image, model, bitdepth, packing, codec, quality, quality_value,
+    bytes, side_bytes, bpp, psnr, ssim, msssim, latent_mse, latent_psnr, exact,
     width, height, channels, source, compressed, recon
 
-Ceiling rows (the float latent decoded without quantisation) have `codec = none`,
-`quality = float32`, `bitdepth = 32` and `bytes` = the raw float32 latent.
+Rows without a codec have `codec = none`: the ceiling (the float latent decoded without
+quantisation; `quality = float32`, `bitdepth = 32`, `bytes` = the raw float32 latent) and
+the quantised latent decoded as it is (`quality = quantized`, `bytes` = the raw packed
+integers). Pixel-domain baselines have `model = none` and codec = the baseline's label.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ COLUMNS = [
     "image",
     "model",
     "bitdepth",
+    "packing",
     "codec",
     "quality",
     "quality_value",
@@ -32,6 +35,9 @@ COLUMNS = [
     "bpp",
     "psnr",
     "ssim",
+    "msssim",
+    "latent_mse",
+    "latent_psnr",
     "exact",
     "width",
     "height",
@@ -40,9 +46,10 @@ COLUMNS = [
     "compressed",
     "recon",
 ]
-SORT_KEYS = ["model", "codec", "bitdepth", "quality", "image"]
+SORT_KEYS = ["model", "codec", "bitdepth", "packing", "quality_value", "quality", "image"]
 CEILING_CODEC = "none"
-SWEEP_KEYS = ["model", "codec", "bitdepth", "quality"]
+PIXEL_MODEL = "none"
+SWEEP_KEYS = ["model", "codec", "bitdepth", "packing", "quality"]
 
 
 def write_table(rows: list[dict] | pd.DataFrame, path: str | os.PathLike) -> None:
@@ -87,26 +94,37 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
         bpp=("bpp", "mean"),
         psnr=("psnr", "mean"),
         ssim=("ssim", "mean"),
+        msssim=("msssim", "mean"),
         exact=("exact", "all"),
     ).reset_index()
-    return summary.sort_values(["model", "codec", "bitdepth", "bpp"], kind="stable")
+    return summary.sort_values(["model", "codec", "bitdepth", "packing", "bpp"], kind="stable")
 
 
 def summary_markdown(frame: pd.DataFrame) -> str:
     """The summary as a Markdown table (the README's smoke table)."""
     summary = summarize(frame)
     lines = [
-        "| model | codec | bit depth | quality | images | bpp | PSNR (dB) | SSIM | exact |",
-        "|---|---|---:|---|---:|---:|---:|---:|---|",
+        "| model | codec | bit depth | packing | quality | images | bpp | PSNR (dB) | SSIM "
+        "| MS-SSIM | exact |",
+        "|---|---|---:|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for row in summary.itertuples(index=False):
-        bits = "float" if row.codec == CEILING_CODEC else str(row.bitdepth)
-        codec = "ceiling (no codec)" if row.codec == CEILING_CODEC else row.codec
+        bits = "float" if row.bitdepth == 32 else str(row.bitdepth)
+        codec = _codec_label(row.model, row.codec, row.quality)
         lines.append(
-            f"| {row.model} | {codec} | {bits} | {row.quality} | {row.images} | "
-            f"{row.bpp:.4f} | {row.psnr:.2f} | {row.ssim:.4f} | {'yes' if row.exact else 'no'} |"
+            f"| {row.model} | {codec} | {bits} | {row.packing} | {row.quality} | {row.images} | "
+            f"{row.bpp:.4f} | {row.psnr:.2f} | {row.ssim:.4f} | {row.msssim:.4f} | "
+            f"{'yes' if row.exact else 'no'} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _codec_label(model: str, codec: str, quality: str) -> str:
+    if model == PIXEL_MODEL:
+        return f"{codec} (pixels)"
+    if codec == CEILING_CODEC:
+        return "ceiling (float latent)" if quality == "float32" else "quantised latent, no codec"
+    return codec
 
 
 def write_summary(table: str | os.PathLike, output: str | os.PathLike) -> None:

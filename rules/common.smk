@@ -3,7 +3,7 @@ import shutil
 
 from snakemake.utils import validate
 
-from latentcodec.config import check_config, codec_jobs
+from latentcodec.config import baseline_jobs, check_config, codec_jobs
 from latentcodec.datasets import get_dataset, select_images
 
 validate(config, workflow.source_path("../schemas/config.schema.yaml"))
@@ -14,6 +14,7 @@ DATASET = config["dataset"]["name"]
 IMAGES = select_images(get_dataset(DATASET), config["dataset"]["images"])
 MODELS = config["models"]
 JOBS = codec_jobs(config)
+BASELINES = {job.name: job for job in baseline_jobs(config)}
 QUALITY_VALUES = {(job.codec, job.quality): job.quality_value for job in JOBS}
 USES_GPU = config["device"] == "cuda" or (
     config["device"] == "auto" and shutil.which("nvidia-smi") is not None
@@ -26,8 +27,10 @@ wildcard_constraints:
     image="|".join(IMAGES),
     model="|".join(MODELS),
     bits=r"\d+",
+    packing="interleaved|planar",
     codec="|".join(sorted({job.codec for job in JOBS})),
     quality=r"[a-z0-9_]+",
+    baseline="|".join(BASELINES) or "none",
 
 
 def gpu_count():
@@ -68,10 +71,14 @@ def get_quantized(wildcards):
 
 def get_compressed(wildcards):
     return expand(
-        "results/{run}/{model}/b{bits}/{codec}-{quality}/compressed/{image}.{codec}",
+        "results/{run}/{model}/b{bits}/{packing}/{codec}-{quality}/compressed/{image}.{codec}",
         image=IMAGES,
         **wildcards,
     )
+
+
+def get_decoded_table(wildcards):
+    return f"results/{RUN}/{wildcards.model}/b{wildcards.bits}/quantized/metrics.csv"
 
 
 def quality_value(wildcards):
@@ -82,16 +89,37 @@ def codec_options(wildcards):
     return config["codecs"][wildcards.codec].get("options", {})
 
 
+def baseline_setting(wildcards):
+    """The codec, qualities and options of one pixel baseline, as rule parameters."""
+    job = BASELINES[wildcards.baseline]
+    return {
+        "codec": job.codec,
+        "qualities": list(job.qualities),
+        "options": job.options,
+    }
+
+
+def sweep_table(model, job):
+    """Lossless settings reuse the decode of the quantised latent; lossy ones decode."""
+    name = "lossless.csv" if job.lossless else "metrics.csv"
+    return f"results/{RUN}/{model}/b{job.bits}/{job.packing}/{job.codec}-{job.quality}/{name}"
+
+
 def get_metric_tables(wildcards):
     ceilings = expand(
         "results/{run}/{model}/ceiling/metrics.csv", run=RUN, model=MODELS
     )
-    sweeps = [
-        f"results/{RUN}/{model}/b{job.bits}/{job.codec}-{job.quality}/metrics.csv"
-        for model in MODELS
-        for job in JOBS
-    ]
-    return ceilings + sweeps
+    decoded = expand(
+        "results/{run}/{model}/b{bits}/quantized/metrics.csv",
+        run=RUN,
+        model=MODELS,
+        bits=sorted({job.bits for job in JOBS}),
+    )
+    sweeps = [sweep_table(model, job) for model in MODELS for job in JOBS]
+    baselines = expand(
+        "results/{run}/baselines/{name}/metrics.csv", run=RUN, name=BASELINES
+    )
+    return ceilings + decoded + sweeps + baselines
 
 
 def get_final_output():
@@ -101,8 +129,12 @@ def get_final_output():
         name=[
             "metrics.csv",
             "summary.md",
+            "bdrate.csv",
+            "bdrate.md",
+            "equal_size.csv",
             "figures/rd.png",
             "figures/rd.svg",
             "figures/crops.png",
+            "figures/equal_size.png",
         ],
     )

@@ -23,13 +23,13 @@ rule compress_latents:
         get_quantized,
     output:
         expand(
-            "results/{{run}}/{{model}}/b{{bits}}/{{codec}}-{{quality}}/compressed/{image}.{{codec}}",
+            "results/{{run}}/{{model}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/compressed/{image}.{{codec}}",
             image=IMAGES,
         ),
     log:
-        "logs/{run}/compress_latents/{model}/b{bits}/{codec}-{quality}.log",
+        "logs/{run}/compress_latents/{model}/b{bits}/{packing}/{codec}-{quality}.log",
     benchmark:
-        "benchmarks/{run}/compress_latents/{model}/b{bits}/{codec}-{quality}.tsv"
+        "benchmarks/{run}/compress_latents/{model}/b{bits}/{packing}/{codec}-{quality}.tsv"
     conda:
         "../envs/codec.yaml"
     params:
@@ -37,3 +37,23 @@ rule compress_latents:
         options=codec_options,
     script:
         "../scripts/compress_latents.py"
+
+
+rule verify_lossless:
+    """Lossless files: check the integers come back exactly, reuse their one decode."""
+    input:
+        quantized=get_quantized,
+        compressed=get_compressed,
+        decoded=get_decoded_table,
+    output:
+        "results/{run}/{model}/b{bits}/{packing}/{codec}-{quality}/lossless.csv",
+    log:
+        "logs/{run}/verify_lossless/{model}/b{bits}/{packing}/{codec}-{quality}.log",
+    benchmark:
+        "benchmarks/{run}/verify_lossless/{model}/b{bits}/{packing}/{codec}-{quality}.tsv"
+    conda:
+        "../envs/codec.yaml"
+    params:
+        quality=quality_value,
+    script:
+        "../scripts/verify_lossless.py"

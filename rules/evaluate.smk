@@ -1,19 +1,47 @@
-rule reconstruct:
-    """Stored files → codec decode → dequantise → VAE decode → PSNR/SSIM/bpp per image."""
+rule decode_quantized:
+    """Quantised latents decoded as they are: the one decode every lossless codec reuses."""
     input:
         sources=get_sources,
+        latents=get_latents,
+        quantized=get_quantized,
+    output:
+        recons=expand(
+            "results/{{run}}/{{model}}/b{{bits}}/quantized/recon/{image}.png",
+            image=IMAGES,
+        ),
+        table="results/{run}/{model}/b{bits}/quantized/metrics.csv",
+    log:
+        "logs/{run}/decode_quantized/{model}/b{bits}.log",
+    benchmark:
+        "benchmarks/{run}/decode_quantized/{model}/b{bits}.tsv"
+    conda:
+        "../envs/model.yaml"
+    threads: 1
+    resources:
+        gpu=gpu_count(),
+    params:
+        device=config["device"],
+    script:
+        "../scripts/decode_quantized.py"
+
+
+rule reconstruct:
+    """Lossy files → codec decode → dequantise → VAE decode → metrics per image."""
+    input:
+        sources=get_sources,
+        latents=get_latents,
         quantized=get_quantized,
         compressed=get_compressed,
     output:
         recons=expand(
-            "results/{{run}}/{{model}}/b{{bits}}/{{codec}}-{{quality}}/recon/{image}.png",
+            "results/{{run}}/{{model}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/recon/{image}.png",
             image=IMAGES,
         ),
-        table="results/{run}/{model}/b{bits}/{codec}-{quality}/metrics.csv",
+        table="results/{run}/{model}/b{bits}/{packing}/{codec}-{quality}/metrics.csv",
     log:
-        "logs/{run}/reconstruct/{model}/b{bits}/{codec}-{quality}.log",
+        "logs/{run}/reconstruct/{model}/b{bits}/{packing}/{codec}-{quality}.log",
     benchmark:
-        "benchmarks/{run}/reconstruct/{model}/b{bits}/{codec}-{quality}.tsv"
+        "benchmarks/{run}/reconstruct/{model}/b{bits}/{packing}/{codec}-{quality}.tsv"
     conda:
         "../envs/model.yaml"
     threads: 1
@@ -52,6 +80,26 @@ rule ceiling:
         "../scripts/ceiling.py"
 
 
+rule pixel_baseline:
+    """The original images through an ordinary codec at every quality of its grid."""
+    input:
+        get_sources,
+    output:
+        compressed=directory("results/{run}/baselines/{baseline}/compressed"),
+        recons=directory("results/{run}/baselines/{baseline}/recon"),
+        table="results/{run}/baselines/{baseline}/metrics.csv",
+    log:
+        "logs/{run}/pixel_baseline/{baseline}.log",
+    benchmark:
+        "benchmarks/{run}/pixel_baseline/{baseline}.tsv"
+    conda:
+        "../envs/model.yaml"
+    params:
+        setting=baseline_setting,
+    script:
+        "../scripts/pixel_baseline.py"
+
+
 rule aggregate:
     """All per-job tables → results/<run>/metrics.csv (tidy, one row per image and setting)."""
     input:
@@ -69,7 +117,7 @@ rule aggregate:
 
 
 rule summarize:
-    """Mean bpp, PSNR and SSIM per model × codec × bit depth × quality, as Markdown."""
+    """Mean bpp, PSNR, SSIM and MS-SSIM per setting, as Markdown."""
     input:
         "results/{run}/metrics.csv",
     output:
@@ -82,3 +130,40 @@ rule summarize:
         "../envs/report.yaml"
     script:
         "../scripts/summarize.py"
+
+
+rule bdrate:
+    """BD-rate and BD-PSNR of every lossy latent curve against the anchor baseline."""
+    input:
+        "results/{run}/metrics.csv",
+    output:
+        csv="results/{run}/bdrate.csv",
+        markdown="results/{run}/bdrate.md",
+    log:
+        "logs/{run}/bdrate.log",
+    benchmark:
+        "benchmarks/{run}/bdrate.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        anchor=config["comparison"]["anchor"],
+    script:
+        "../scripts/bdrate.py"
+
+
+rule equal_size:
+    """Each latent-codec file beside JPEG and WebP of the same image at the same bytes."""
+    input:
+        "results/{run}/metrics.csv",
+    output:
+        "results/{run}/equal_size.csv",
+    log:
+        "logs/{run}/equal_size.log",
+    benchmark:
+        "benchmarks/{run}/equal_size.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        baselines=config["comparison"]["equal_size"],
+    script:
+        "../scripts/equal_size.py"

@@ -31,3 +31,22 @@ rule plot_crops:
         figures=config["figures"],
     script:
         "../scripts/plot_crops.py"
+
+
+rule plot_equal_size:
+    """Crops at equal bytes: original, latent codec, and each equal-size baseline."""
+    input:
+        "results/{run}/equal_size.csv",
+    output:
+        "results/{run}/figures/equal_size.png",
+    log:
+        "logs/{run}/plot_equal_size.log",
+    benchmark:
+        "benchmarks/{run}/plot_equal_size.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        baselines=config["comparison"]["equal_size"],
+        figures=config["figures"],
+    script:
+        "../scripts/plot_equal_size.py"

@@ -10,6 +10,7 @@ run_step(
     list(snakemake.output),
     codec=snakemake.wildcards.codec,
     bits=int(snakemake.wildcards.bits),
+    packing=snakemake.wildcards.packing,
     quality=snakemake.params.quality,
     options=snakemake.params.options,
 )

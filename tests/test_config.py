@@ -45,8 +45,9 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
 ):
     jobs = codec_jobs(default_config)
     assert [job for job in jobs if job.codec == "png"] == [
-        CodecJob("png", bits, "lossless", None) for bits in (8, 10, 12, 16)
+        CodecJob("png", bits, "interleaved", "lossless", None) for bits in (8, 10, 12, 16)
     ]
+    assert all(job.lossless for job in jobs if job.codec == "png")
     avif = {(job.bits, job.quality, job.quality_value) for job in jobs if job.codec == "avif"}
     assert avif == {
         (bits, label, value)
@@ -74,14 +75,39 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
             {"codecs": {"avif": {"bitdepths": [8], "qualities": {"top": 101}}}},
             r"codecs\.avif\.qualities\.top: 101 is outside",
         ),
-        ({"codecs": {"jpeg": {"bitdepths": [8]}}}, r"codecs\.jpeg: unknown codec"),
+        ({"codecs": {"gif": {"bitdepths": [8]}}}, r"codecs\.gif: unknown codec"),
         (
             {"codecs": {"avif": {"bitdepths": [8], "qualities": {"a": 5}, "options": {"sped": 1}}}},
             r"codecs\.avif\.options: .*sped",
         ),
         ({"models": ["sd15"]}, r"models: unknown model 'sd15'"),
         ({"dataset": {"name": "kodak", "images": ["kodim00"]}}, r"dataset\.images"),
-        ({"codecs": {"png": {"bitdepths": []}}}, r"codecs: no codec job"),
+        ({"codecs": {"png": {"bitdepths": []}}, "baselines": {}}, r"codecs: no codec job"),
+        (
+            {"codecs": {"avif": {"bitdepths": [8], "qualities": {"a": 5}, "packing": ["planar"]}}},
+            r"codecs\.avif\.packing: avif cannot store planar tiles of 1 plane",
+        ),
+        (
+            {
+                "codecs": {
+                    "avif": {"bitdepths": [8], "qualities": {"a": 5}, "options": {"chroma": "420"}}
+                }
+            },
+            r"codecs\.avif\.options: avif: the identity matrix needs chroma 444",
+        ),
+        (
+            {"baselines": {"png": {"codec": "png", "qualities": [1]}}},
+            r"baselines\.png\.codec: png is lossless only",
+        ),
+        (
+            {"baselines": {"jpeg": {"codec": "jpeg", "qualities": [0, 50]}}},
+            r"baselines\.jpeg\.qualities: \[0\] outside",
+        ),
+        (
+            {"baselines": {"j2k": {"codec": "j2k", "qualities": [30]}}},
+            r"comparison\.anchor: \['avif444'\] not among the configured baselines",
+        ),
+        ({"comparison": {"equal_size": ["gif"]}}, r"comparison\.equal_size: \['gif'\]"),
     ],
 )
 def test_bad_configs_are_rejected_naming_the_key(change, message):

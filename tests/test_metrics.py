@@ -45,3 +45,29 @@ def test_metrics_refuse_mismatched_shapes():
 
 def test_bits_per_pixel_counts_file_and_side_bytes():
     assert bits_per_pixel(1000, 24, 768, 512) == pytest.approx(8 * 1024 / (768 * 512))
+
+
+def test_msssim_of_an_image_with_itself_is_one_and_lower_with_noise(kodim01):
+    from latentcodec.metrics import msssim
+
+    assert msssim(kodim01, kodim01) == pytest.approx(1.0)
+    noisy = np.clip(kodim01.astype(int) + 25, 0, 255).astype(np.uint8)
+    assert msssim(kodim01, noisy) < 1.0
+
+
+def test_msssim_of_a_small_image_is_nan_with_a_warning(caplog):
+    from latentcodec.metrics import msssim
+
+    reference, test = random_pair()
+    assert math.isnan(msssim(reference, test))
+    assert "MS-SSIM needs both sides" in caplog.text
+
+
+def test_latent_error_uses_the_float_latents_range_as_peak():
+    from latentcodec.metrics import latent_error
+
+    reference = np.array([[[0.0, 4.0]]])
+    mse, value = latent_error(reference, reference + 0.5)
+    assert mse == pytest.approx(0.25)
+    assert value == pytest.approx(20 * math.log10(4) - 10 * math.log10(0.25))
+    assert latent_error(reference, reference) == (0.0, math.inf)

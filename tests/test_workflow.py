@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -25,7 +26,12 @@ TINY = {
     "device": "cpu",
     "codecs": {
         "png": {"bitdepths": [8]},
-        "avif": {"bitdepths": [10], "qualities": {"low": 30}, "options": {"speed": 8}},
+        "avif": {"bitdepths": [10], "qualities": {"low": 30, "high": 70}, "options": {"speed": 8}},
+    },
+    "baselines": {
+        "jpeg": {"codec": "jpeg", "qualities": [10, 50, 90]},
+        "webp": {"codec": "webp", "qualities": [10, 50, 90]},
+        "avif444": {"codec": "avif", "qualities": [20, 60], "options": {"speed": 8}},
     },
 }
 
@@ -70,33 +76,77 @@ def tiny_run(tmp_path_factory, mirror):
     return workdir
 
 
+def read_results(workdir: Path) -> pd.DataFrame:
+    return pd.read_csv(workdir / "results" / "tiny" / "metrics.csv", dtype={"quality": str})
+
+
 def test_tiny_run_writes_one_tidy_row_per_setting(tiny_run):
-    table = pd.read_csv(tiny_run / "results" / "tiny" / "metrics.csv", dtype={"quality": str})
-    settings = set(zip(table["codec"], table["bitdepth"], table["quality"], strict=True))
-    assert settings == {("none", 32, "float32"), ("png", 8, "lossless"), ("avif", 10, "low")}
-    assert (table["image"] == "kodim23").all() and (table["model"] == "taef2").all()
-    by_codec = table.set_index("codec")
-    assert by_codec.loc["png", "exact"] and not by_codec.loc["avif", "exact"]
+    table = read_results(tiny_run)
+    assert (table["image"] == "kodim23").all()
+    latent = table[table["model"] == "taef2"]
+    settings = set(zip(latent["codec"], latent["bitdepth"], latent["quality"], strict=True))
+    assert settings == {
+        ("none", 32, "float32"),
+        ("none", 8, "quantized"),
+        ("none", 10, "quantized"),
+        ("png", 8, "lossless"),
+        ("avif", 10, "low"),
+        ("avif", 10, "high"),
+    }
     for row in table.itertuples():
         assert row.bpp == pytest.approx(8 * (row.bytes + row.side_bytes) / (768 * 512))
         assert (tiny_run / row.recon).is_file() and (tiny_run / row.compressed).is_file()
-    stored = tiny_run / by_codec.loc["avif", "compressed"]
-    assert (
-        stored.read_bytes()[4:12] == b"ftypavif"
-        and stored.stat().st_size == by_codec.loc["avif", "bytes"]
-    )
-    assert by_codec.loc["none", "psnr"] > 20
-    assert by_codec.loc["png", "psnr"] > by_codec.loc["avif", "psnr"]
-    assert by_codec.loc["avif", "bpp"] < by_codec.loc["png", "bpp"]
+        assert 0 < row.msssim <= 1 and 0 < row.ssim <= 1
+    by_codec = latent[latent["bitdepth"] != 32].set_index(["codec", "bitdepth"])
+    png = by_codec.loc[("png", 8)]
+    avif = latent.set_index(["codec", "quality"]).loc[("avif", "low")]
+    assert png["exact"] and not avif["exact"]
+    stored = tiny_run / avif["compressed"]
+    assert stored.read_bytes()[4:12] == b"ftypavif" and stored.stat().st_size == avif["bytes"]
+    ceiling = latent[latent["bitdepth"] == 32].iloc[0]
+    assert ceiling["psnr"] > 20 and ceiling["latent_psnr"] == float("inf")
+    assert png["psnr"] > avif["psnr"] and avif["bpp"] < png["bpp"]
+    assert np.isfinite(avif["latent_psnr"]) and avif["latent_psnr"] < png["latent_psnr"]
 
 
-def test_tiny_run_draws_the_figures_and_the_summary(tiny_run):
+def test_lossless_files_reuse_the_one_decode_of_their_integers(tiny_run):
+    latent = read_results(tiny_run).set_index(["codec", "bitdepth", "quality"])
+    png, decoded = latent.loc[("png", 8, "lossless")], latent.loc[("none", 8, "quantized")]
+    assert png["recon"] == decoded["recon"] and png["psnr"] == decoded["psnr"]
+    assert png["bytes"] < decoded["bytes"]  # PNG does compress the raw integers
+    benchmarks = tiny_run / "benchmarks" / "tiny"
+    assert not list(benchmarks.glob("reconstruct/taef2/b8/**/*.tsv"))
+    assert len(list(benchmarks.glob("reconstruct/**/*.tsv"))) == 2  # the two avif levels
+
+
+def test_pixel_baselines_sit_in_the_same_table(tiny_run):
+    pixels = read_results(tiny_run).query("model == 'none'")
+    assert set(pixels["codec"]) == {"jpeg", "webp", "avif444"}
+    jpeg = pixels[pixels["codec"] == "jpeg"].sort_values("quality_value")
+    assert jpeg["quality"].tolist() == ["q10", "q50", "q90"]
+    assert jpeg["bpp"].is_monotonic_increasing and jpeg["psnr"].is_monotonic_increasing
+    assert (pixels["packing"] == "none").all() and pixels["latent_psnr"].isna().all()
+
+
+def test_tiny_run_draws_the_figures_and_the_tables(tiny_run):
     results = tiny_run / "results" / "tiny"
-    for figure in ("rd.png", "rd.svg", "crops.png"):
+    for figure in ("rd.png", "rd.svg", "crops.png", "equal_size.png"):
         assert (results / "figures" / figure).stat().st_size > 1000
     summary = (results / "summary.md").read_text()
-    assert "| taef2 | ceiling (no codec) | float |" in summary
-    assert "| taef2 | avif | 10 | low |" in summary
+    assert "| taef2 | ceiling (float latent) | float |" in summary
+    assert "| taef2 | avif | 10 | interleaved | low |" in summary
+    assert "| none | jpeg (pixels) | 8 | none | q10 |" in summary
+    pairs = pd.read_csv(results / "equal_size.csv")
+    assert sorted(pairs["codec"]) == ["avif", "avif", "png"]
+    matched = pairs[pairs["jpeg_bytes"].notna()]
+    assert len(matched) >= 1 and (matched["jpeg_bytes"] >= matched["total_bytes"]).all()
+    largest_jpeg = read_results(tiny_run).query("codec == 'jpeg'")["bytes"].max()
+    assert (pairs[pairs["jpeg_bytes"].isna()]["total_bytes"] > largest_jpeg).all()
+    bd = pd.read_csv(results / "bdrate.csv")
+    assert bd[["codec", "bitdepth", "anchor", "points"]].values.tolist() == [
+        ["avif", 10, "avif444", 2]
+    ]
+    assert "| taef2 | avif | 10 | interleaved | 2 |" in (results / "bdrate.md").read_text()
 
 
 def test_a_finished_run_has_nothing_left_to_do(tiny_run, mirror):
@@ -105,14 +155,17 @@ def test_a_finished_run_has_nothing_left_to_do(tiny_run, mirror):
 
 def test_adding_an_avif_quality_adds_only_its_jobs(tiny_run, mirror):
     config = yaml.safe_load(yaml.safe_dump(TINY))
-    config["codecs"]["avif"]["qualities"]["high"] = 70
+    config["codecs"]["avif"]["qualities"]["medium"] = 50
     assert planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run")) == {
         "compress_latents": 1,
         "reconstruct": 1,
         "aggregate": 1,
         "summarize": 1,
+        "bdrate": 1,
+        "equal_size": 1,
         "plot_rd": 1,
         "plot_crops": 1,
+        "plot_equal_size": 1,
         "all": 1,
     }
 
@@ -129,7 +182,8 @@ def test_removing_a_bit_depth_reruns_only_the_tables_and_figures(tiny_run, mirro
     config = yaml.safe_load(yaml.safe_dump(TINY))
     config["codecs"]["png"]["bitdepths"] = []
     assert set(planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))) == {
-        "aggregate", "summarize", "plot_rd", "plot_crops", "all",
+        "aggregate", "summarize", "bdrate", "equal_size", "plot_rd", "plot_crops",
+        "plot_equal_size", "all",
     }  # fmt: skip
 
 

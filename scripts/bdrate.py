@@ -1,0 +1,13 @@
+"""Snakemake script: BD-rate table (CSV and Markdown) from the results table."""
+
+from latentcodec.compare import write_bd_tables
+from latentcodec.jobs import run_step
+
+run_step(
+    snakemake.log[0],
+    write_bd_tables,
+    snakemake.input[0],
+    snakemake.output.csv,
+    snakemake.output.markdown,
+    anchor=snakemake.params.anchor,
+)

@@ -1,0 +1,15 @@
+"""Snakemake script: one pixel-domain baseline codec over its quality grid."""
+
+from latentcodec.jobs import run_step
+from latentcodec.pipeline import pixel_baseline
+
+run_step(
+    snakemake.log[0],
+    pixel_baseline,
+    sources=list(snakemake.input),
+    compressed=snakemake.output.compressed,
+    recons=snakemake.output.recons,
+    table=snakemake.output.table,
+    name=snakemake.wildcards.baseline,
+    **snakemake.params.setting,
+)

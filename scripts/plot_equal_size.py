@@ -1,0 +1,15 @@
+"""Snakemake script: equal-size crop grid from the equal-size table."""
+
+from latentcodec.jobs import run_step
+from latentcodec.plots import plot_equal_size
+
+figures = snakemake.params.figures
+run_step(
+    snakemake.log[0],
+    plot_equal_size,
+    snakemake.input[0],
+    snakemake.output[0],
+    baselines=snakemake.params.baselines,
+    image=figures["crop_image"],
+    size=figures["crop_size"],
+)

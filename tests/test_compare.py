@@ -1,0 +1,64 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from latentcodec.compare import bd_table, equal_size_table, msssim_db
+
+
+def rows(model, codec, points, *, bits=8, packing="interleaved", exact=False, image="kodim01"):
+    """Results-table rows for one curve: points = [(quality label, bytes, psnr, msssim)]."""
+    return [
+        {
+            "image": image, "model": model, "bitdepth": bits, "packing": packing,
+            "codec": codec, "quality": label, "quality_value": None, "bytes": size,
+            "side_bytes": 0, "bpp": size * 8 / (768 * 512), "psnr": psnr, "ssim": 0.9,
+            "msssim": msssim, "latent_mse": 0.0, "latent_psnr": 40.0, "exact": exact,
+            "width": 768, "height": 512, "channels": 3, "source": "s.png",
+            "compressed": "c", "recon": f"{codec}-{label}.png",
+        }
+        for label, size, psnr, msssim in points
+    ]  # fmt: skip
+
+
+ANCHOR = [("q1", 10_000, 28.0, 0.90), ("q2", 20_000, 31.0, 0.95), ("q3", 40_000, 34.0, 0.98)]
+
+
+def test_a_latent_curve_equal_to_the_anchor_has_zero_bd_rate():
+    frame = pd.DataFrame(rows("none", "avif444", ANCHOR) + rows("taef2", "avif", ANCHOR))
+    result = bd_table(frame, "avif444")
+    assert result[["bd_rate_psnr", "bd_psnr", "bd_rate_msssim"]].abs().max().max() < 1e-9
+
+
+def test_a_curve_at_half_the_bytes_has_bd_rate_minus_50():
+    half = [(label, size // 2, psnr, msssim) for label, size, psnr, msssim in ANCHOR]
+    frame = pd.DataFrame(rows("none", "avif444", ANCHOR) + rows("taef2", "avif", half))
+    result = bd_table(frame, "avif444").iloc[0]
+    assert result["bd_rate_psnr"] == pytest.approx(-50) and result["bd_psnr"] > 0
+
+
+def test_lossless_single_points_are_left_out_and_non_overlap_is_a_note():
+    far = [("a", 10_000, 50.0, 0.999), ("b", 20_000, 52.0, 0.9995)]
+    frame = pd.DataFrame(
+        rows("none", "avif444", ANCHOR)
+        + rows("taef2", "png", [("lossless", 90_000, 30.0, 0.95)], exact=True)
+        + rows("taef2", "avif", far)
+    )
+    result = bd_table(frame, "avif444")
+    assert result["codec"].tolist() == ["avif"]
+    assert math.isnan(result["bd_rate_psnr"].iloc[0])
+    assert "do not overlap" in result["note"].iloc[0]
+
+
+def test_msssim_db_is_the_usual_log_scale():
+    assert msssim_db(0.99) == pytest.approx(20.0)
+
+
+def test_equal_size_pairs_pick_the_smallest_baseline_file_not_smaller():
+    jpeg = [("q5", 5_000, 25.0, 0.8), ("q10", 9_000, 27.0, 0.85), ("q30", 15_000, 30.0, 0.9)]
+    latent = [("low", 8_000, 28.0, 0.9), ("high", 20_000, 30.0, 0.95)]
+    frame = pd.DataFrame(rows("none", "jpeg", jpeg) + rows("taef2", "avif", latent))
+    pairs = equal_size_table(frame, ["jpeg"]).set_index("quality")
+    assert pairs.loc["low", "jpeg_bytes"] == 9_000 and pairs.loc["low", "jpeg_psnr"] == 27.0
+    assert np.isnan(pairs.loc["high", "jpeg_bytes"])  # no JPEG file is that large
