@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from latentcodec.codecs import CODECS, get_codec
-from latentcodec.datasets import get_dataset, select_images
+from latentcodec.datasets import dataset_from_config, select_images
 from latentcodec.errors import LatentCodecError
-from latentcodec.models import MODELS
+from latentcodec.models import MODELS, check_dtype
 
 LOSSLESS_LABEL = "lossless"
 
@@ -44,8 +44,8 @@ class BaselineJob:
 
 def check_config(config: dict) -> None:
     """Raise LatentCodecError naming the key of the first problem found."""
-    _check_models(config["models"])
-    select_images(get_dataset(config["dataset"]["name"]), config["dataset"]["images"])
+    _check_models(config["models"], config["dtype"])
+    select_images(dataset_from_config(config["dataset"]), config["dataset"]["images"])
     for name, settings in config["codecs"].items():
         _check_codec(name, settings)
     if not codec_jobs(config):
@@ -86,11 +86,15 @@ def baseline_jobs(config: dict) -> list[BaselineJob]:
     ]
 
 
-def _check_models(models: list[str]) -> None:
+def _check_models(models: list[str], dtype: str) -> None:
     for model in models:
         if model not in MODELS:
             known = ", ".join(sorted(MODELS))
             raise LatentCodecError(f"models: unknown model {model!r}; known: {known}")
+        try:
+            check_dtype(MODELS[model], dtype)
+        except LatentCodecError as error:
+            raise LatentCodecError(f"dtype: {error}") from None
 
 
 def _check_codec(name: str, settings: dict) -> None:

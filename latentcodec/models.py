@@ -16,28 +16,37 @@ class ModelSpec:
     """What the registry knows about a model before loading it."""
 
     name: str
-    family: str  # "diffusers-kl" or "taesd"
+    family: str  # "diffusers-kl" (AutoencoderKL), "diffusers-tiny" (AutoencoderTiny), "taesd"
     channels: int
-    downsample: int
     source: str  # Hugging Face repo id, or base URL of the weight files
     description: str
     architecture: dict = field(default_factory=dict)  # config to build it with random weights
+    subfolder: str | None = None  # inside the Hugging Face repo
+    downsample: int = 8
+    dtypes: tuple[str, ...] = ("float32", "bfloat16", "float16")  # where it runs without NaNs
 
 
-SDXL_VAE_ARCHITECTURE = {
-    "in_channels": 3,
-    "out_channels": 3,
-    "down_block_types": ["DownEncoderBlock2D"] * 4,
-    "up_block_types": ["UpDecoderBlock2D"] * 4,
-    "block_out_channels": [128, 256, 512, 512],
-    "layers_per_block": 2,
-    "act_fn": "silu",
-    "latent_channels": 4,
-    "norm_num_groups": 32,
-    "sample_size": 1024,
-    "scaling_factor": 0.13025,
-    "force_upcast": False,
-}
+def _kl(channels: int, scaling: float, shift: float | None = None, **extra) -> dict:
+    """The SD-family AutoencoderKL layout: four stages, 8× downsampling."""
+    return {
+        "in_channels": 3,
+        "out_channels": 3,
+        "down_block_types": ["DownEncoderBlock2D"] * 4,
+        "up_block_types": ["UpDecoderBlock2D"] * 4,
+        "block_out_channels": [128, 256, 512, 512],
+        "layers_per_block": 2,
+        "act_fn": "silu",
+        "latent_channels": channels,
+        "norm_num_groups": 32,
+        "scaling_factor": scaling,
+        "shift_factor": shift,
+        **extra,
+    }
+
+
+SDXL_VAE_ARCHITECTURE = _kl(4, 0.13025, sample_size=1024, force_upcast=False)
+FLOW_VAE = {"use_quant_conv": False, "use_post_quant_conv": False, "sample_size": 1024}
+TINY_ARCHITECTURE = {"latent_channels": 4, "scaling_factor": 1.0}  # AutoencoderTiny defaults
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
@@ -46,16 +55,73 @@ MODELS: dict[str, ModelSpec] = {
             name="sdxl-vae-fp16-fix",
             family="diffusers-kl",
             channels=4,
-            downsample=8,
             source="madebyollin/sdxl-vae-fp16-fix",
             description="SDXL VAE, finetuned to run in fp16 without NaNs (AutoencoderKL)",
             architecture=SDXL_VAE_ARCHITECTURE,
         ),
         ModelSpec(
+            name="sdxl-vae",
+            family="diffusers-kl",
+            channels=4,
+            source="stabilityai/sdxl-vae",
+            description="The original SDXL VAE: overflows to NaN in float16",
+            architecture=_kl(4, 0.13025, sample_size=1024, force_upcast=True),
+            dtypes=("float32", "bfloat16"),
+        ),
+        ModelSpec(
+            name="sd-vae-ft-mse",
+            family="diffusers-kl",
+            channels=4,
+            source="stabilityai/sd-vae-ft-mse",
+            description="SD 1.x/2.x VAE, decoder finetuned with MSE (AutoencoderKL)",
+            architecture=_kl(4, 0.18215, sample_size=256),
+        ),
+        ModelSpec(
+            name="sd-vae-ft-ema",
+            family="diffusers-kl",
+            channels=4,
+            source="stabilityai/sd-vae-ft-ema",
+            description="SD 1.x/2.x VAE, decoder finetuned with EMA weights (AutoencoderKL)",
+            architecture=_kl(4, 0.18215, sample_size=256),
+        ),
+        ModelSpec(
+            name="sd3-vae",
+            family="diffusers-kl",
+            channels=16,
+            source="stabilityai/stable-diffusion-3-medium-diffusers",
+            subfolder="vae",
+            description="Stable Diffusion 3 VAE, 16 channels, with shift factor",
+            architecture=_kl(16, 1.5305, 0.0609, **FLOW_VAE),
+        ),
+        ModelSpec(
+            name="flux1-vae",
+            family="diffusers-kl",
+            channels=16,
+            source="black-forest-labs/FLUX.1-schnell",
+            subfolder="vae",
+            description="FLUX.1 VAE, 16 channels, with shift factor",
+            architecture=_kl(16, 0.3611, 0.1159, **FLOW_VAE),
+        ),
+        ModelSpec(
+            name="taesd",
+            family="diffusers-tiny",
+            channels=4,
+            source="madebyollin/taesd",
+            description="Tiny autoencoder for the SD 1.x/2.x latent space (AutoencoderTiny)",
+            architecture=TINY_ARCHITECTURE,
+        ),
+        ModelSpec(
+            name="taesdxl",
+            family="diffusers-tiny",
+            channels=4,
+            source="madebyollin/taesdxl",
+            description="Tiny autoencoder for the SDXL latent space (AutoencoderTiny)",
+            architecture=TINY_ARCHITECTURE,
+        ),
+        ModelSpec(
             name="taef2",
             family="taesd",
             channels=32,
-            downsample=8,
             source="https://github.com/madebyollin/taesd/raw/main",
             description="Tiny autoencoder for the FLUX.2 latent space (TAESD family, MIT)",
             architecture={"latent_channels": 32, "global_norm": True},
@@ -71,3 +137,12 @@ def get_spec(name: str) -> ModelSpec:
         raise LatentCodecError(
             f"unknown model {name!r}; known: {', '.join(sorted(MODELS))}"
         ) from None
+
+
+def check_dtype(spec: ModelSpec, dtype: str) -> None:
+    """Refuse a precision the model is not safe in (the original SDXL VAE overflows in fp16)."""
+    if dtype not in spec.dtypes:
+        raise LatentCodecError(
+            f"{spec.name} is not safe in {dtype} (it can give NaN or Inf); use one of "
+            f"{', '.join(spec.dtypes)}"
+        )

@@ -23,7 +23,14 @@ import numpy as np
 
 from latentcodec.codecs import get_codec
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import load_arrays, read_rgb, save_arrays, write_bytes_atomic, write_png
+from latentcodec.io import (
+    MAX_PIXELS,
+    load_arrays,
+    load_image,
+    save_arrays,
+    write_bytes_atomic,
+    write_png,
+)
 from latentcodec.metrics import bits_per_pixel, latent_error, msssim, psnr, ssim
 from latentcodec.models import get_spec
 from latentcodec.packing import pack, unpack
@@ -34,6 +41,15 @@ from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_tab
 log = logging.getLogger(__name__)
 
 Paths = Sequence[str | os.PathLike]
+
+
+def _load_model(model: str, device: str, mirror: str | None, threads: int | None, dtype: str):
+    """Import torch and load the model: once per job, only in jobs that run it."""
+    from latentcodec.autoencoders import load_model
+
+    return load_model(
+        model, device=device, mirror=resolve_mirror(mirror), threads=threads, dtype=dtype
+    )
 
 
 def _same_length(**lists: Paths) -> None:
@@ -50,14 +66,20 @@ def encode_images(
     device: str = "auto",
     mirror: str | None = None,
     threads: int | None = None,
+    dtype: str = "float32",
+    max_pixels: int | None = MAX_PIXELS,
 ) -> None:
-    """Encode each image to a float latent (.npz with the latent, model id, size, padding)."""
-    from latentcodec.autoencoders import load_model
+    """Encode each image to a float latent (.npz with the latent, model id, size, padding).
 
+    Images are read with `load_image`: any common mode becomes 8-bit RGB (logged), and
+    images over `max_pixels` are refused before they are decoded.
+    """
     _same_length(images=images, latents=latents)
-    network = load_model(model, device=device, mirror=resolve_mirror(mirror), threads=threads)
+    for image_path in images:  # every input checked before the model is loaded
+        load_image(image_path, max_pixels)
+    network = _load_model(model, device, mirror, threads, dtype)
     for image_path, latent_path in zip(images, latents, strict=True):
-        image = read_rgb(image_path)
+        image = load_image(image_path, max_pixels)
         height, width = image.shape[:2]
         latent = network.encode(image)
         log.info("%s → latent %s", image_path, latent.shape)
@@ -136,6 +158,7 @@ def decode_quantized(
     device: str = "auto",
     mirror: str | None = None,
     threads: int | None = None,
+    dtype: str = "float32",
 ) -> None:
     """Decode the quantised latents as they are: what every lossless codec gives back.
 
@@ -143,22 +166,21 @@ def decode_quantized(
     their round trip is verified exact (`verify_lossless`). The rows' bytes are the raw
     packed integers (channels × h × w × bits / 8) plus the side information.
     """
-    from latentcodec.autoencoders import load_model
-
     _same_length(sources=sources, latents=latents, quantized=quantized, recons=recons)
-    network = load_model(model, device=device, mirror=resolve_mirror(mirror), threads=threads)
+    network = _load_model(model, device, mirror, threads, dtype)
     rows = []
     for source, latent_path, side_path, recon_path in zip(
         sources, latents, quantized, recons, strict=True
     ):
         latent, stored = _load_quantized(side_path)
-        dequantized = dequantize(latent)
-        image = network.decode(dequantized, int(stored["height"]), int(stored["width"]))
-        write_png(recon_path, image)
         rows.append(
-            _row(
+            _decode_and_measure(
+                network,
+                dequantize(latent),
+                stored,
                 source=source,
-                image=image,
+                float_latent=latent_path,
+                recon=recon_path,
                 model=model,
                 codec=CEILING_CODEC,
                 bits=latent.bits,
@@ -168,10 +190,7 @@ def decode_quantized(
                 stored_bytes=-(-latent.values.size * latent.bits // 8),
                 side_bytes=latent.side_bytes,
                 exact=True,
-                channels=latent.values.shape[0],
                 compressed=side_path,
-                recon=recon_path,
-                latent_errors=latent_error(_float_latent(latent_path), dequantized),
             )
         )
     write_table(rows, table)
@@ -242,6 +261,7 @@ def reconstruct(
     device: str = "auto",
     mirror: str | None = None,
     threads: int | None = None,
+    dtype: str = "float32",
 ) -> None:
     """Decode each stored latent with the codec, dequantise, VAE-decode, and measure.
 
@@ -250,13 +270,11 @@ def reconstruct(
     integers are read only to record whether the round trip was exact, and the float
     latent only for the latent-domain error.
     """
-    from latentcodec.autoencoders import load_model
-
     _same_length(
         sources=sources, latents=latents, quantized=quantized, compressed=compressed, recons=recons
     )
     coder = get_codec(codec)
-    network = load_model(model, device=device, mirror=resolve_mirror(mirror), threads=threads)
+    network = _load_model(model, device, mirror, threads, dtype)
     rows = []
     files = zip(sources, latents, quantized, compressed, recons, strict=True)
     for source, latent_path, side_path, file_path, recon_path in files:
@@ -268,13 +286,14 @@ def reconstruct(
                 f"expected {original.values.shape}"
             )
         received = Quantized(values.astype(original.values.dtype), original.lo, original.hi, bits)
-        dequantized = dequantize(received)
-        image = network.decode(dequantized, int(stored["height"]), int(stored["width"]))
-        write_png(recon_path, image)
         rows.append(
-            _row(
+            _decode_and_measure(
+                network,
+                dequantize(received),
+                stored,
                 source=source,
-                image=image,
+                float_latent=latent_path,
+                recon=recon_path,
                 model=model,
                 codec=codec,
                 bits=bits,
@@ -284,10 +303,7 @@ def reconstruct(
                 stored_bytes=size,
                 side_bytes=received.side_bytes,
                 exact=bool(np.array_equal(values, original.values)),
-                channels=network.channels,
                 compressed=file_path,
-                recon=recon_path,
-                latent_errors=latent_error(_float_latent(latent_path), dequantized),
             )
         )
     write_table(rows, table)
@@ -303,35 +319,32 @@ def reconstruct_ceiling(
     device: str = "auto",
     mirror: str | None = None,
     threads: int | None = None,
+    dtype: str = "float32",
 ) -> None:
     """Decode the float latents as they are: the autoencoder's limit without quantisation."""
-    from latentcodec.autoencoders import load_model
-
     _same_length(sources=sources, latents=latents, recons=recons)
-    network = load_model(model, device=device, mirror=resolve_mirror(mirror), threads=threads)
+    network = _load_model(model, device, mirror, threads, dtype)
     rows = []
     for source, latent_path, recon_path in zip(sources, latents, recons, strict=True):
         stored = load_arrays(latent_path, "latent", "height", "width")
-        latent = stored["latent"]
-        image = network.decode(latent, int(stored["height"]), int(stored["width"]))
-        write_png(recon_path, image)
         rows.append(
-            _row(
+            _decode_and_measure(
+                network,
+                stored["latent"],
+                stored,
                 source=source,
-                image=image,
+                float_latent=latent_path,
+                recon=recon_path,
                 model=model,
                 codec=CEILING_CODEC,
                 bits=32,
                 packing=CEILING_CODEC,
                 quality="float32",
                 quality_value=None,
-                stored_bytes=latent.astype(np.float32).nbytes,
+                stored_bytes=stored["latent"].astype(np.float32).nbytes,
                 side_bytes=0,
                 exact=True,
-                channels=latent.shape[0],
                 compressed=latent_path,
-                recon=recon_path,
-                latent_errors=(0.0, math.inf),
             )
         )
     write_table(rows, table)
@@ -347,6 +360,7 @@ def pixel_baseline(
     codec: str,
     qualities: Sequence[int],
     options: dict | None = None,
+    max_pixels: int | None = MAX_PIXELS,
 ) -> None:
     """Store the original images with an ordinary codec at each quality and measure them.
 
@@ -358,7 +372,7 @@ def pixel_baseline(
     for quality in qualities:
         for source in sources:
             image = Path(source).stem
-            original = read_rgb(source)
+            original = load_image(source, max_pixels)
             data = coder.encode(original, 8, quality)
             file_path = Path(compressed) / f"q{quality}" / f"{image}.{codec}"
             recon_path = Path(recons) / f"q{quality}" / f"{image}.png"
@@ -387,12 +401,24 @@ def pixel_baseline(
     write_table(rows, table)
 
 
-def _float_latent(path: str | os.PathLike) -> np.ndarray:
-    return load_arrays(path, "latent")["latent"]
+def _decode_and_measure(network, latent, stored, *, source, float_latent, recon, **labels) -> dict:
+    """Decode one latent to the original's size, save it, and measure it: one table row."""
+    image = network.decode(latent, int(stored["height"]), int(stored["width"]))
+    log.info("decoded a latent of %s → %s", source, recon)
+    write_png(recon, image)
+    reference = load_arrays(float_latent, "latent")["latent"]
+    return _row(
+        source=source,
+        image=image,
+        recon=recon,
+        channels=latent.shape[0],
+        latent_errors=latent_error(reference, latent),
+        **labels,
+    )
 
 
 def _row(*, source, image, stored_bytes, side_bytes, bits, latent_errors, **labels) -> dict:
-    original = read_rgb(source)
+    original = load_image(source, max_pixels=None)  # its size was checked when it was encoded
     height, width = original.shape[:2]
     return {
         "image": Path(source).stem,

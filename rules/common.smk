@@ -1,17 +1,19 @@
 # Validation first, then the values every rule file uses, then input functions.
+import re
 import shutil
 
 from snakemake.utils import validate
 
 from latentcodec.config import baseline_jobs, check_config, codec_jobs
-from latentcodec.datasets import get_dataset, select_images
+from latentcodec.datasets import dataset_from_config, select_images
 
 validate(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)
 
 RUN = config["run"]
-DATASET = config["dataset"]["name"]
-IMAGES = select_images(get_dataset(DATASET), config["dataset"]["images"])
+_dataset = dataset_from_config(config["dataset"])
+DATASET = _dataset.name  # a path-safe key: kodak, or folder-<digest of the path>
+IMAGES = select_images(_dataset, config["dataset"]["images"])
 MODELS = config["models"]
 JOBS = codec_jobs(config)
 BASELINES = {job.name: job for job in baseline_jobs(config)}
@@ -23,8 +25,8 @@ USES_GPU = config["device"] == "cuda" or (
 
 wildcard_constraints:
     run=RUN,
-    dataset=DATASET,
-    image="|".join(IMAGES),
+    dataset=re.escape(DATASET),
+    image="|".join(map(re.escape, IMAGES)),
     model="|".join(MODELS),
     bits=r"\d+",
     packing="interleaved|planar",
@@ -132,6 +134,7 @@ def get_final_output():
             "bdrate.csv",
             "bdrate.md",
             "equal_size.csv",
+            "versions.json",
             "figures/rd.png",
             "figures/rd.svg",
             "figures/crops.png",

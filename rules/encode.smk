@@ -15,5 +15,7 @@ rule encode_image:
         gpu=gpu_count(),
     params:
         device=config["device"],
+        dtype=config["dtype"],
+        max_pixels=config["dataset"]["max_pixels"],
     script:
         "../scripts/encode_images.py"

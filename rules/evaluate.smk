@@ -21,6 +21,7 @@ rule decode_quantized:
         gpu=gpu_count(),
     params:
         device=config["device"],
+        dtype=config["dtype"],
     script:
         "../scripts/decode_quantized.py"
 
@@ -50,6 +51,7 @@ rule reconstruct:
     params:
         quality=quality_value,
         device=config["device"],
+        dtype=config["dtype"],
     script:
         "../scripts/reconstruct.py"
 
@@ -76,6 +78,7 @@ rule ceiling:
         gpu=gpu_count(),
     params:
         device=config["device"],
+        dtype=config["dtype"],
     script:
         "../scripts/ceiling.py"
 
@@ -96,6 +99,7 @@ rule pixel_baseline:
         "../envs/model.yaml"
     params:
         setting=baseline_setting,
+        max_pixels=config["dataset"]["max_pixels"],
     script:
         "../scripts/pixel_baseline.py"
 
@@ -167,3 +171,20 @@ rule equal_size:
         baselines=config["comparison"]["equal_size"],
     script:
         "../scripts/equal_size.py"
+
+
+rule record_versions:
+    """Versions of Python, the libraries, each codec's build and the model weights' sums."""
+    output:
+        "results/{run}/versions.json",
+    params:
+        models=MODELS,
+        codecs=sorted({job.codec for job in JOBS} | {job.codec for job in BASELINES.values()}),
+    log:
+        "logs/{run}/record_versions.log",
+    benchmark:
+        "benchmarks/{run}/record_versions.tsv"
+    conda:
+        "../envs/model.yaml"
+    script:
+        "../scripts/record_versions.py"

@@ -13,6 +13,7 @@ run_step(
     recons=list(snakemake.output.recons),
     table=snakemake.output.table,
     device=snakemake.params.device,
+    dtype=snakemake.params.dtype,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
 )

@@ -10,6 +10,8 @@ run_step(
     list(snakemake.input),
     list(snakemake.output),
     device=snakemake.params.device,
+    dtype=snakemake.params.dtype,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
+    max_pixels=snakemake.params.max_pixels,
 )

@@ -1,4 +1,4 @@
-"""Snakemake script: place one verified dataset image (mirror or network)."""
+"""Snakemake script: place one dataset image as 8-bit RGB PNG (verified or converted)."""
 
 from latentcodec.datasets import fetch_image
 from latentcodec.jobs import run_step
@@ -6,7 +6,7 @@ from latentcodec.jobs import run_step
 run_step(
     snakemake.log[0],
     fetch_image,
-    snakemake.wildcards.dataset,
+    snakemake.config["dataset"],
     snakemake.wildcards.image,
     snakemake.output[0],
     mirror=snakemake.config["mirror"],

@@ -11,5 +11,6 @@ run_step(
     recons=snakemake.output.recons,
     table=snakemake.output.table,
     name=snakemake.wildcards.baseline,
+    max_pixels=snakemake.params.max_pixels,
     **snakemake.params.setting,
 )

@@ -19,6 +19,7 @@ run_step(
     quality=snakemake.wildcards.quality,
     quality_value=snakemake.params.quality,
     device=snakemake.params.device,
+    dtype=snakemake.params.dtype,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
 )

@@ -27,10 +27,11 @@ def default_config():
 
 def test_schema_fills_every_default_into_an_empty_config(default_config):
     filled = validated({})
-    assert filled["run"] == "kodak" and filled["dataset"] == {"name": "kodak", "images": "all"}
+    assert filled["run"] == "kodak" and filled["dataset"] == default_config["dataset"]
     assert filled["models"] == ["sdxl-vae-fp16-fix"] and filled["device"] == "auto"
     assert filled["codecs"] == default_config["codecs"]
-    assert filled["figures"] == default_config["figures"]
+    for key in ("figures", "baselines", "comparison", "dtype", "mirror"):
+        assert filled[key] == default_config[key], key
     check_config(filled)
 
 
@@ -81,6 +82,7 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
             r"codecs\.avif\.options: .*sped",
         ),
         ({"models": ["sd15"]}, r"models: unknown model 'sd15'"),
+        ({"models": ["sdxl-vae"], "dtype": "float16"}, r"dtype: sdxl-vae is not safe in float16"),
         ({"dataset": {"name": "kodak", "images": ["kodim00"]}}, r"dataset\.images"),
         ({"codecs": {"png": {"bitdepths": []}}, "baselines": {}}, r"codecs: no codec job"),
         (

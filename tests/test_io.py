@@ -52,3 +52,9 @@ def test_arrays_round_trip_and_missing_ones_are_named(tmp_path):
     assert loaded["model"] == "taef2" and loaded["latent"].tolist() == [0, 1, 2]
     with pytest.raises(LatentCodecError, match=r"a.npz: missing arrays \['bits'\]"):
         load_arrays(path, "bits")
+
+
+def test_a_temporary_file_left_by_a_killed_job_is_cleared_by_the_next_write(tmp_path):
+    (tmp_path / ".out.csv.abc123.tmp").write_text("half")
+    write_text_atomic(tmp_path / "out.csv", "whole")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.csv"]

@@ -71,3 +71,21 @@ def test_latent_error_uses_the_float_latents_range_as_peak():
     assert mse == pytest.approx(0.25)
     assert value == pytest.approx(20 * math.log10(4) - 10 * math.log10(0.25))
     assert latent_error(reference, reference) == (0.0, math.inf)
+
+
+def test_msssim_in_float32_equals_the_float64_computation(kodim01):
+    import torch
+    from pytorch_msssim import ms_ssim
+
+    from latentcodec.metrics import msssim
+
+    noisy = np.clip(
+        kodim01.astype(int) + np.arange(kodim01.size).reshape(kodim01.shape) % 7, 0, 255
+    )
+    noisy = noisy.astype(np.uint8)
+
+    def batch(image):
+        return torch.from_numpy(image.astype(np.float64)).permute(2, 0, 1)[None]
+
+    reference = float(ms_ssim(batch(kodim01), batch(noisy), data_range=255))
+    assert msssim(kodim01, noisy) == pytest.approx(reference, abs=1e-6)

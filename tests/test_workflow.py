@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -64,16 +66,34 @@ def planned_jobs(result) -> dict[str, int]:
     raise AssertionError(result.stdout)
 
 
+def fresh_workdir(tmp_path_factory, name: str) -> Path:
+    workdir = tmp_path_factory.mktemp(name)
+    for entry in WORKFLOW_FILES:
+        source = REPO / entry
+        copy = shutil.copytree if source.is_dir() else shutil.copy
+        copy(source, workdir / entry)
+    (workdir / "tiny.yaml").write_text(yaml.safe_dump(TINY))
+    return workdir
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory, mirror):
-    workdir = tmp_path_factory.mktemp("workflow")
-    for name in WORKFLOW_FILES:
-        source = REPO / name
-        copy = shutil.copytree if source.is_dir() else shutil.copy
-        copy(source, workdir / name)
+    workdir = fresh_workdir(tmp_path_factory, "workflow")
     result = snakemake(workdir, TINY, mirror)
     assert result.returncode == 0, result.stderr[-4000:]
     return workdir
+
+
+def result_files(workdir: Path) -> dict[str, bytes]:
+    """The tables, stored files and reconstructions of a run, by relative path."""
+    results = workdir / "results" / "tiny"
+    patterns = ["*.csv", "*.md", "**/compressed/**/*.*", "**/recon/**/*.png", "**/*.npz"]
+    return {
+        str(path.relative_to(results)): path.read_bytes()
+        for pattern in patterns
+        for path in results.glob(pattern)
+        if path.is_file()
+    }
 
 
 def read_results(workdir: Path) -> pd.DataFrame:
@@ -117,6 +137,22 @@ def test_lossless_files_reuse_the_one_decode_of_their_integers(tiny_run):
     benchmarks = tiny_run / "benchmarks" / "tiny"
     assert not list(benchmarks.glob("reconstruct/taef2/b8/**/*.tsv"))
     assert len(list(benchmarks.glob("reconstruct/**/*.tsv"))) == 2  # the two avif levels
+
+
+def test_each_model_job_loads_the_model_once_and_each_latent_is_decoded_once(tiny_run):
+    logs = tiny_run / "logs" / "tiny"
+    model_jobs = [
+        path
+        for rule in ("encode_image", "decode_quantized", "reconstruct", "ceiling")
+        for path in logs.glob(f"{rule}/**/*.log")
+    ]
+    assert len(model_jobs) == 1 + 2 + 2 + 1  # 1 image; b8, b10; avif low, high; ceiling
+    for path in model_jobs:
+        assert path.read_text().count("loading taef2 on cpu") == 1, path
+    decodes = sum(path.read_text().count("decoded a latent of") for path in model_jobs)
+    table = read_results(tiny_run).query("model == 'taef2'")
+    distinct_latents = (table["codec"] == "none").sum() + (~table["exact"]).sum()
+    assert decodes == distinct_latents == 5  # the lossless PNG row reuses the b8 decode
 
 
 def test_pixel_baselines_sit_in_the_same_table(tiny_run):
@@ -193,3 +229,70 @@ def test_a_config_asking_avif_for_16_bits_stops_before_any_job(tiny_run, mirror)
     result = snakemake(tiny_run, config, mirror, "--dry-run")
     assert result.returncode != 0
     assert "codecs.avif.bitdepths: avif cannot store [16]" in result.stdout + result.stderr
+
+
+def test_two_runs_from_scratch_give_byte_identical_results(tiny_run, tmp_path_factory, mirror):
+    workdir = fresh_workdir(tmp_path_factory, "again")
+    result = snakemake(workdir, TINY, mirror)
+    assert result.returncode == 0, result.stderr[-4000:]
+    first, second = result_files(tiny_run), result_files(workdir)
+    assert len(first) > 20 and first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+    versions = (workdir / "results" / "tiny" / "versions.json").read_text()
+    assert '"torch"' in versions and "libavif" in versions and "taef2_encoder.pth" in versions
+
+
+def test_a_run_killed_mid_way_resumes_to_byte_identical_results(tiny_run, tmp_path_factory, mirror):
+    workdir = fresh_workdir(tmp_path_factory, "killed")
+    command = [SNAKEMAKE, "--cores", "2", "--configfile", "tiny.yaml", "--replace-workflow-config"]
+    env = {**os.environ, "LATENTCODEC_MIRROR": str(mirror)}
+    process = subprocess.Popen(
+        command, cwd=workdir, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    logs = workdir / "logs" / "tiny"
+    deadline = time.monotonic() + 300
+    while not list(logs.glob("reconstruct/**/*.log")) and process.poll() is None:
+        assert time.monotonic() < deadline, "no reconstruct job started within 300 s"
+        time.sleep(0.2)
+    time.sleep(1.0)  # inside a compress-and-decode job
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (workdir / "results" / "tiny" / "metrics.csv").exists()
+    unlock = subprocess.run(command + ["--unlock"], cwd=workdir, env=env, capture_output=True)
+    assert unlock.returncode == 0
+    resumed = subprocess.run(
+        command + ["--rerun-incomplete"], cwd=workdir, env=env, capture_output=True, text=True
+    )
+    assert resumed.returncode == 0, resumed.stderr[-4000:]
+    assert list((workdir / "results").glob("**/.*.tmp")) == []
+    first, second = result_files(tiny_run), result_files(workdir)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_folder_of_odd_images_runs_through_the_whole_dag(tmp_path_factory, mirror, kodim01):
+    from PIL import Image
+
+    workdir = fresh_workdir(tmp_path_factory, "folder")
+    folder = workdir / "mine"
+    folder.mkdir()
+    Image.fromarray(kodim01[:77, :61]).save(folder / "odd.png")
+    Image.fromarray(kodim01[100:140, :50]).convert("L").save(folder / "grey.png")
+    Image.fromarray(kodim01[200:233, :47]).convert("RGBA").save(folder / "alpha.png")
+    config = {**TINY, "run": "tiny", "dataset": {"name": "folder", "path": "mine"}}
+    config["codecs"] = {"png": {"bitdepths": [8]}}
+    result = snakemake(workdir, config, mirror)
+    assert result.returncode == 0, result.stderr[-4000:]
+    table = read_results(workdir)
+    latent = table[table["model"] == "taef2"]
+    assert sorted(set(latent["image"])) == ["alpha", "grey", "odd"]
+    sizes = latent.groupby("image")[["height", "width"]].first().to_dict("index")
+    assert sizes == {
+        "alpha": {"height": 33, "width": 47},
+        "grey": {"height": 40, "width": 50},
+        "odd": {"height": 77, "width": 61},
+    }
+    assert latent["msssim"].isna().all() and latent["ssim"].notna().all()
+    logs = "".join(path.read_text() for path in (workdir / "logs").glob("fetch_image/**/*.log"))
+    assert "converted mode L to 8-bit RGB" in logs and "converted mode RGBA" in logs
