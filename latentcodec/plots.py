@@ -43,14 +43,16 @@ def rd_figure(frame: pd.DataFrame, title: str = ""):
     summary = summarize(frame)
     pixels = summary[summary["model"] == PIXEL_MODEL]
     models = [model for model in dict.fromkeys(summary["model"]) if model != PIXEL_MODEL]
+    # A metric undefined for every image (MS-SSIM of small images) gets no panel.
+    metrics = [(metric, label) for metric, label in METRICS if summary[metric].notna().any()]
     figure, axes = plt.subplots(
-        len(models), len(METRICS), figsize=(16, 4.6 * len(models)), squeeze=False
+        len(models), len(metrics), figsize=(5.4 * len(metrics), 4.6 * len(models)), squeeze=False
     )
     for row, model in enumerate(models):
         of_model = summary[summary["model"] == model]
         ceiling = of_model[(of_model["codec"] == CEILING_CODEC) & (of_model["bitdepth"] == 32)]
         curves = of_model[of_model["codec"] != CEILING_CODEC]
-        for column, (metric, label) in enumerate(METRICS):
+        for column, (metric, label) in enumerate(metrics):
             axis = axes[row][column]
             keys = ["codec", "bitdepth", "packing"]
             groups = curves.groupby(keys, sort=True)

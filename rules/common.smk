@@ -17,6 +17,9 @@ IMAGES = select_images(_dataset, config["dataset"]["images"])
 MODELS = config["models"]
 JOBS = codec_jobs(config)
 BASELINES = {job.name: job for job in baseline_jobs(config)}
+CODECS_USED = sorted(
+    {job.codec for job in JOBS} | {job.codec for job in BASELINES.values()}
+)
 QUALITY_VALUES = {(job.codec, job.quality): job.quality_value for job in JOBS}
 USES_GPU = config["device"] == "cuda" or (
     config["device"] == "auto" and shutil.which("nvidia-smi") is not None

@@ -177,14 +177,14 @@ rule record_versions:
     """Versions of Python, the libraries, each codec's build and the model weights' sums."""
     output:
         "results/{run}/versions.json",
-    params:
-        models=MODELS,
-        codecs=sorted({job.codec for job in JOBS} | {job.codec for job in BASELINES.values()}),
     log:
         "logs/{run}/record_versions.log",
     benchmark:
         "benchmarks/{run}/record_versions.tsv"
     conda:
         "../envs/model.yaml"
+    params:
+        models=MODELS,
+        codecs=CODECS_USED,
     script:
         "../scripts/record_versions.py"

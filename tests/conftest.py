@@ -17,7 +17,7 @@ def mirror() -> Path:
     Skipped on a developer machine without it; in CI (CI=true) a missing mirror fails,
     so the real-data tests cannot silently stop running.
     """
-    candidate = Path(os.environ.get("LATENTCODEC_MIRROR") or REPO.parent / "shared")
+    candidate = Path(os.environ.get("LATENTCODEC_MIRROR") or REPO.parent / "shared").resolve()
     if not (candidate / "datasets" / "kodak" / "kodim01.png").is_file():
         message = f"no real-data mirror at {candidate} (set LATENTCODEC_MIRROR)"
         if os.environ.get("CI"):
