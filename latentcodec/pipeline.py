@@ -72,11 +72,9 @@ def encode_images(
     """Encode each image to a float latent (.npz with the latent, model id, size, padding).
 
     Images are read with `load_image`: any common mode becomes 8-bit RGB (logged), and
-    images over `max_pixels` are refused before they are decoded.
+    images over `max_pixels` are refused before their pixels are decoded.
     """
     _same_length(images=images, latents=latents)
-    for image_path in images:  # every input checked before the model is loaded
-        load_image(image_path, max_pixels)
     network = _load_model(model, device, mirror, threads, dtype)
     for image_path, latent_path in zip(images, latents, strict=True):
         image = load_image(image_path, max_pixels)
@@ -368,11 +366,11 @@ def pixel_baseline(
     `<recons>/q<quality>/<image>.png`; rows have model `none` and codec = the baseline's label.
     """
     coder = get_codec(codec, **(options or {}))
+    originals = {source: load_image(source, max_pixels) for source in sources}
     rows = []
     for quality in qualities:
-        for source in sources:
+        for source, original in originals.items():
             image = Path(source).stem
-            original = load_image(source, max_pixels)
             data = coder.encode(original, 8, quality)
             file_path = Path(compressed) / f"q{quality}" / f"{image}.{codec}"
             recon_path = Path(recons) / f"q{quality}" / f"{image}.png"
@@ -382,6 +380,7 @@ def pixel_baseline(
             rows.append(
                 _row(
                     source=source,
+                    original=original,
                     image=decoded,
                     model=PIXEL_MODEL,
                     codec=name,
@@ -409,6 +408,7 @@ def _decode_and_measure(network, latent, stored, *, source, float_latent, recon,
     reference = load_arrays(float_latent, "latent")["latent"]
     return _row(
         source=source,
+        original=load_image(source, max_pixels=None),  # its size was checked at encoding
         image=image,
         recon=recon,
         channels=latent.shape[0],
@@ -417,8 +417,8 @@ def _decode_and_measure(network, latent, stored, *, source, float_latent, recon,
     )
 
 
-def _row(*, source, image, stored_bytes, side_bytes, bits, latent_errors, **labels) -> dict:
-    original = load_image(source, max_pixels=None)  # its size was checked when it was encoded
+def _row(*, source, original, image, stored_bytes, side_bytes, bits, latent_errors, **labels):
+    """One table row: the reconstruction `image` measured against the `original`."""
     height, width = original.shape[:2]
     return {
         "image": Path(source).stem,
