@@ -1,3 +1,4 @@
+import io
 import shutil
 import urllib.error
 import urllib.request
@@ -180,3 +181,19 @@ def test_a_folder_dataset_needs_an_existing_path(tmp_path):
         dataset_from_config({"name": "folder", "path": None})
     with pytest.raises(LatentCodecError, match="does not exist"):
         dataset_from_config({"name": "folder", "path": str(tmp_path / "none")})
+
+
+def test_a_download_with_the_wrong_checksum_is_refused_and_not_kept(monkeypatch, tmp_path):
+    class Response(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.delenv(MIRROR_VARIABLE, raising=False)
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: Response(b"tampered"))
+    target = tmp_path / "kodim01.png"
+    with pytest.raises(LatentCodecError, match=r"SHA-256 is .*, expected a56e27cb"):
+        fetch_image(KODAK_SETTINGS, "kodim01", target)
+    assert list(tmp_path.iterdir()) == []
