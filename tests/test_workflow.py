@@ -271,9 +271,19 @@ def test_a_run_killed_mid_way_resumes_to_byte_identical_results(tiny_run, tmp_pa
     assert [name for name in first if first[name] != second[name]] == []
 
 
-def test_a_folder_of_odd_images_runs_through_the_whole_dag(tmp_path_factory, mirror, kodim01):
+def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
+    tmp_path_factory, mirror, kodim01
+):
     from PIL import Image
 
+    from latentcodec.autoencoders import random_model
+
+    # A mirror with the real TAEF2 and a random-weight TAESD (AutoencoderTiny), as saved.
+    models = tmp_path_factory.mktemp("mirror") / "models"
+    models.mkdir()
+    (models / "taef2").symlink_to(mirror / "models" / "taef2")
+    small = {"encoder_block_out_channels": [16] * 4, "decoder_block_out_channels": [16] * 4}
+    random_model("taesd", **small).vae.save_pretrained(models / "taesd")
     workdir = fresh_workdir(tmp_path_factory, "folder")
     folder = workdir / "mine"
     folder.mkdir()
@@ -282,9 +292,12 @@ def test_a_folder_of_odd_images_runs_through_the_whole_dag(tmp_path_factory, mir
     Image.fromarray(kodim01[200:233, :47]).convert("RGBA").save(folder / "alpha.png")
     config = {**TINY, "run": "tiny", "dataset": {"name": "folder", "path": "mine"}}
     config["codecs"] = {"png": {"bitdepths": [8]}}
-    result = snakemake(workdir, config, mirror)
+    config["models"] = ["taef2", "taesd"]
+    result = snakemake(workdir, config, models.parent)
     assert result.returncode == 0, result.stderr[-4000:]
     table = read_results(workdir)
+    channels = table[table["model"] != "none"].groupby("model")["channels"].first().to_dict()
+    assert channels == {"taef2": 32, "taesd": 4}
     latent = table[table["model"] == "taef2"]
     assert sorted(set(latent["image"])) == ["alpha", "grey", "odd"]
     sizes = latent.groupby("image")[["height", "width"]].first().to_dict("index")
