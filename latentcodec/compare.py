@@ -14,7 +14,6 @@ Both work on the results table alone (`latentcodec.tables`).
 
 from __future__ import annotations
 
-import io
 import math
 import os
 
@@ -24,7 +23,7 @@ import pandas as pd
 from latentcodec.bdrate import bd_quality, bd_rate
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize
+from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize, write_csv
 
 CURVE_KEYS = ["codec", "bitdepth", "packing"]
 
@@ -100,9 +99,7 @@ def _closest_not_smaller(candidates: pd.DataFrame, size: int) -> dict:
 
 def write_bd_tables(table: str | os.PathLike, csv: str | os.PathLike, markdown, anchor: str):
     result = bd_table(read_table(table), anchor)
-    buffer = io.StringIO()
-    result.to_csv(buffer, index=False, float_format="%.17g", lineterminator="\n")
-    write_text_atomic(csv, buffer.getvalue())
+    write_csv(result, csv)
     write_text_atomic(markdown, bd_markdown(result))
 
 
@@ -128,7 +125,4 @@ def bd_markdown(result: pd.DataFrame) -> str:
 
 
 def write_equal_size(table: str | os.PathLike, csv: str | os.PathLike, baselines: list[str]):
-    result = equal_size_table(read_table(table), baselines)
-    buffer = io.StringIO()
-    result.to_csv(buffer, index=False, float_format="%.17g", lineterminator="\n")
-    write_text_atomic(csv, buffer.getvalue())
+    write_csv(equal_size_table(read_table(table), baselines), csv)

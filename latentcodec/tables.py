@@ -58,7 +58,11 @@ def write_table(rows: list[dict] | pd.DataFrame, path: str | os.PathLike) -> Non
     missing = set(COLUMNS) - set(frame.columns)
     if missing:
         raise LatentCodecError(f"{path}: rows lack columns {sorted(missing)}")
-    frame = frame[COLUMNS].sort_values(SORT_KEYS, kind="stable")
+    write_csv(frame[COLUMNS].sort_values(SORT_KEYS, kind="stable"), path)
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Any derived table as CSV, atomically, floats at full precision (round-trip exact)."""
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, float_format="%.17g", lineterminator="\n")
     write_text_atomic(path, buffer.getvalue())
