@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
 CORES ?= 8
 
-.PHONY: run smoke kodak-taef2 test lint pytest docs
+.PHONY: run smoke kodak-taef2 findings bench test lint pytest docs slurm-check report report-screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,13 +19,25 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(SNAKEMAKE) --cores $(CORES) --resources gpu=1
 
-## The whole DAG on 4 Kodak images with TAEF2 on the CPU (needs LATENTCODEC_MIRROR).
+## The whole DAG on 2 Kodak images with TAEF2 on the CPU (needs LATENTCODEC_MIRROR).
 smoke: $(STAMP)
-	$(SNAKEMAKE) --cores 2 --configfile .test/config-smoke.yaml --replace-workflow-config
+	$(SNAKEMAKE) --cores 2 --configfile .test/config-smoke.yaml
 
 ## All 24 Kodak images with TAEF2, every latent codec and the pixel baselines (CPU, ~45 min).
 kodak-taef2: $(STAMP)
-	$(SNAKEMAKE) --cores 2 --configfile configs/kodak-taef2.yaml --replace-workflow-config
+	$(SNAKEMAKE) --cores 2 --configfile configs/kodak-taef2.yaml
+
+## The findings: 24 Kodak images, TAEF2, every codec, bit depth and packing (CPU, ~1.5 h).
+findings: $(STAMP)
+	$(SNAKEMAKE) --cores 2 --configfile configs/findings.yaml
+
+## Overhead, model work, incremental reruns, large images, codec cost: a table (< 10 min).
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --output results/bench
+
+## A small DAG through a one-node SLURM on localhost, compared with a local run (root; CI).
+slurm-check: $(STAMP)
+	ci/slurm-check.sh
 
 ## Lint, unit and workflow tests, then the smoke run.
 test: lint pytest smoke
@@ -34,14 +46,25 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/snakefmt --check .
-	$(SNAKEMAKE) --lint --configfile .test/config-smoke.yaml --replace-workflow-config
+	$(SNAKEMAKE) --lint --configfile .test/config-smoke.yaml
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
+## Snakemake's HTML report of the smoke run: figures, tables, notebook, config, run times.
+report: smoke
+	$(SNAKEMAKE) --configfile .test/config-smoke.yaml \
+		--report results/smoke/report.html
+
+## docs/report.png: the report's front page, drawn by headless Chromium (apt: chromium).
+report-screenshot: report
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--virtual-time-budget=10000 --window-size=1280,1600 \
+		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/results/smoke/report.html
+
 ## The README's pictures and tables, from the smoke and the Kodak/TAEF2 runs.
-docs: $(STAMP) smoke kodak-taef2
-	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml --replace-workflow-config | dot -Tsvg > docs/rulegraph.svg
+docs: $(STAMP) smoke kodak-taef2 report-screenshot
+	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml | dot -Tsvg > docs/rulegraph.svg
 	cp results/smoke/figures/rd.png docs/smoke-rd.png
 	cp results/smoke/figures/crops.png docs/smoke-crops.png
 	cp results/smoke/summary.md docs/smoke-summary.md

@@ -5,7 +5,15 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# config.yaml is the default experiment. A --configfile replaces it whole (the schema fills
+# every key it leaves out) rather than being merged over it, on this host and inside cluster
+# jobs alike: Snakemake does not pass --replace-workflow-config on to cluster jobs.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
+
+
+report: "report/workflow.rst"
 
 
 include: "rules/common.smk"
@@ -14,6 +22,8 @@ include: "rules/encode.smk"
 include: "rules/compress.smk"
 include: "rules/evaluate.smk"
 include: "rules/plots.smk"
+include: "rules/findings.smk"
+include: "rules/report.smk"
 
 
 rule all:

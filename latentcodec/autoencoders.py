@@ -19,9 +19,11 @@ This module imports torch: import it only in jobs that run a model.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +33,7 @@ from latentcodec.errors import LatentCodecError
 from latentcodec.models import ModelSpec, check_dtype, get_spec
 from latentcodec.sources import MIRROR_VARIABLE, local_copy, sha256_of, shipped_checksums
 from latentcodec.taesd import build_decoder, build_encoder
+from latentcodec.tiling import run_tiled
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +47,63 @@ def resolve_device(device: str) -> torch.device:
     return torch.device(device)
 
 
-class LatentModel(ABC):
-    """An autoencoder with numpy in and out; subclasses work on [0, 1] image tensors."""
+def resolve_dtype(spec: ModelSpec, dtype: str, device: torch.device) -> torch.dtype:
+    """'auto' → float32 on the CPU; on a GPU the half precision the registry says is safe."""
+    if dtype == "auto":
+        halves = [name for name in ("float16", "bfloat16") if name in spec.dtypes]
+        dtype = halves[0] if device.type == "cuda" and halves else "float32"
+    check_dtype(spec, dtype)
+    return getattr(torch, dtype)
 
-    def __init__(self, spec: ModelSpec, device: torch.device, dtype: torch.dtype = torch.float32):
+
+def _batches(items: Iterable, size: int, key: Callable) -> Iterator[list]:
+    """Consecutive items with equal `key` (tensor shape), at most `size` per batch."""
+    batch: list = []
+    for item in items:
+        if batch and (len(batch) == size or key(item) != key(batch[0])):
+            yield batch
+            batch = []
+        batch.append(item)
+    if batch:
+        yield batch
+
+
+class LatentModel(ABC):
+    """An autoencoder with numpy in and out; subclasses work on [0, 1] image tensors.
+
+    `batch_size` images of one size go through the network together (a GPU gains from it,
+    a CPU does not). With `tile` (pixels) set, larger images are encoded and decoded in
+    overlapping tiles (`latentcodec.tiling`) so that memory stays bounded. In float16 or
+    bfloat16, a batch whose output is not finite is redone with a float32 copy of the
+    weights, and the fallback is logged.
+    """
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        network: torch.nn.Module,
+        device: torch.device,
+        dtype: torch.dtype = torch.float32,
+        *,
+        batch_size: int = 1,
+        tile: int | None = None,
+        overlap: int = 64,
+    ):
         self.spec = spec
         self.device = device
         self.dtype = dtype
+        self.batch_size = batch_size
+        if tile is not None and (tile % spec.downsample or overlap % spec.downsample):
+            raise LatentCodecError(
+                f"tile ({tile}) and overlap ({overlap}) must be multiples of "
+                f"{spec.downsample} pixels for {spec.name}"
+            )
+        self.tile, self.overlap = tile, overlap
+        network = network.eval()
+        self._float32_copy = copy.deepcopy(network) if dtype != torch.float32 else None
+        self._float32_network = None if self._float32_copy is not None else network
+        # channels-last convolutions are ~30% faster for TAEF2 on the CPU, and suit GPUs too
+        self.network = network.to(device, dtype, memory_format=torch.channels_last)
 
     @property
     def name(self) -> str:
@@ -68,73 +121,132 @@ class LatentModel(ABC):
         """(bottom, right) pixels added so both sides are multiples of `downsample`."""
         return -height % self.downsample, -width % self.downsample
 
-    @torch.inference_mode()
     def encode(self, image: np.ndarray) -> np.ndarray:
+        """(H, W, 3) uint8 → (C, ceil(H/s), ceil(W/s)) float32 latent."""
+        return next(self.encode_many([image]))
+
+    def decode(self, latent: np.ndarray, height: int, width: int) -> np.ndarray:
+        """(C, h, w) latent → (height, width, 3) uint8 image."""
+        return next(self.decode_many([(latent, height, width)]))
+
+    @torch.inference_mode()
+    def encode_many(self, images: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+        """Latents of `images`, in order, batching consecutive images of one size."""
+        for batch in _batches(map(self._padded_pixels, images), self.batch_size, _shape):
+            pixels = torch.stack(batch)
+            latents = self._run(self._encode, pixels, self._tiles(1), scale=1 / self.downsample)
+            if not torch.isfinite(latents).all():
+                raise LatentCodecError(
+                    f"{self.name} produced NaN/Inf latents for images of {tuple(pixels.shape)}"
+                )
+            yield from latents.cpu().numpy()
+
+    @torch.inference_mode()
+    def decode_many(self, items: Iterable[tuple[np.ndarray, int, int]]) -> Iterator[np.ndarray]:
+        """Images of (latent, height, width) `items`, in order, batching equal latent shapes."""
+        for batch in _batches(map(self._checked_latent, items), self.batch_size, _shape_of_first):
+            latents = torch.stack([latent for latent, _, _ in batch])
+            tiles = self._tiles(self.downsample)
+            pixels = self._run(self._decode, latents, tiles, scale=self.downsample)
+            if not torch.isfinite(pixels).all():
+                raise LatentCodecError(f"{self.name} decoded NaN/Inf pixels")
+            pixels = (pixels.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1)
+            for image, (_, height, width) in zip(pixels.cpu().numpy(), batch, strict=True):
+                yield image[:height, :width]
+
+    def _padded_pixels(self, image: np.ndarray) -> torch.Tensor:
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
             raise LatentCodecError(
                 f"expected an (H, W, 3) uint8 image, got {image.dtype} {image.shape}"
             )
         bottom, right = self.padding(*image.shape[:2])
         padded = np.pad(image, ((0, bottom), (0, right), (0, 0)), mode="edge")
-        pixels = torch.from_numpy(padded).permute(2, 0, 1)[None].to(self.device, torch.float32)
-        latent = self._encode((pixels / 255).to(self.dtype))[0].float().cpu().numpy()
-        if not np.all(np.isfinite(latent)):
-            raise LatentCodecError(
-                f"{self.name} produced NaN/Inf latents for a {image.shape} image"
-            )
-        return latent
+        return torch.from_numpy(padded).permute(2, 0, 1).float() / 255
 
-    @torch.inference_mode()
-    def decode(self, latent: np.ndarray, height: int, width: int) -> np.ndarray:
+    def _checked_latent(self, item: tuple[np.ndarray, int, int]):
+        latent, height, width = item
         if latent.ndim != 3 or latent.shape[0] != self.channels:
             raise LatentCodecError(
                 f"{self.name} decodes ({self.channels}, h, w) latents, got {latent.shape}"
             )
         if not np.all(np.isfinite(latent)):
             raise LatentCodecError(f"refusing to decode a latent with NaN or Inf ({self.name})")
-        tensor = torch.from_numpy(np.ascontiguousarray(latent, dtype=np.float32))[None]
-        pixels = self._decode(tensor.to(self.device, self.dtype))[0, :, :height, :width]
-        pixels = pixels.float().clamp(0, 1)
-        return (pixels * 255).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+        return torch.from_numpy(np.ascontiguousarray(latent, dtype=np.float32)), height, width
+
+    def _tiles(self, pixels_per_sample: int) -> tuple[int, int] | None:
+        """(tile, overlap) in the samples of the network's input, or None without tiling."""
+        if self.tile is None:
+            return None
+        return self.tile // pixels_per_sample, self.overlap // pixels_per_sample
+
+    def _run(self, forward: Callable, inputs: torch.Tensor, tiles, *, scale: float):
+        """`forward` in the model's dtype; redone in float32 if that overflows to NaN/Inf."""
+        outputs = self._forward(self.network, forward, inputs, tiles, scale)
+        if self._float32_copy is not None and not torch.isfinite(outputs).all():
+            log.warning(
+                "%s gave NaN/Inf in %s for a batch of %s; redoing it in float32",
+                self.name,
+                self.dtype,
+                tuple(inputs.shape),
+            )
+            if self._float32_network is None:
+                self._float32_network = self._float32_copy.to(
+                    self.device, memory_format=torch.channels_last
+                )
+            outputs = self._forward(self._float32_network, forward, inputs, tiles, scale)
+        return outputs
+
+    def _forward(self, network, forward, inputs, tiles, scale) -> torch.Tensor:
+        dtype = next(network.parameters()).dtype
+        inputs = inputs.to(self.device, dtype, memory_format=torch.channels_last)
+        if tiles is None or max(inputs.shape[-2:]) <= tiles[0]:
+            return forward(network, inputs).float()
+        tile, overlap = tiles
+        return run_tiled(
+            lambda piece: forward(network, piece), inputs, tile=tile, overlap=overlap, scale=scale
+        )
 
     @abstractmethod
-    def _encode(self, pixels: torch.Tensor) -> torch.Tensor:
-        """(1, 3, H, W) in [0, 1] → (1, C, H/s, W/s)."""
+    def _encode(self, network: torch.nn.Module, pixels: torch.Tensor) -> torch.Tensor:
+        """(N, 3, H, W) in [0, 1] → (N, C, H/s, W/s)."""
 
     @abstractmethod
-    def _decode(self, latent: torch.Tensor) -> torch.Tensor:
-        """(1, C, h, w) → (1, 3, h·s, w·s), nominally in [0, 1]."""
+    def _decode(self, network: torch.nn.Module, latent: torch.Tensor) -> torch.Tensor:
+        """(N, C, h, w) → (N, 3, h·s, w·s), nominally in [0, 1]."""
+
+
+def _shape(tensor: torch.Tensor) -> tuple[int, ...]:
+    return tuple(tensor.shape)
+
+
+def _shape_of_first(item: tuple) -> tuple[int, ...]:
+    return tuple(item[0].shape)
 
 
 class DiffusersKL(LatentModel):
     """A diffusers AutoencoderKL (SD/SDXL-style VAE): images in [−1, 1], mode of the posterior."""
 
-    def __init__(self, spec: ModelSpec, vae, device: torch.device, dtype=torch.float32):
-        super().__init__(spec, device, dtype)
-        self.vae = vae.to(device, dtype).eval()
+    def __init__(self, spec: ModelSpec, vae, device: torch.device, dtype=torch.float32, **options):
         self.scaling = float(vae.config.scaling_factor)
         self.shift = float(getattr(vae.config, "shift_factor", None) or 0.0)
+        super().__init__(spec, vae, device, dtype, **options)
 
-    def _encode(self, pixels):
-        mode = self.vae.encode(pixels * 2 - 1).latent_dist.mode()
+    def _encode(self, network, pixels):
+        mode = network.encode(pixels * 2 - 1).latent_dist.mode()
         return (mode - self.shift) * self.scaling
 
-    def _decode(self, latent):
-        return (self.vae.decode(latent / self.scaling + self.shift).sample + 1) / 2
+    def _decode(self, network, latent):
+        return (network.decode(latent / self.scaling + self.shift).sample + 1) / 2
 
 
 class DiffusersTiny(LatentModel):
     """A diffusers AutoencoderTiny (TAESD for SD/SDXL): images in [−1, 1], deterministic."""
 
-    def __init__(self, spec: ModelSpec, vae, device: torch.device, dtype=torch.float32):
-        super().__init__(spec, device, dtype)
-        self.vae = vae.to(device, dtype).eval()
+    def _encode(self, network, pixels):
+        return network.encode(pixels * 2 - 1).latents
 
-    def _encode(self, pixels):
-        return self.vae.encode(pixels * 2 - 1).latents
-
-    def _decode(self, latent):
-        return (self.vae.decode(latent).sample + 1) / 2
+    def _decode(self, network, latent):
+        return (network.decode(latent).sample + 1) / 2
 
 
 DIFFUSERS_FAMILIES = {
@@ -147,17 +259,22 @@ class TinyAutoencoder(LatentModel):
     """A TAESD-family encoder/decoder pair: images in [0, 1], deterministic latents."""
 
     def __init__(
-        self, spec: ModelSpec, encoder, decoder, device: torch.device, dtype=torch.float32
+        self,
+        spec: ModelSpec,
+        encoder,
+        decoder,
+        device: torch.device,
+        dtype=torch.float32,
+        **options,
     ):
-        super().__init__(spec, device, dtype)
-        self.encoder = encoder.to(device, dtype).eval()
-        self.decoder = decoder.to(device, dtype).eval()
+        network = torch.nn.ModuleDict({"encoder": encoder, "decoder": decoder})
+        super().__init__(spec, network, device, dtype, **options)
 
-    def _encode(self, pixels):
-        return self.encoder(pixels)
+    def _encode(self, network, pixels):
+        return network["encoder"](pixels)
 
-    def _decode(self, latent):
-        return self.decoder(latent)
+    def _decode(self, network, latent):
+        return network["decoder"](latent)
 
 
 def load_model(
@@ -167,22 +284,35 @@ def load_model(
     mirror: Path | None = None,
     threads: int | None = None,
     dtype: str = "float32",
+    batch_size: int = 1,
+    tile: int | None = None,
+    overlap: int = 64,
 ) -> LatentModel:
     """Load a registered model with its published weights, once per job.
 
     `mirror` (see `latentcodec.sources`) is used instead of the network when given.
     `threads` sets torch's CPU thread count (Snakemake's `threads:`). `dtype` must be one the
-    registry lists as safe for the model (the original SDXL VAE gives NaNs in float16).
+    registry lists as safe for the model (the original SDXL VAE gives NaNs in float16), or
+    'auto'. `batch_size`, `tile` and `overlap` are described in `LatentModel`.
     """
     spec = get_spec(name)
-    check_dtype(spec, dtype)
     if threads:
         torch.set_num_threads(threads)
     torch_device = resolve_device(device)
-    log.info("loading %s on %s (%d CPU threads)", name, torch_device, torch.get_num_threads())
+    torch_dtype = resolve_dtype(spec, dtype, torch_device)
+    options = {"batch_size": batch_size, "tile": tile, "overlap": overlap}
+    log.info(
+        "loading %s on %s in %s (%d CPU threads, batches of %d, tiles of %s px)",
+        name,
+        torch_device,
+        str(torch_dtype).removeprefix("torch."),
+        torch.get_num_threads(),
+        batch_size,
+        tile or "no",
+    )
     if spec.family in DIFFUSERS_FAMILIES:
         wrapper, _ = DIFFUSERS_FAMILIES[spec.family]
-        return wrapper(spec, _pretrained(spec, mirror), torch_device, getattr(torch, dtype))
+        return wrapper(spec, _pretrained(spec, mirror), torch_device, torch_dtype, **options)
     encoder, decoder = _tiny_networks(spec)
     for network, part in ((encoder, "encoder"), (decoder, "decoder")):
         filename = f"{spec.name}_{part}.pth"
@@ -195,22 +325,35 @@ def load_model(
             mirror=mirror,
         )
         _load_state_dict_strict(network, path)
-    return TinyAutoencoder(spec, encoder, decoder, torch_device, getattr(torch, dtype))
+    return TinyAutoencoder(spec, encoder, decoder, torch_device, torch_dtype, **options)
 
 
-def random_model(name: str, *, seed: int = 0, device: str = "cpu", **overrides) -> LatentModel:
+def random_model(
+    name: str,
+    *,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype: str = "float32",
+    options: dict | None = None,
+    **overrides,
+) -> LatentModel:
     """A registered model's architecture with random weights (tests, timing; no download).
 
-    `overrides` change architecture entries, e.g. smaller `block_out_channels` for fast tests.
+    `options` are `LatentModel`'s (batch_size, tile, overlap); `overrides` change
+    architecture entries, e.g. smaller `block_out_channels` for fast tests.
     """
     spec = get_spec(name)
     torch.manual_seed(seed)
     torch_device = resolve_device(device)
+    torch_dtype = resolve_dtype(spec, dtype, torch_device)
     if spec.family in DIFFUSERS_FAMILIES:
         wrapper, class_name = DIFFUSERS_FAMILIES[spec.family]
         vae_class = getattr(importlib.import_module("diffusers"), class_name)
-        return wrapper(spec, vae_class(**{**spec.architecture, **overrides}), torch_device)
-    return TinyAutoencoder(spec, *_tiny_networks(spec), torch_device)
+        vae = vae_class(**{**spec.architecture, **overrides})
+        return wrapper(spec, vae, torch_device, torch_dtype, **(options or {}))
+    return TinyAutoencoder(
+        spec, *_tiny_networks(spec), torch_device, torch_dtype, **(options or {})
+    )
 
 
 def _tiny_networks(spec: ModelSpec):

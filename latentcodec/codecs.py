@@ -105,10 +105,11 @@ class Codec(ABC):
 
 
 class Png(Codec):
-    """PNG via libpng: lossless; 8-bit, or a 16-bit container for 10/12/16-bit latents."""
+    """PNG via libpng: lossless; an 8-bit container for 4–8-bit latents (where the bit depth
+    the ceiling needs is found), a 16-bit one for 10/12/16-bit latents."""
 
     name = "png"
-    bit_depths = frozenset({8, 10, 12, 16})
+    bit_depths = frozenset({4, 5, 6, 7, 8, 10, 12, 16})
     planes = frozenset({1, 3, 4})
     interleaved_planes = 4
     quality_range = None

@@ -42,10 +42,27 @@ class BaselineJob:
     options: dict
 
 
+def model_options(config: dict) -> dict:
+    """The settings every model job runs with (`latentcodec.autoencoders.load_model`)."""
+    return {
+        "device": config["device"],
+        "dtype": config["dtype"],
+        "batch_size": config["batch_size"],
+        "tile": config["tiling"]["tile"],
+        "overlap": config["tiling"]["overlap"],
+    }
+
+
 def check_config(config: dict) -> None:
     """Raise LatentCodecError naming the key of the first problem found."""
     _check_models(config["models"], config["dtype"])
-    select_images(dataset_from_config(config["dataset"]), config["dataset"]["images"])
+    tiling = config["tiling"]
+    if tiling["tile"] is not None and tiling["overlap"] >= tiling["tile"]:
+        raise LatentCodecError(
+            f"tiling: overlap ({tiling['overlap']}) must be smaller than tile ({tiling['tile']})"
+        )
+    dataset = dataset_from_config(config["dataset"], mirror=config["mirror"])
+    select_images(dataset, config["dataset"]["images"])
     for name, settings in config["codecs"].items():
         _check_codec(name, settings)
     if not codec_jobs(config):

@@ -140,8 +140,11 @@ def get_spec(name: str) -> ModelSpec:
 
 
 def check_dtype(spec: ModelSpec, dtype: str) -> None:
-    """Refuse a precision the model is not safe in (the original SDXL VAE overflows in fp16)."""
-    if dtype not in spec.dtypes:
+    """Refuse a precision the model is not safe in (the original SDXL VAE overflows in fp16).
+
+    'auto' is always allowed: it resolves to a safe one on the device (`resolve_dtype`).
+    """
+    if dtype != "auto" and dtype not in spec.dtypes:
         raise LatentCodecError(
             f"{spec.name} is not safe in {dtype} (it can give NaN or Inf); use one of "
             f"{', '.join(spec.dtypes)}"

@@ -13,6 +13,7 @@ compress steps never import torch. Every file is written atomically.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -43,13 +44,20 @@ log = logging.getLogger(__name__)
 Paths = Sequence[str | os.PathLike]
 
 
-def _load_model(model: str, device: str, mirror: str | None, threads: int | None, dtype: str):
-    """Import torch and load the model: once per job, only in jobs that run it."""
+def _load_model(model: str, mirror: str | None, threads: int | None, options: dict):
+    """Import torch and load the model: once per job, only in jobs that run it.
+
+    `options` are `load_model`'s: device, dtype, batch_size, tile, overlap. A process that
+    runs several steps (a notebook, `bench/plain_loop.py`) loads each setting only once.
+    """
+    return _cached_model(model, mirror, threads, tuple(sorted(options.items())))
+
+
+@functools.cache
+def _cached_model(model: str, mirror: str | None, threads: int | None, options: tuple):
     from latentcodec.autoencoders import load_model
 
-    return load_model(
-        model, device=device, mirror=resolve_mirror(mirror), threads=threads, dtype=dtype
-    )
+    return load_model(model, mirror=resolve_mirror(mirror), threads=threads, **dict(options))
 
 
 def _same_length(**lists: Paths) -> None:
@@ -63,11 +71,10 @@ def encode_images(
     images: Paths,
     latents: Paths,
     *,
-    device: str = "auto",
     mirror: str | None = None,
     threads: int | None = None,
-    dtype: str = "float32",
     max_pixels: int | None = MAX_PIXELS,
+    **model_options,
 ) -> None:
     """Encode each image to a float latent (.npz with the latent, model id, size, padding).
 
@@ -75,11 +82,17 @@ def encode_images(
     images over `max_pixels` are refused before their pixels are decoded.
     """
     _same_length(images=images, latents=latents)
-    network = _load_model(model, device, mirror, threads, dtype)
-    for image_path, latent_path in zip(images, latents, strict=True):
-        image = load_image(image_path, max_pixels)
-        height, width = image.shape[:2]
-        latent = network.encode(image)
+    network = _load_model(model, mirror, threads, model_options)
+    sizes = {}
+
+    def read(path):
+        image = load_image(path, max_pixels)
+        sizes[path] = image.shape[:2]
+        return image
+
+    encoded = network.encode_many(read(path) for path in images)
+    for image_path, latent_path, latent in zip(images, latents, encoded, strict=True):
+        height, width = sizes.pop(image_path)
         log.info("%s → latent %s", image_path, latent.shape)
         save_arrays(
             latent_path,
@@ -153,10 +166,9 @@ def decode_quantized(
     quantized: Paths,
     recons: Paths,
     table: str | os.PathLike,
-    device: str = "auto",
     mirror: str | None = None,
     threads: int | None = None,
-    dtype: str = "float32",
+    **model_options,
 ) -> None:
     """Decode the quantised latents as they are: what every lossless codec gives back.
 
@@ -165,17 +177,16 @@ def decode_quantized(
     packed integers (channels × h × w × bits / 8) plus the side information.
     """
     _same_length(sources=sources, latents=latents, quantized=quantized, recons=recons)
-    network = _load_model(model, device, mirror, threads, dtype)
-    rows = []
+    network = _load_model(model, mirror, threads, model_options)
+    jobs = []
     for source, latent_path, side_path, recon_path in zip(
         sources, latents, quantized, recons, strict=True
     ):
         latent, stored = _load_quantized(side_path)
-        rows.append(
-            _decode_and_measure(
-                network,
-                dequantize(latent),
-                stored,
+        jobs.append(
+            dict(
+                latent=dequantize(latent),
+                stored=stored,
                 source=source,
                 float_latent=latent_path,
                 recon=recon_path,
@@ -191,7 +202,7 @@ def decode_quantized(
                 compressed=side_path,
             )
         )
-    write_table(rows, table)
+    write_table(_decode_and_measure(network, jobs), table)
 
 
 def verify_lossless(
@@ -256,10 +267,9 @@ def reconstruct(
     packing: str,
     quality: str,
     quality_value: int | None,
-    device: str = "auto",
     mirror: str | None = None,
     threads: int | None = None,
-    dtype: str = "float32",
+    **model_options,
 ) -> None:
     """Decode each stored latent with the codec, dequantise, VAE-decode, and measure.
 
@@ -272,8 +282,8 @@ def reconstruct(
         sources=sources, latents=latents, quantized=quantized, compressed=compressed, recons=recons
     )
     coder = get_codec(codec)
-    network = _load_model(model, device, mirror, threads, dtype)
-    rows = []
+    network = _load_model(model, mirror, threads, model_options)
+    jobs = []
     files = zip(sources, latents, quantized, compressed, recons, strict=True)
     for source, latent_path, side_path, file_path, recon_path in files:
         original, stored = _load_quantized(side_path)
@@ -284,11 +294,10 @@ def reconstruct(
                 f"expected {original.values.shape}"
             )
         received = Quantized(values.astype(original.values.dtype), original.lo, original.hi, bits)
-        rows.append(
-            _decode_and_measure(
-                network,
-                dequantize(received),
-                stored,
+        jobs.append(
+            dict(
+                latent=dequantize(received),
+                stored=stored,
                 source=source,
                 float_latent=latent_path,
                 recon=recon_path,
@@ -304,7 +313,7 @@ def reconstruct(
                 compressed=file_path,
             )
         )
-    write_table(rows, table)
+    write_table(_decode_and_measure(network, jobs), table)
 
 
 def reconstruct_ceiling(
@@ -314,22 +323,20 @@ def reconstruct_ceiling(
     latents: Paths,
     recons: Paths,
     table: str | os.PathLike,
-    device: str = "auto",
     mirror: str | None = None,
     threads: int | None = None,
-    dtype: str = "float32",
+    **model_options,
 ) -> None:
     """Decode the float latents as they are: the autoencoder's limit without quantisation."""
     _same_length(sources=sources, latents=latents, recons=recons)
-    network = _load_model(model, device, mirror, threads, dtype)
-    rows = []
+    network = _load_model(model, mirror, threads, model_options)
+    jobs = []
     for source, latent_path, recon_path in zip(sources, latents, recons, strict=True):
         stored = load_arrays(latent_path, "latent", "height", "width")
-        rows.append(
-            _decode_and_measure(
-                network,
-                stored["latent"],
-                stored,
+        jobs.append(
+            dict(
+                latent=stored["latent"],
+                stored=stored,
                 source=source,
                 float_latent=latent_path,
                 recon=recon_path,
@@ -345,7 +352,7 @@ def reconstruct_ceiling(
                 compressed=latent_path,
             )
         )
-    write_table(rows, table)
+    write_table(_decode_and_measure(network, jobs), table)
 
 
 def pixel_baseline(
@@ -400,21 +407,30 @@ def pixel_baseline(
     write_table(rows, table)
 
 
-def _decode_and_measure(network, latent, stored, *, source, float_latent, recon, **labels) -> dict:
-    """Decode one latent to the original's size, save it, and measure it: one table row."""
-    image = network.decode(latent, int(stored["height"]), int(stored["width"]))
-    log.info("decoded a latent of %s → %s", source, recon)
-    write_png(recon, image)
-    reference = load_arrays(float_latent, "latent")["latent"]
-    return _row(
-        source=source,
-        original=load_image(source, max_pixels=None),  # its size was checked at encoding
-        image=image,
-        recon=recon,
-        channels=latent.shape[0],
-        latent_errors=latent_error(reference, latent),
-        **labels,
+def _decode_and_measure(network, jobs: list[dict]) -> list[dict]:
+    """Decode each job's latent to its original's size (batched by the model), save and
+    measure it: one table row per job."""
+    images = network.decode_many(
+        (job["latent"], int(job["stored"]["height"]), int(job["stored"]["width"])) for job in jobs
     )
+    rows = []
+    for image, job in zip(images, jobs, strict=True):
+        job = dict(job)
+        latent, source, recon = job.pop("latent"), job["source"], job["recon"]
+        del job["stored"]
+        log.info("decoded a latent of %s → %s", source, recon)
+        write_png(recon, image)
+        reference = load_arrays(job.pop("float_latent"), "latent")["latent"]
+        rows.append(
+            _row(
+                original=load_image(source, max_pixels=None),  # its size was checked at encoding
+                image=image,
+                channels=latent.shape[0],
+                latent_errors=latent_error(reference, latent),
+                **job,
+            )
+        )
+    return rows
 
 
 def _row(*, source, original, image, stored_bytes, side_bytes, bits, latent_errors, **labels):

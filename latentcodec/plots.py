@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from latentcodec.io import load_image, read_rgb, write_bytes_atomic  # noqa: E402
+from latentcodec.metrics import psnr, ssim  # noqa: E402
 from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize  # noqa: E402
 
 METRICS = (("psnr", "PSNR (dB)"), ("ssim", "SSIM"), ("msssim", "MS-SSIM"))
@@ -139,22 +140,40 @@ def _panels(rows: pd.DataFrame, bitdepth: int) -> list[tuple[str, str]]:
 
 
 def equal_size_figure(
-    pairs: pd.DataFrame, baselines: list[str], *, image: str | None = None, size: int = 256
+    pairs: pd.DataFrame,
+    baselines: list[str],
+    *,
+    images: list[str] | None = None,
+    setting: str | None = None,
+    bitdepth: int | None = None,
+    size: int = 256,
 ):
-    """Original, latent codec and each baseline at (about) the same bytes, one row per model.
+    """Original, latent codec and each baseline at (about) the same bytes: a row per image
+    and model, with each crop's own PSNR and SSIM in its caption.
 
-    For each model the lossy latent setting with the lowest rate that every baseline can
-    match is shown: where latent codecs differ most from pixel codecs.
+    The latent file shown is `setting` ("<codec>-<quality>", e.g. "avif-q45") at `bitdepth`;
+    without a setting, the lossy latent file with the lowest rate that every baseline can
+    match, where latent codecs differ most from pixel codecs.
     """
-    image = image or sorted(pairs["image"].unique())[0]
-    rows = pairs[
-        (pairs["image"] == image) & pairs[[f"{b}_bytes" for b in baselines]].notna().all(1)
-    ]
-    chosen = rows.sort_values("bpp").groupby("model", sort=True).head(1)
+    images = images or [sorted(pairs["image"].unique())[0]]
+    matched = pairs[pairs[[f"{b}_bytes" for b in baselines]].notna().all(axis=1)]
+    if setting is not None:
+        matched = matched[(matched["codec"] + "-" + matched["quality"]) == setting]
+    if bitdepth is not None and setting is not None:
+        matched = matched[matched["bitdepth"] == bitdepth]
+    chosen = (
+        matched[matched["image"].isin(images)]
+        .sort_values("bpp")
+        .groupby(["image", "model"], sort=False)
+        .head(1)
+    )
+    chosen = chosen.assign(order=chosen["image"].map(images.index)).sort_values(["order", "model"])
     if chosen.empty:  # say so in the figure rather than fail the run
         figure, axis = plt.subplots(figsize=(6, 1.5))
-        axis.text(0.5, 0.5, f"no latent file of {image} has a {' or '.join(baselines)} file "
-                  "of at least its size", ha="center", va="center")  # fmt: skip
+        wanted = f"{setting} " if setting else ""
+        axis.text(0.5, 0.5, f"no latent {wanted}file of {', '.join(images)} has a "
+                  f"{' or '.join(baselines)} file of at least its size", ha="center",
+                  va="center")  # fmt: skip
         axis.axis("off")
         return figure
     figure, axes = plt.subplots(
@@ -166,22 +185,22 @@ def equal_size_figure(
     for axis_row, row in zip(axes, chosen.itertuples(index=False), strict=True):
         original = load_image(row.source, max_pixels=None)
         window = _centre_window(original.shape, size)
-        _show(axis_row[0], original[window], f"original\n{image}")
-        caption = f"{row.model}: {row.codec} {row.quality}, {row.bitdepth}-bit"
-        _show(
-            axis_row[1],
-            read_rgb(row.recon)[window],
-            f"{caption}\n{row.total_bytes} B, {row.psnr:.2f} dB",
-        )
-        for axis, name in zip(axis_row[2:], baselines, strict=True):
-            fields = {
-                field: getattr(row, f"{name}_{field}") for field in ("bytes", "psnr", "recon")
-            }
+        reference = original[window]
+        _show(axis_row[0], reference, f"original\n{row.image}, centre {size}×{size}")
+        panels = [(f"{row.model}: {row.codec} {row.quality}, {row.bitdepth}-bit", row.recon,
+                   row.total_bytes)]  # fmt: skip
+        for name in baselines:
             quality = int(getattr(row, f"{name}_quality_value"))
+            panels.append(
+                (f"{name} q{quality}", getattr(row, f"{name}_recon"), getattr(row, f"{name}_bytes"))
+            )
+        for axis, (label, recon, stored) in zip(axis_row[1:], panels, strict=True):
+            crop = read_rgb(recon)[window]
             _show(
                 axis,
-                read_rgb(fields["recon"])[window],
-                f"{name} q{quality}\n{int(fields['bytes'])} B, {fields['psnr']:.2f} dB",
+                crop,
+                f"{label}\n{int(stored)} B; crop {psnr(reference, crop):.2f} dB, "
+                f"SSIM {ssim(reference, crop):.3f}",
             )
     figure.tight_layout()
     return figure
@@ -211,6 +230,15 @@ def plot_crops(table: str | os.PathLike, output: str | os.PathLike, **options) -
     save_figure(crop_figure(read_table(table), **options), {"png": output}, dpi=100)
 
 
-def plot_equal_size(pairs_csv: str | os.PathLike, output: str | os.PathLike, **options) -> None:
+def plot_equal_size(
+    pairs_csv: str | os.PathLike,
+    output: str | os.PathLike,
+    *,
+    images: list[str],
+    crop_image: str | None = None,
+    **options,
+) -> None:
+    """The equal-size grid of `images`; none given: `crop_image`, else the first image."""
     pairs = pd.read_csv(pairs_csv, dtype={"quality": str})
-    save_figure(equal_size_figure(pairs, **options), {"png": output}, dpi=100)
+    images = images or ([crop_image] if crop_image else None)
+    save_figure(equal_size_figure(pairs, images=images, **options), {"png": output}, dpi=100)

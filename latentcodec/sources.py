@@ -7,20 +7,26 @@ A mirror is a folder laid out like the project's `shared/` folder:
 
 It is named by the config key `mirror` or, when that is unset, the environment variable
 `LATENTCODEC_MIRROR`. Every file, mirrored or downloaded, is checked against the SHA-256
-sum the package ships before anything uses it.
+sum the package ships before anything uses it — or, for a dataset archive whose publishers
+gave no SHA-256, against the digest the dataset registry names (`latentcodec.datasets`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
+import shutil
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import atomic_path
+
+log = logging.getLogger(__name__)
 
 MIRROR_VARIABLE = "LATENTCODEC_MIRROR"
 DOWNLOAD_TIMEOUT_S = 60
@@ -49,22 +55,36 @@ def shipped_checksums(name: str) -> dict[str, str]:
     return sums
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
+DIGEST_LABELS = {"sha256": "SHA-256", "md5": "MD5"}
+
+
+def file_digests(path: str | os.PathLike, algorithms: Iterable[str]) -> dict[str, str]:
+    """Hex digests of a file under several hashlib algorithms, reading it once."""
+    digests = {algorithm: hashlib.new(algorithm) for algorithm in algorithms}
     with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+            for digest in digests.values():
+                digest.update(block)
+    return {algorithm: digest.hexdigest() for algorithm, digest in digests.items()}
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    return file_digests(path, ["sha256"])["sha256"]
+
+
+def check_digest(path: str | os.PathLike, algorithm: str, actual: str, expected: str) -> None:
+    """Fail, naming the file and both sums, unless the digests agree."""
+    if actual != expected:
+        label = DIGEST_LABELS.get(algorithm, algorithm)
+        raise LatentCodecError(
+            f"{path}: {label} is {actual}, expected {expected}; "
+            "the file is corrupt or not the published one — delete it and fetch it again"
+        )
 
 
 def verify(path: str | os.PathLike, expected: str) -> None:
     """Fail, naming the file and both sums, unless `path` has SHA-256 `expected`."""
-    actual = sha256_of(path)
-    if actual != expected:
-        raise LatentCodecError(
-            f"{path}: SHA-256 is {actual}, expected {expected}; "
-            "the file is corrupt or not the published one — delete it and fetch it again"
-        )
+    check_digest(path, "sha256", sha256_of(path), expected)
 
 
 def fetch_verified(
@@ -102,8 +122,11 @@ def _mirror_path(mirror: Path, kind: str, collection: str, filename: str) -> Pat
 
 def _download(url: str, target: Path, *, kind: str, collection: str, filename: str) -> None:
     try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response:
-            target.write_bytes(response.read())
+        with (
+            urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as response,
+            open(target, "wb") as stream,
+        ):
+            shutil.copyfileobj(response, stream, 1 << 20)  # archives are ~1 GB: stream them
     except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         raise LatentCodecError(
             f"cannot download {url} ({getattr(error, 'reason', error)}). Without network, "
@@ -138,4 +161,30 @@ def local_copy(
             mirror=None,
         )
     verify(path, sha256)
+    return path
+
+
+def cached_copy(
+    *,
+    kind: str,
+    collection: str,
+    filename: str,
+    url: str,
+    mirror: Path | None,
+    check: Callable[[Path], object],
+) -> Path:
+    """A local path of a large file: the mirror's copy read in place, else a cached download.
+
+    The download happens once, streamed to a temporary name; `check(path)` (a checksum test)
+    must pass before it is renamed into the cache, so the cache never holds a bad copy.
+    Callers check the returned path themselves (cheaply, see `datasets.archive_digests`).
+    """
+    if mirror is not None:
+        return _mirror_path(mirror, kind, collection, filename)
+    path = cache_dir() / kind / collection / filename
+    if not path.is_file():
+        log.warning("downloading %s once into %s (later runs read it from there)", url, path)
+        with atomic_path(path) as tmp:
+            _download(url, tmp, kind=kind, collection=collection, filename=filename)
+            check(tmp)
     return path

@@ -4,17 +4,19 @@ import shutil
 
 from snakemake.utils import validate
 
-from latentcodec.config import baseline_jobs, check_config, codec_jobs
-from latentcodec.datasets import dataset_from_config, select_images
+from latentcodec.config import baseline_jobs, check_config, codec_jobs, model_options
+from latentcodec.datasets import dataset_from_config, dataset_key, select_images
 
 validate(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)
 
 RUN = config["run"]
-_dataset = dataset_from_config(config["dataset"])
-DATASET = _dataset.name  # a path-safe key: kodak, or folder-<digest of the path>
+_dataset = dataset_from_config(config["dataset"], mirror=config["mirror"])
+# A path-safe key: kodak, flickr8k, folder-<digest of the path>; kodak-max1024 when shrunk.
+DATASET = dataset_key(_dataset, config["dataset"]["max_side"])
 IMAGES = select_images(_dataset, config["dataset"]["images"])
 MODELS = config["models"]
+MODEL_OPTIONS = model_options(config)
 JOBS = codec_jobs(config)
 BASELINES = {job.name: job for job in baseline_jobs(config)}
 CODECS_USED = sorted(
@@ -74,6 +76,22 @@ def get_quantized(wildcards):
     )
 
 
+def get_quantized_all_depths(wildcards):
+    """One model's integer latents at every bit depth the config sweeps."""
+    return expand(
+        "results/{run}/{model}/b{bits}/quantized/{image}.npz",
+        run=RUN,
+        model=wildcards.model,
+        bits=sorted({job.bits for job in JOBS}),
+        image=IMAGES,
+    )
+
+
+def configured_codec_options():
+    """Each configured latent codec's options (e.g. AVIF speed), by name."""
+    return {name: spec.get("options", {}) for name, spec in config["codecs"].items()}
+
+
 def get_compressed(wildcards):
     return expand(
         "results/{run}/{model}/b{bits}/{packing}/{codec}-{quality}/compressed/{image}.{codec}",
@@ -127,11 +145,21 @@ def get_metric_tables(wildcards):
     return ceilings + decoded + sweeps + baselines
 
 
+def notebook_parameters():
+    """The config values the results notebook takes (its 'parameters' cell names them)."""
+    return {
+        "anchor": config["comparison"]["anchor"],
+        "equal_size": config["comparison"]["equal_size"],
+        "figures": config["figures"],
+    }
+
+
 def get_final_output():
     return expand(
         "results/{run}/{name}",
         run=RUN,
         name=[
+            "dataset.csv",
             "metrics.csv",
             "summary.md",
             "bdrate.csv",
@@ -142,5 +170,13 @@ def get_final_output():
             "figures/rd.svg",
             "figures/crops.png",
             "figures/equal_size.png",
+            "notebook.ipynb",
+            "notebook.html",
+            "operating_points.csv",
+            "operating_points.md",
+            "operating_points_msssim.csv",
+            "operating_points_msssim.md",
+            "bitdepth_gain.csv",
+            "findings.md",
         ],
     )

@@ -11,3 +11,21 @@ rule fetch_image:
         "../envs/data.yaml"
     script:
         "../scripts/fetch_image.py"
+
+
+rule record_dataset:
+    """Which images the run uses and where each came from: member, seed, checksum."""
+    output:
+        "results/{run}/dataset.csv",
+    log:
+        "logs/{run}/record_dataset.log",
+    benchmark:
+        "benchmarks/{run}/record_dataset.tsv"
+    localrule: True
+    conda:
+        "../envs/data.yaml"
+    params:
+        settings=config["dataset"],
+        images=IMAGES,
+    script:
+        "../scripts/record_dataset.py"

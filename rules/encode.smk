@@ -14,8 +14,7 @@ rule encode_image:
     resources:
         gpu=gpu_count(),
     params:
-        device=config["device"],
-        dtype=config["dtype"],
+        model_options=MODEL_OPTIONS,
         max_pixels=config["dataset"]["max_pixels"],
     script:
         "../scripts/encode_images.py"

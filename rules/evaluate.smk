@@ -20,8 +20,7 @@ rule decode_quantized:
     resources:
         gpu=gpu_count(),
     params:
-        device=config["device"],
-        dtype=config["dtype"],
+        model_options=MODEL_OPTIONS,
     script:
         "../scripts/decode_quantized.py"
 
@@ -50,8 +49,7 @@ rule reconstruct:
         gpu=gpu_count(),
     params:
         quality=quality_value,
-        device=config["device"],
-        dtype=config["dtype"],
+        model_options=MODEL_OPTIONS,
     script:
         "../scripts/reconstruct.py"
 
@@ -77,8 +75,7 @@ rule ceiling:
     resources:
         gpu=gpu_count(),
     params:
-        device=config["device"],
-        dtype=config["dtype"],
+        model_options=MODEL_OPTIONS,
     script:
         "../scripts/ceiling.py"
 
@@ -125,7 +122,11 @@ rule summarize:
     input:
         "results/{run}/metrics.csv",
     output:
-        "results/{run}/summary.md",
+        report(
+            "results/{run}/summary.md",
+            caption="../report/summary.rst",
+            category="Tables",
+        ),
     log:
         "logs/{run}/summarize.log",
     benchmark:

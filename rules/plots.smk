@@ -3,7 +3,11 @@ rule plot_rd:
     input:
         "results/{run}/metrics.csv",
     output:
-        png="results/{run}/figures/rd.png",
+        png=report(
+            "results/{run}/figures/rd.png",
+            caption="../report/rd.rst",
+            category="Figures",
+        ),
         svg="results/{run}/figures/rd.svg",
     log:
         "logs/{run}/plot_rd.log",
@@ -20,7 +24,11 @@ rule plot_crops:
     input:
         "results/{run}/metrics.csv",
     output:
-        "results/{run}/figures/crops.png",
+        report(
+            "results/{run}/figures/crops.png",
+            caption="../report/crops.rst",
+            category="Figures",
+        ),
     log:
         "logs/{run}/plot_crops.log",
     benchmark:
@@ -38,7 +46,11 @@ rule plot_equal_size:
     input:
         "results/{run}/equal_size.csv",
     output:
-        "results/{run}/figures/equal_size.png",
+        report(
+            "results/{run}/figures/equal_size.png",
+            caption="../report/equal_size.rst",
+            category="Figures",
+        ),
     log:
         "logs/{run}/plot_equal_size.log",
     benchmark:

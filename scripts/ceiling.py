@@ -11,8 +11,7 @@ run_step(
     latents=list(snakemake.input.latents),
     recons=list(snakemake.output.recons),
     table=snakemake.output.table,
-    device=snakemake.params.device,
-    dtype=snakemake.params.dtype,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
+    **snakemake.params.model_options,
 )

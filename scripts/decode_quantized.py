@@ -12,8 +12,7 @@ run_step(
     quantized=list(snakemake.input.quantized),
     recons=list(snakemake.output.recons),
     table=snakemake.output.table,
-    device=snakemake.params.device,
-    dtype=snakemake.params.dtype,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
+    **snakemake.params.model_options,
 )

@@ -9,9 +9,8 @@ run_step(
     snakemake.wildcards.model,
     list(snakemake.input),
     list(snakemake.output),
-    device=snakemake.params.device,
-    dtype=snakemake.params.dtype,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
+    **snakemake.params.model_options,
     max_pixels=snakemake.params.max_pixels,
 )

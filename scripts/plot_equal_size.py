@@ -10,6 +10,9 @@ run_step(
     snakemake.input[0],
     snakemake.output[0],
     baselines=snakemake.params.baselines,
-    image=figures["crop_image"],
+    images=figures["equal_size_images"],
+    crop_image=figures["crop_image"],
+    setting=figures["equal_size_setting"],
+    bitdepth=figures["crop_bitdepth"],
     size=figures["crop_size"],
 )

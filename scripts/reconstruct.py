@@ -18,8 +18,7 @@ run_step(
     packing=snakemake.wildcards.packing,
     quality=snakemake.wildcards.quality,
     quality_value=snakemake.params.quality,
-    device=snakemake.params.device,
-    dtype=snakemake.params.dtype,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
+    **snakemake.params.model_options,
 )

@@ -95,7 +95,7 @@ def test_sdxl_latent_is_the_scaled_mode_of_the_posterior(sdxl_mirror):
     image = np.random.default_rng(1).integers(0, 256, (32, 32, 3), dtype=np.uint8)
     pixels = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255 * 2 - 1
     with torch.inference_mode():
-        mode = model.vae.encode(pixels).latent_dist.mode()[0].numpy()
+        mode = model.network.encode(pixels).latent_dist.mode()[0].numpy()
     np.testing.assert_allclose(model.encode(image), mode * 0.13025, rtol=1e-5, atol=1e-6)
 
 

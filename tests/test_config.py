@@ -30,7 +30,7 @@ def test_schema_fills_every_default_into_an_empty_config(default_config):
     assert filled["run"] == "kodak" and filled["dataset"] == default_config["dataset"]
     assert filled["models"] == ["sdxl-vae-fp16-fix"] and filled["device"] == "auto"
     assert filled["codecs"] == default_config["codecs"]
-    for key in ("figures", "baselines", "comparison", "dtype", "mirror"):
+    for key in ("figures", "baselines", "comparison", "dtype", "batch_size", "tiling", "mirror"):
         assert filled[key] == default_config[key], key
     check_config(filled)
 
@@ -110,6 +110,7 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
             r"comparison\.anchor: \['avif444'\] not among the configured baselines",
         ),
         ({"comparison": {"equal_size": ["gif"]}}, r"comparison\.equal_size: \['gif'\]"),
+        ({"tiling": {"tile": 64, "overlap": 64}}, r"tiling: overlap \(64\) must be smaller"),
     ],
 )
 def test_bad_configs_are_rejected_naming_the_key(change, message):
@@ -124,6 +125,9 @@ def test_bad_configs_are_rejected_naming_the_key(change, message):
         {"codecs": {"png": {"bitdepths": [8, 8]}}},
         {"codecs": {"avif": {"bitdepths": [8], "qualities": {"Low-1": 30}}}},
         {"dataset": {"images": 0}},
+        {"tiling": {"tile": 100}},
+        {"tiling": {"tile": 32}},
+        {"batch_size": 0},
         {"unknown_key": 1},
     ],
 )

@@ -38,7 +38,7 @@ def test_the_registry_has_every_model_the_related_work_uses():
 def test_each_diffusers_entry_encodes_and_decodes_and_loads_from_a_local_copy(name, tmp_path):
     spec = MODELS[name]
     model = random_model(name, **SMALL[spec.family])
-    config = model.vae.config
+    config = model.network.config
     assert config.latent_channels == spec.channels
     assert config.scaling_factor == spec.architecture["scaling_factor"]
     if spec.family == "diffusers-kl":
@@ -48,14 +48,14 @@ def test_each_diffusers_entry_encodes_and_decodes_and_loads_from_a_local_copy(na
     latent = model.encode(image)
     assert latent.shape == (spec.channels, 5, 7)
     assert model.decode(latent, 37, 50).shape == (37, 50, 3)
-    model.vae.save_pretrained(tmp_path / "models" / name)
+    model.network.save_pretrained(tmp_path / "models" / name)
     loaded = load_model(name, device="cpu", mirror=tmp_path)
     np.testing.assert_array_equal(loaded.encode(image), latent)
 
 
 def test_a_local_copy_with_the_wrong_channel_count_is_refused(tmp_path):
     model = random_model("sd3-vae", **SMALL["diffusers-kl"])
-    model.vae.save_pretrained(tmp_path / "models" / "sdxl-vae-fp16-fix")
+    model.network.save_pretrained(tmp_path / "models" / "sdxl-vae-fp16-fix")
     with pytest.raises(LatentCodecError, match="16 latent channels, the registry says 4"):
         load_model("sdxl-vae-fp16-fix", device="cpu", mirror=tmp_path)
 
@@ -69,7 +69,7 @@ def test_the_original_sdxl_vae_is_refused_in_float16():
 
 
 def test_bfloat16_runs_and_returns_float32_latents(tmp_path):
-    random_model("taesd", **SMALL["diffusers-tiny"]).vae.save_pretrained(
+    random_model("taesd", **SMALL["diffusers-tiny"]).network.save_pretrained(
         tmp_path / "models" / "taesd"
     )
     model = load_model("taesd", device="cpu", mirror=tmp_path, dtype="bfloat16")

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,7 +21,16 @@ from .conftest import REPO
 pytestmark = pytest.mark.slow
 
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-WORKFLOW_FILES = ["Snakefile", "config.yaml", "rules", "scripts", "schemas", "envs"]
+WORKFLOW_FILES = [
+    "Snakefile",
+    "config.yaml",
+    "rules",
+    "scripts",
+    "schemas",
+    "envs",
+    "notebooks",
+    "report",
+]
 TINY = {
     "run": "tiny",
     "dataset": {"name": "kodak", "images": ["kodim23"]},
@@ -41,8 +51,7 @@ TINY = {
 def snakemake(workdir: Path, config: dict, mirror: Path, *args: str):
     (workdir / "tiny.yaml").write_text(yaml.safe_dump(config))
     return subprocess.run(
-        [SNAKEMAKE, "--cores", "2", "--configfile", "tiny.yaml", "--replace-workflow-config"]
-        + list(args),
+        [SNAKEMAKE, "--cores", "2", "--configfile", "tiny.yaml"] + list(args),
         cwd=workdir,
         env={**os.environ, "LATENTCODEC_MIRROR": str(mirror)},
         capture_output=True,
@@ -185,6 +194,44 @@ def test_tiny_run_draws_the_figures_and_the_tables(tiny_run):
     assert "| taef2 | avif | 10 | interleaved | 2 |" in (results / "bdrate.md").read_text()
 
 
+def test_the_notebook_runs_on_the_table_and_draws_the_figures(tiny_run):
+    results = tiny_run / "results" / "tiny"
+    executed = nbformat.read(results / "notebook.ipynb", as_version=4)
+    injected = [
+        cell for cell in executed.cells if "injected-parameters" in cell.metadata.get("tags", [])
+    ]
+    assert "metrics_csv = 'results/tiny/metrics.csv'" in injected[0].source
+    outputs = [
+        output for cell in executed.cells if cell.cell_type == "code" for output in cell.outputs
+    ]
+    assert [output for output in outputs if output.output_type == "error"] == []
+    assert f"results/tiny/metrics.csv: {len(read_results(tiny_run))} rows, 1 images" in "".join(
+        output.get("text", "") for output in outputs
+    )
+    assert sum("image/png" in output.get("data", {}) for output in outputs) == 3  # rd, crops, equal
+    html = (results / "notebook.html").read_text()
+    assert html.count('src="data:image/png;base64,') == 3 and "avif444" in html
+
+
+def test_the_report_holds_the_figures_the_summary_and_the_notebook(tiny_run, mirror):
+    started = time.monotonic()
+    result = snakemake(tiny_run, TINY, mirror, "--report", "report.html")
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert time.monotonic() - started < 120
+    report = (tiny_run / "report.html").read_text()
+    for name, mime in [
+        ("rd.png", "image/png"),
+        ("crops.png", "image/png"),
+        ("equal_size.png", "image/png"),
+        ("summary.md", "text/markdown"),
+        ("notebook.html", "text/html"),
+    ]:
+        assert f"data:{mime};charset=utf8;filename={name};base64," in report, name
+    assert "Rate-distortion curves of run" in report  # a caption, rendered
+    assert "latentcodec</strong>: are the latents" in report  # report/workflow.rst
+    assert "avif444" in report and "kodim23" in report  # the config, in the description
+
+
 def test_a_finished_run_has_nothing_left_to_do(tiny_run, mirror):
     assert planned_jobs(snakemake(tiny_run, TINY, mirror, "--dry-run")) == {}
 
@@ -202,6 +249,10 @@ def test_adding_an_avif_quality_adds_only_its_jobs(tiny_run, mirror):
         "plot_rd": 1,
         "plot_crops": 1,
         "plot_equal_size": 1,
+        "execute_notebook": 1,
+        "operating_points": 1,
+        "bitdepth_gain": 1,
+        "findings": 1,
         "all": 1,
     }
 
@@ -219,7 +270,8 @@ def test_removing_a_bit_depth_reruns_only_the_tables_and_figures(tiny_run, mirro
     config["codecs"]["png"]["bitdepths"] = []
     assert set(planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))) == {
         "aggregate", "summarize", "bdrate", "equal_size", "plot_rd", "plot_crops",
-        "plot_equal_size", "record_versions", "all",
+        "plot_equal_size", "record_versions", "execute_notebook", "operating_points",
+        "bitdepth_gain", "channel_statistics", "findings", "all",
     }  # fmt: skip
 
 
@@ -244,7 +296,7 @@ def test_two_runs_from_scratch_give_byte_identical_results(tiny_run, tmp_path_fa
 
 def test_a_run_killed_mid_way_resumes_to_byte_identical_results(tiny_run, tmp_path_factory, mirror):
     workdir = fresh_workdir(tmp_path_factory, "killed")
-    command = [SNAKEMAKE, "--cores", "2", "--configfile", "tiny.yaml", "--replace-workflow-config"]
+    command = [SNAKEMAKE, "--cores", "2", "--configfile", "tiny.yaml"]
     env = {**os.environ, "LATENTCODEC_MIRROR": str(mirror)}
     process = subprocess.Popen(
         command, cwd=workdir, env=env, start_new_session=True,
@@ -283,7 +335,7 @@ def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
     models.mkdir()
     (models / "taef2").symlink_to(mirror / "models" / "taef2")
     small = {"encoder_block_out_channels": [16] * 4, "decoder_block_out_channels": [16] * 4}
-    random_model("taesd", **small).vae.save_pretrained(models / "taesd")
+    random_model("taesd", **small).network.save_pretrained(models / "taesd")
     workdir = fresh_workdir(tmp_path_factory, "folder")
     folder = workdir / "mine"
     folder.mkdir()

@@ -1,0 +1,356 @@
+"""`make bench`: what the workflow costs beyond the work itself, and what the work costs.
+
+Sections, each a group of rows in one table (printed as Markdown, written as CSV):
+
+1. orchestration: the smoke DAG up to metrics.csv under Snakemake with one core and with
+   two, against `bench/plain_loop.py` (the same library calls in one process) on one core.
+2. model work: VAE encodes, decodes and model loads counted from the jobs' logs, against
+   the number of distinct latents (lossless codecs share the decode of their bit depth).
+3. incremental: jobs and wall time after adding one AVIF quality, against the full run.
+4. large images and tiling: peak memory and time of encode + decode at 2048×2048 (TAEF2,
+   tiled and untiled, each in its own process), and the seam error of tiling on Kodak.
+5. codec cost: encode and decode time of one real latent for every codec setting.
+6. GPU: measured by `bench/gpu.py` where torch sees a CUDA device, otherwise said so.
+
+    python bench/run.py [--output results/bench]     (needs $LATENTCODEC_MIRROR)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SMOKE = REPO / ".test" / "config-smoke.yaml"
+BIN = Path(sys.executable).parent
+ONE_CORE = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+
+ROWS: list[dict] = []
+
+
+def record(section: str, measure: str, value, unit: str = "", target: str = "", met=None):
+    ROWS.append(
+        {
+            "section": section,
+            "measure": measure,
+            "value": value,
+            "unit": unit,
+            "target": target,
+            "met": "" if met is None else ("yes" if met else "no"),
+        }
+    )
+    shown = f"{value:.3g}" if isinstance(value, float) else value
+    print(f"[{section}] {measure}: {shown} {unit}", flush=True)
+
+
+def timed(command: list[str], cwd: Path, log: Path) -> float:
+    start = time.perf_counter()
+    with log.open("w") as out:
+        result = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    elapsed = time.perf_counter() - start
+    if result.returncode:
+        raise SystemExit(f"bench: {' '.join(command)} failed; see {log}")
+    return elapsed
+
+
+def snakemake(workdir: Path, config: Path, *extra: str) -> list[str]:
+    return [
+        str(BIN / "snakemake"),
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(config),
+        *extra,
+    ]
+
+
+def metrics_target(config: Path) -> str:
+    return f"results/{yaml.safe_load(config.read_text())['run']}/metrics.csv"
+
+
+def job_total(log: Path) -> int:
+    """Jobs Snakemake planned, from the 'total N' line of its job statistics."""
+    totals = re.findall(r"^total\s+(\d+)", log.read_text(), flags=re.MULTILINE)
+    return int(totals[0]) if totals else 0
+
+
+def orchestration(scratch: Path) -> tuple[Path, float, int]:
+    target = metrics_target(SMOKE)
+    runs = {}
+    for label, prefix, cores in (
+        ("plain loop, 1 core", ONE_CORE, None),
+        ("snakemake --cores 1", ONE_CORE, "1"),
+        ("snakemake --cores 2", [], "2"),
+    ):
+        workdir = scratch / label.replace(" ", "_").replace(",", "")
+        workdir.mkdir()
+        log = scratch / f"{workdir.name}.log"
+        if cores is None:
+            command = [sys.executable, str(REPO / "bench" / "plain_loop.py"), str(SMOKE), "."]
+            env_threads = {"OMP_NUM_THREADS": "1"}
+        else:
+            command = snakemake(workdir, SMOKE, "--cores", cores, target)
+            env_threads = {}
+        os.environ.update(env_threads)
+        runs[label] = (timed(prefix + command, workdir, log), workdir, log)
+        for key in env_threads:
+            del os.environ[key]
+        record("1 orchestration", f"{label}: wall time", runs[label][0], "s")
+    plain = runs["plain loop, 1 core"][0]
+    one, two = runs["snakemake --cores 1"][0], runs["snakemake --cores 2"][0]
+    record(
+        "1 orchestration",
+        "snakemake --cores 1 ÷ plain loop",
+        one / plain,
+        "",
+        "≤ 1.2",
+        one / plain <= 1.2,
+    )
+    record(
+        "1 orchestration",
+        "snakemake --cores 2 ÷ plain loop",
+        two / plain,
+        "",
+        "< 1.0",
+        two / plain < 1.0,
+    )
+    same = _same_metrics(runs["plain loop, 1 core"][1], runs["snakemake --cores 2"][1], target)
+    record(
+        "1 orchestration",
+        "plain loop and DAG give the same metrics",
+        "yes" if same else "no",
+        "",
+        "yes",
+        same,
+    )
+    _, workdir, log = runs["snakemake --cores 2"]
+    return workdir, two, job_total(log)
+
+
+def _same_metrics(first: Path, second: Path, target: str) -> bool:
+    import pandas as pd
+
+    frames = []
+    for workdir in (first, second):
+        frame = pd.read_csv(workdir / target)
+        keys = ["model", "codec", "bitdepth", "packing", "quality", "image"]
+        frames.append(frame.sort_values(keys).reset_index(drop=True)[keys + ["bytes", "psnr"]])
+    return frames[0].equals(frames[1])
+
+
+def model_work(workdir: Path) -> None:
+    """Encodes, decodes and loads from the job logs of a finished run."""
+    from latentcodec.config import codec_jobs
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from plain_loop import load_config
+
+    jobs = codec_jobs(load_config(SMOKE))
+    logs = [log.read_text() for log in (workdir / "logs").rglob("*.log")]
+    loads = [text.count(" loading ") for text in logs]
+    decodes = sum(text.count("decoded a latent of") for text in logs)
+    encodes = sum(text.count(" → latent ") for text in logs)
+    images = len(list((workdir / "resources" / "datasets" / "kodak").glob("*.png")))
+    lossy = sum(not job.lossless for job in jobs)
+    depths = len({job.bits for job in jobs})
+    distinct = images * (1 + depths + lossy)  # ceiling + one per bit depth + each lossy file
+    record("2 model work", "VAE encodes ÷ images", encodes / images, "", "1.00", encodes == images)
+    record("2 model work", "VAE decodes", decodes, "")
+    record("2 model work", "distinct latents (ceiling, per bit depth, lossy files)", distinct)
+    record(
+        "2 model work",
+        "decodes ÷ distinct latents",
+        decodes / distinct,
+        "",
+        "1.00",
+        decodes == distinct,
+    )
+    model_jobs = [count for count in loads if count]
+    record(
+        "2 model work",
+        "model loads per model job (max)",
+        max(model_jobs),
+        "",
+        "1",
+        max(model_jobs) == 1,
+    )
+
+
+def incremental(workdir: Path, full_seconds: float, full_jobs: int, scratch: Path) -> None:
+    """Finish the DAG, then add one AVIF quality and time what reruns."""
+    timed(snakemake(workdir, SMOKE, "--cores", "2"), workdir, scratch / "complete.log")
+    config = yaml.safe_load(SMOKE.read_text())
+    config["codecs"]["avif"]["qualities"]["extra"] = 40
+    more = scratch / "config-one-more-quality.yaml"
+    more.write_text(yaml.safe_dump(config, sort_keys=False))
+    log = scratch / "incremental.log"
+    seconds = timed(snakemake(workdir, more, "--cores", "2"), workdir, log)
+    record("3 incremental", "full run to metrics.csv: jobs", full_jobs)
+    record("3 incremental", "full run to metrics.csv: wall time", full_seconds, "s")
+    record("3 incremental", "after adding one AVIF quality: jobs rerun", job_total(log))
+    record("3 incremental", "after adding one AVIF quality: wall time", seconds, "s")
+
+
+def large_images(scratch: Path) -> None:
+    script = str(REPO / "bench" / "large_image.py")
+    for tile in (None, 512):
+        extra = ["--tile", str(tile)] if tile else []
+        log = scratch / f"large-{tile}.log"
+        timed([sys.executable, script, "--model", "taef2", "--size", "2048", *extra], REPO, log)
+        result = json.loads(log.read_text().splitlines()[-1])
+        label = f"taef2 2048×2048, {'tiles of 512 px' if tile else 'untiled'}"
+        seconds = result["encode_s"] + result["decode_s"]
+        record("4 large images", f"{label}: encode + decode", seconds, "s")
+        met = result["peak_rss_gib"] <= 4 if tile else None
+        record(
+            "4 large images",
+            f"{label}: peak RSS",
+            result["peak_rss_gib"],
+            "GiB",
+            "≤ 4 with tiles" if tile else "",
+            met,
+        )
+    _seams()
+
+
+def _seams() -> None:
+    """PSNR between tiled and untiled reconstructions of kodim23 through TAEF2."""
+    from latentcodec.autoencoders import load_model
+    from latentcodec.io import load_image
+    from latentcodec.metrics import psnr
+    from latentcodec.sources import resolve_mirror
+
+    mirror = resolve_mirror(None)
+    image = load_image(mirror / "datasets" / "kodak" / "kodim23.png")
+    plain = load_model("taef2", device="cpu", mirror=mirror)
+    reference = plain.decode(plain.encode(image), *image.shape[:2])
+    record("4 large images", "kodim23 untiled: PSNR vs original", psnr(image, reference), "dB")
+    for tile in (256, 512):
+        tiled = load_model("taef2", device="cpu", mirror=mirror, tile=tile, overlap=64)
+        result = tiled.decode(tiled.encode(image), *image.shape[:2])
+        label = f"kodim23 tiles of {tile} px, overlap 64"
+        record("4 large images", f"{label}: PSNR tiled vs untiled", psnr(reference, result), "dB")
+        record("4 large images", f"{label}: PSNR vs original", psnr(image, result), "dB")
+
+
+def codec_cost() -> None:
+    """Median encode/decode time of kodim23's TAEF2 latent for each codec setting."""
+    from latentcodec.autoencoders import load_model
+    from latentcodec.codecs import get_codec
+    from latentcodec.io import load_image
+    from latentcodec.packing import pack
+    from latentcodec.quantize import quantize
+    from latentcodec.sources import resolve_mirror
+
+    mirror = resolve_mirror(None)
+    image = load_image(mirror / "datasets" / "kodak" / "kodim23.png")
+    latent = load_model("taef2", device="cpu", mirror=mirror).encode(image)
+    pixels = image.shape[0] * image.shape[1]
+    findings = yaml.safe_load((REPO / "configs" / "findings.yaml").read_text())["codecs"]
+    for name, settings in findings.items():
+        options = settings.get("options", {})
+        coder = get_codec(name, **options)
+        bits = max(settings["bitdepths"]) if name == "png" else min(settings["bitdepths"])
+        values = quantize(latent, bits).values
+        for packing in settings.get("packing", ["interleaved"]):
+            packed = pack(values, coder.planes_for(packing))
+            for quality in settings.get("qualities", {"lossless": None}).values():
+                encode_times, decode_times = [], []
+                for _ in range(3):
+                    start = time.perf_counter()
+                    data = coder.encode(packed, bits, quality)
+                    middle = time.perf_counter()
+                    coder.decode(data)
+                    encode_times.append(middle - start)
+                    decode_times.append(time.perf_counter() - middle)
+                speed = f" speed {options['speed']}" if "speed" in options else ""
+                label = f"{name} {bits}-bit {packing} q{quality}{speed}"
+                record("5 codec cost", f"{label}: bpp", len(data) * 8 / pixels, "bpp")
+                record(
+                    "5 codec cost", f"{label}: encode", statistics.median(encode_times) * 1e3, "ms"
+                )
+                record(
+                    "5 codec cost", f"{label}: decode", statistics.median(decode_times) * 1e3, "ms"
+                )
+
+
+def gpu() -> None:
+    import torch
+
+    if not torch.cuda.is_available():
+        record("6 GPU", "GPU throughput", "not measured: torch sees no CUDA device here")
+        return
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "gpu.py")], capture_output=True, text=True
+    )
+    for line in result.stdout.splitlines():
+        row = json.loads(line)
+        record(
+            "6 GPU",
+            row["measure"],
+            row["value"],
+            row["unit"],
+            row.get("target", ""),
+            row.get("met"),
+        )
+
+
+def write(output: Path) -> None:
+    import pandas as pd
+
+    from latentcodec.tables import write_csv
+
+    frame = pd.DataFrame(ROWS)
+    output.mkdir(parents=True, exist_ok=True)
+    write_csv(frame, output / "bench.csv")
+    shown = frame.assign(
+        value=[f"{v:.3g}" if isinstance(v, float) else str(v) for v in frame["value"]]
+    )
+    table = shown.to_markdown(index=False)
+    (output / "bench.md").write_text(table + "\n")
+    print("\n" + table)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=REPO / "results" / "bench")
+    args = parser.parse_args()
+    if not os.environ.get("LATENTCODEC_MIRROR"):
+        raise SystemExit("bench: set LATENTCODEC_MIRROR to a folder laid out like shared/")
+    np.seterr(all="ignore")
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="latentcodec-bench-") as scratch:
+        scratch = Path(scratch)
+        workdir, seconds, jobs = orchestration(scratch)
+        model_work(workdir)
+        incremental(workdir, seconds, jobs, scratch)
+        large_images(scratch)
+    codec_cost()
+    gpu()
+    record(
+        "total",
+        "make bench wall time",
+        time.perf_counter() - start,
+        "s",
+        "< 600",
+        time.perf_counter() - start < 600,
+    )
+    write(args.output)
+
+
+if __name__ == "__main__":
+    main()

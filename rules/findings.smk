@@ -1,0 +1,81 @@
+rule operating_points:
+    """The bpp each latent curve needs to come within Δ of the ceiling, beside pixel codecs."""
+    input:
+        "results/{run}/metrics.csv",
+    output:
+        psnr_csv="results/{run}/operating_points.csv",
+        psnr_markdown="results/{run}/operating_points.md",
+        msssim_csv="results/{run}/operating_points_msssim.csv",
+        msssim_markdown="results/{run}/operating_points_msssim.md",
+    log:
+        "logs/{run}/operating_points.log",
+    benchmark:
+        "benchmarks/{run}/operating_points.tsv"
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../scripts/operating_points.py"
+
+
+rule bitdepth_gain:
+    """The quantised latent without a codec per bit depth: PSNR per extra bit, gap to ceiling."""
+    input:
+        "results/{run}/metrics.csv",
+    output:
+        "results/{run}/bitdepth_gain.csv",
+    log:
+        "logs/{run}/bitdepth_gain.log",
+    benchmark:
+        "benchmarks/{run}/bitdepth_gain.tsv"
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../scripts/bitdepth_gain.py"
+
+
+rule channel_statistics:
+    """Per latent channel: range, entropy per bit depth, share of each lossless codec's bytes."""
+    input:
+        latents=get_latents,
+        quantized=get_quantized_all_depths,
+    output:
+        "results/{run}/{model}/channels.csv",
+    log:
+        "logs/{run}/channel_statistics/{model}.log",
+    benchmark:
+        "benchmarks/{run}/channel_statistics/{model}.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        codecs=configured_codec_options(),
+    script:
+        "../scripts/channel_statistics.py"
+
+
+rule findings:
+    """findings.md: the research question answered, every number filled in from the tables."""
+    input:
+        metrics="results/{run}/metrics.csv",
+        psnr_points="results/{run}/operating_points.csv",
+        msssim_points="results/{run}/operating_points_msssim.csv",
+        bitdepth_gain="results/{run}/bitdepth_gain.csv",
+        channels=expand("results/{{run}}/{model}/channels.csv", model=MODELS),
+        figures=expand(
+            "results/{{run}}/figures/{name}.png", name=["rd", "crops", "equal_size"]
+        ),
+    output:
+        report(
+            "results/{run}/findings.md",
+            caption="../report/findings.rst",
+            category="Findings",
+        ),
+    log:
+        "logs/{run}/findings.log",
+    benchmark:
+        "benchmarks/{run}/findings.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        dataset=DATASET,
+    script:
+        "../scripts/findings.py"

@@ -1,0 +1,13 @@
+"""Snakemake script: run the results notebook on this run's table (executed copy + HTML)."""
+
+from latentcodec.jobs import run_step
+from latentcodec.notebook import execute_notebook
+
+run_step(
+    snakemake.log[0],
+    execute_notebook,
+    snakemake.input.notebook,
+    snakemake.output.notebook,
+    {"workflow_dir": ".", "metrics_csv": snakemake.input.table, **snakemake.params.parameters},
+    html=snakemake.output.html,
+)

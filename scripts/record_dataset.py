@@ -1,0 +1,13 @@
+"""Snakemake script: write results/<run>/dataset.csv, the images and where each came from."""
+
+from latentcodec.datasets import write_dataset_table
+from latentcodec.jobs import run_step
+
+run_step(
+    snakemake.log[0],
+    write_dataset_table,
+    snakemake.params.settings,
+    snakemake.params.images,
+    snakemake.output[0],
+    mirror=snakemake.config["mirror"],
+)
