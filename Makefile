@@ -62,13 +62,11 @@ report-screenshot: report
 		--virtual-time-budget=10000 --window-size=1280,1600 \
 		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/results/smoke/report.html
 
-## The README's pictures and tables, from the smoke and the Kodak/TAEF2 runs.
-docs: $(STAMP) smoke kodak-taef2 report-screenshot
+## The README's pictures and tables, from the smoke and the findings runs.
+docs: $(STAMP) smoke findings report-screenshot
 	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml | dot -Tsvg > docs/rulegraph.svg
-	cp results/smoke/figures/rd.png docs/smoke-rd.png
-	cp results/smoke/figures/crops.png docs/smoke-crops.png
-	cp results/smoke/summary.md docs/smoke-summary.md
-	cp results/kodak-taef2/figures/rd.png docs/kodak-taef2-rd.png
-	cp results/kodak-taef2/figures/equal_size.png docs/kodak-taef2-equal-size.png
-	cp results/kodak-taef2/summary.md docs/kodak-taef2-summary.md
-	cp results/kodak-taef2/bdrate.md docs/kodak-taef2-bdrate.md
+	cp results/findings/figures/rd.png docs/findings-rd.png
+	cp results/findings/figures/equal_size.png docs/findings-equal-size.png
+	cp results/findings/findings.md docs/findings.md
+	cp results/findings/operating_points.md docs/findings-operating-points.md
+	cp results/findings/bdrate.md docs/findings-bdrate.md

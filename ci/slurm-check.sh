@@ -41,16 +41,16 @@ submitted_after=$(date +%FT%T)
 runs_started=$(date +%s)
 # The two runs overlap: the SLURM run mostly waits for status polls, not for the CPU.
 say "running $CONFIG locally into results/$LOCAL_RUN (in the background)"
-"$SNAKEMAKE" --cores 1 --configfile "$CONFIG" --config run="$LOCAL_RUN" \
-    "results/$LOCAL_RUN/metrics.csv" >"logs/$LOCAL_RUN.snakemake.log" 2>&1 &
+"$SNAKEMAKE" "results/$LOCAL_RUN/metrics.csv" --cores 1 --configfile "$CONFIG" \
+    --config run="$LOCAL_RUN" >"logs/$LOCAL_RUN.snakemake.log" 2>&1 &
 local_pid=$!
 say "running $CONFIG through SLURM into results/$SLURM_RUN"
 # A status query that fails makes the plugin wait forever; SIGKILL bounds it.
 slurm_status=0
-timeout -s KILL "${SLURM_CHECK_TIMEOUT:-300}" "$SNAKEMAKE" --profile profiles/slurm \
+timeout -s KILL "${SLURM_CHECK_TIMEOUT:-300}" "$SNAKEMAKE" "results/$SLURM_RUN/metrics.csv" \
+    --profile profiles/slurm \
     --configfile "$CONFIG" --config run="$SLURM_RUN" \
-    --slurm-init-seconds-before-status-checks 1 --jobs 8 "results/$SLURM_RUN/metrics.csv" \
-    >"$SLURM_LOG" 2>&1 || slurm_status=$?
+    --slurm-init-seconds-before-status-checks 1 --jobs 8 >"$SLURM_LOG" 2>&1 || slurm_status=$?
 slurm_seconds=$(seconds_since "$runs_started")
 local_status=0
 wait "$local_pid" || local_status=$?
