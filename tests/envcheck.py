@@ -77,7 +77,10 @@ def read_rules(repo: Path) -> list[Rule]:
             rule.env = (path.parent / env).resolve() if env else None
             rule.script = (path.parent / script).resolve() if script else None
             inputs = _section(body, "input")
-            rule.notebooks = [repo / found for found in re.findall(r'"([^"]+\.ipynb)"', inputs)]
+            # workflow.source_path("../notebooks/x.ipynb"): relative to the rule file
+            rule.notebooks = [
+                (path.parent / found).resolve() for found in re.findall(r'"([^"]+\.ipynb)"', inputs)
+            ]
             rules.append(rule)
     return rules
 
