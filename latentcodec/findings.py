@@ -519,8 +519,21 @@ def _lossy_sentence(points: pd.DataFrame, model: str) -> str:
 
 
 def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:
+    """The smallest lossless file among the bit depths that keep the ceiling (within the
+    smallest Δ): a lossless file of a coarser latent is small only because it lost more."""
     of_model = summary[summary["model"] == model]
     lossless = of_model[of_model["exact"] & (of_model["codec"] != CEILING_CODEC)]
+    ceiling = of_model[
+        (of_model["codec"] == CEILING_CODEC) & (of_model["quality"] == CEILING_QUALITY)
+    ]
+    quantised = of_model[
+        (of_model["codec"] == CEILING_CODEC) & (of_model["quality"] == QUANTIZED_QUALITY)
+    ]
+    if not ceiling.empty:
+        level = ceiling["psnr"].iloc[0] - min(DELTAS_DB)
+        enough = set(quantised.loc[quantised["psnr"] >= level, "bitdepth"])
+        if enough:
+            lossless = lossless[lossless["bitdepth"].isin(enough)]
     if lossless.empty:
         return ""
     best = lossless.sort_values(["bpp", "codec"]).iloc[0]
@@ -530,7 +543,8 @@ def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:
         & (of_model["bitdepth"] == best.bitdepth)
     ]
     text = (
-        f"Lossless, the smallest `{model}` latent is {_setting(best)} at {best.bpp:.3f} bpp "
+        f"Lossless, at a bit depth that keeps the ceiling, the smallest `{model}` latent is "
+        f"{_setting(best)} at {best.bpp:.3f} bpp "
         f"({best.psnr:.2f} dB)"
     )
     if raw.empty:
@@ -570,7 +584,8 @@ def _bitdepth_sentence(gain: pd.DataFrame, model: str) -> str:
 
 
 def _channel_sentence(channels: pd.DataFrame, model: str) -> str:
-    bits = channels["bitdepth"].min()
+    """At 8 bits where measured (the usual latent depth), else the smallest measured."""
+    bits = 8 if (channels["bitdepth"] == 8).any() else channels["bitdepth"].min()
     rows = channels[channels["bitdepth"] == bits]
     count = len(rows)
     text = (
