@@ -55,10 +55,12 @@ def record(section: str, measure: str, value, unit: str = "", target: str = "", 
     print(f"[{section}] {measure}: {shown} {unit}", flush=True)
 
 
-def timed(command: list[str], cwd: Path, log: Path) -> float:
+def timed(command: list[str], cwd: Path, log: Path, env: dict | None = None) -> float:
     start = time.perf_counter()
     with log.open("w") as out:
-        result = subprocess.run(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        result = subprocess.run(
+            command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env or os.environ
+        )
     elapsed = time.perf_counter() - start
     if result.returncode:
         raise SystemExit(f"bench: {' '.join(command)} failed; see {log}")
@@ -99,16 +101,12 @@ def orchestration(scratch: Path) -> tuple[Path, float, int]:
         workdir = scratch / label.replace(" ", "_").replace(",", "")
         workdir.mkdir()
         log = scratch / f"{workdir.name}.log"
-        if cores is None:
+        if cores is None:  # one thread, like each job of `snakemake --cores 1`
             command = [sys.executable, str(REPO / "bench" / "plain_loop.py"), str(SMOKE), "."]
-            env_threads = {"OMP_NUM_THREADS": "1"}
+            env = {**os.environ, "OMP_NUM_THREADS": "1"}
         else:
-            command = snakemake(workdir, SMOKE, "--cores", cores, target)
-            env_threads = {}
-        os.environ.update(env_threads)
-        runs[label] = (timed(prefix + command, workdir, log), workdir, log)
-        for key in env_threads:
-            del os.environ[key]
+            command, env = snakemake(workdir, SMOKE, "--cores", cores, target), None
+        runs[label] = (timed(prefix + command, workdir, log, env), workdir, log)
         record("1 orchestration", f"{label}: wall time", runs[label][0], "s")
     plain = runs["plain loop, 1 core"][0]
     one, two = runs["snakemake --cores 1"][0], runs["snakemake --cores 2"][0]
