@@ -66,7 +66,7 @@ def run(config: dict) -> Path:
             table=tables[-1],
             **options,
         )
-        jobs = codec_jobs(config)
+        jobs = codec_jobs(config, model)
         for bits in sorted({job.bits for job in jobs}):
             folder = base / f"b{bits}" / "quantized"
             quantized = [folder / f"{image}.npz" for image in images]

@@ -82,12 +82,21 @@ def check_config(config: dict) -> None:
             )
 
 
-def codec_jobs(config: dict) -> list[CodecJob]:
-    """Every (codec, bit depth, packing, quality) the config asks for, in config order."""
+def codec_bitdepths(settings: dict, model: str) -> list[int]:
+    """The bit depths one codec entry sweeps for `model` (`model_bitdepths` overrides)."""
+    return settings.get("model_bitdepths", {}).get(model, settings["bitdepths"])
+
+
+def codec_jobs(config: dict, model: str | None = None) -> list[CodecJob]:
+    """Every (codec, bit depth, packing, quality) the config asks for `model`, in config
+    order; with no model, the union over the configured models (what any job may be)."""
+    if model is None:
+        union = (codec_jobs(config, name) for name in config["models"])
+        return list(dict.fromkeys(job for jobs in union for job in jobs))
     jobs = []
     for name, settings in config["codecs"].items():
         qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
-        for bits in settings["bitdepths"]:
+        for bits in codec_bitdepths(settings, model):
             for packing in settings.get("packing", ["interleaved"]):
                 jobs.extend(
                     CodecJob(name, bits, packing, label, value)
@@ -119,13 +128,23 @@ def _check_codec(name: str, settings: dict) -> None:
     if name not in CODECS:
         raise LatentCodecError(f"{key}: unknown codec {name!r}; known: {', '.join(sorted(CODECS))}")
     codec_class = CODECS[name]
-    unsupported = [bits for bits in settings["bitdepths"] if bits not in codec_class.bit_depths]
-    if unsupported:
-        supported = ", ".join(map(str, sorted(codec_class.bit_depths)))
+    unknown = sorted(set(settings.get("model_bitdepths", {})) - set(MODELS))
+    if unknown:
         raise LatentCodecError(
-            f"{key}.bitdepths: {name} cannot store {unsupported} -bit samples "
-            f"(it supports {supported}); remove them from {key}.bitdepths"
+            f"{key}.model_bitdepths: unknown model(s) {unknown}; known: {', '.join(sorted(MODELS))}"
         )
+    depth_lists = {"bitdepths": settings["bitdepths"]} | {
+        f"model_bitdepths.{model}": depths
+        for model, depths in settings.get("model_bitdepths", {}).items()
+    }
+    for field, depths in depth_lists.items():
+        unsupported = [bits for bits in depths if bits not in codec_class.bit_depths]
+        if unsupported:
+            supported = ", ".join(map(str, sorted(codec_class.bit_depths)))
+            raise LatentCodecError(
+                f"{key}.{field}: {name} cannot store {unsupported} -bit samples "
+                f"(it supports {supported}); remove them from {key}.{field}"
+            )
     qualities = settings.get("qualities") or {}
     if codec_class.quality_range is None and qualities:
         raise LatentCodecError(f"{key}.qualities: {name} is lossless only and takes no quality")

@@ -17,7 +17,8 @@ DATASET = dataset_key(_dataset, config["dataset"]["max_side"])
 IMAGES = select_images(_dataset, config["dataset"]["images"])
 MODELS = config["models"]
 MODEL_OPTIONS = model_options(config)
-JOBS = codec_jobs(config)
+JOBS = codec_jobs(config)  # the union over models: wildcards and quality values
+JOBS_BY_MODEL = {model: codec_jobs(config, model) for model in MODELS}
 BASELINES = {job.name: job for job in baseline_jobs(config)}
 CODECS_USED = sorted(
     {job.codec for job in JOBS} | {job.codec for job in BASELINES.values()}
@@ -76,13 +77,18 @@ def get_quantized(wildcards):
     )
 
 
+def model_bitdepths(model):
+    """The bit depths the config sweeps for one model, over all its codecs."""
+    return sorted({job.bits for job in JOBS_BY_MODEL[model]})
+
+
 def get_quantized_all_depths(wildcards):
-    """One model's integer latents at every bit depth the config sweeps."""
+    """One model's integer latents at every bit depth the config sweeps for it."""
     return expand(
         "results/{run}/{model}/b{bits}/quantized/{image}.npz",
         run=RUN,
         model=wildcards.model,
-        bits=sorted({job.bits for job in JOBS}),
+        bits=model_bitdepths(wildcards.model),
         image=IMAGES,
     )
 
@@ -132,13 +138,12 @@ def get_metric_tables(wildcards):
     ceilings = expand(
         "results/{run}/{model}/ceiling/metrics.csv", run=RUN, model=MODELS
     )
-    decoded = expand(
-        "results/{run}/{model}/b{bits}/quantized/metrics.csv",
-        run=RUN,
-        model=MODELS,
-        bits=sorted({job.bits for job in JOBS}),
-    )
-    sweeps = [sweep_table(model, job) for model in MODELS for job in JOBS]
+    decoded = [
+        f"results/{RUN}/{model}/b{bits}/quantized/metrics.csv"
+        for model in MODELS
+        for bits in model_bitdepths(model)
+    ]
+    sweeps = [sweep_table(model, job) for model in MODELS for job in JOBS_BY_MODEL[model]]
     baselines = expand(
         "results/{run}/baselines/{name}/metrics.csv", run=RUN, name=BASELINES
     )

@@ -142,3 +142,31 @@ def test_building_the_dag_does_not_import_torch():
         "assert 'torch' not in sys.modules, 'torch imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_model_bitdepths_widen_the_sweep_for_the_named_model_only(default_config):
+    config = validated(
+        {
+            **default_config,
+            "models": ["taef2", "taesdxl"],
+            "codecs": {"png": {"bitdepths": [8], "model_bitdepths": {"taesdxl": [8, 16]}}},
+        }
+    )
+    check_config(config)
+    assert [job.bits for job in codec_jobs(config, "taef2")] == [8]
+    assert [job.bits for job in codec_jobs(config, "taesdxl")] == [8, 16]
+    assert [job.bits for job in codec_jobs(config)] == [8, 16]  # the union, each job once
+
+
+@pytest.mark.parametrize(
+    ("model_bitdepths", "message"),
+    [
+        ({"taesdx": [8]}, r"codecs\.avif\.model_bitdepths: unknown model"),
+        ({"taesdxl": [16]}, r"codecs\.avif\.model_bitdepths\.taesdxl: avif cannot store \[16\]"),
+    ],
+)
+def test_model_bitdepths_are_checked_with_their_key(default_config, model_bitdepths, message):
+    avif = {**default_config["codecs"]["avif"], "model_bitdepths": model_bitdepths}
+    config = validated({**default_config, "codecs": {"avif": avif}})
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(config)
