@@ -5,8 +5,11 @@ Both work on the results table alone (`latentcodec.tables`).
 - `bd_table`: for each model and each latent curve (codec × bit depth × packing, lossy
   settings only, at least two rates), BD-rate and BD-PSNR of the mean-over-images curve
   against the anchor baseline's curve (Bjøntegaard with pchip interpolation,
-  `latentcodec.bdrate`), and BD-rate on MS-SSIM in dB (−10·log10(1 − MS-SSIM)). A curve
-  that does not overlap the anchor gets NaN and a note, not an error.
+  `latentcodec.bdrate`), and BD-rate on MS-SSIM in dB (−10·log10(1 − MS-SSIM)) and on
+  SSIMULACRA2 (rate at equal SSIMULACRA2). Each BD-rate has a 95 % interval from a paired
+  bootstrap over images (`latentcodec.bootstrap`: the anchor is resampled with the same
+  images as the curve). A curve that does not overlap the anchor gets NaN and a note, not
+  an error.
 - `equal_size_table`: for every latent-codec file, the encoding of the same original image
   by each named pixel baseline whose size is the closest to it without being smaller
   (bytes + side information), with both qualities side by side.
@@ -20,53 +23,80 @@ import os
 import numpy as np
 import pandas as pd
 
-from latentcodec.bdrate import bd_quality, bd_rate
+from latentcodec.bdrate import bd_quality, bd_rate, bd_rate_rows
+from latentcodec.bootstrap import DEFAULT_BOOTSTRAP, Bootstrap, ImageMeans, estimate_columns
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize, write_csv
+from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_csv
 
 CURVE_KEYS = ["codec", "bitdepth", "packing"]
+BD_METRICS = {  # metric → (BD-rate column, BD-quality column, name in the Markdown)
+    "psnr": ("bd_rate_psnr", "bd_psnr", "PSNR"),
+    "msssim_db": ("bd_rate_msssim", "bd_msssim_db", "MS-SSIM"),
+    "ssimulacra2": ("bd_rate_ssimulacra2", "bd_ssimulacra2", "SSIMULACRA2"),
+}
 
 
-def msssim_db(value: float) -> float:
-    """MS-SSIM on a dB scale, −10·log10(1 − MS-SSIM), where BD metrics behave."""
-    return math.inf if value >= 1 else -10 * math.log10(1 - value)
+def bd_table(
+    frame: pd.DataFrame, anchor: str, bootstrap: Bootstrap = DEFAULT_BOOTSTRAP
+) -> pd.DataFrame:
+    """BD metrics of each lossy latent curve against the anchor, BD-rates with 95 % intervals.
 
-
-def bd_table(frame: pd.DataFrame, anchor: str) -> pd.DataFrame:
-    summary = summarize(frame)
-    anchor_curve = summary[(summary["model"] == PIXEL_MODEL) & (summary["codec"] == anchor)]
+    SSIMULACRA2 columns are NaN when the table has no SSIMULACRA2 scores.
+    """
+    means = ImageMeans(frame, bootstrap)
+    settings = means.settings
+    rates = means.means("bpp")
+    scored = {metric: means.means(metric) for metric in BD_METRICS if _has(means, metric)}
+    anchor_curve = settings[(settings["model"] == PIXEL_MODEL) & (settings["codec"] == anchor)]
     if len(anchor_curve) < 2:
         raise LatentCodecError(f"bdrate.anchor: baseline {anchor!r} has fewer than 2 points")
-    latent = summary[(summary["model"] != PIXEL_MODEL) & (summary["codec"] != CEILING_CODEC)]
+    latent = settings[(settings["model"] != PIXEL_MODEL) & (settings["codec"] != CEILING_CODEC)]
     rows = []
     for (model, codec, bits, packing), curve in latent.groupby(["model", *CURVE_KEYS]):
         if curve["exact"].all() or len(curve) < 2:
             continue  # a lossless setting is one point: no curve to compare
         row = {"model": model, "codec": codec, "bitdepth": bits, "packing": packing}
-        row |= {"anchor": anchor, "points": len(curve), "note": ""}
-        row |= _bd(anchor_curve, curve, "psnr", "bd_rate_psnr", "bd_psnr")
-        row |= _bd(anchor_curve, curve, "msssim_db", "bd_rate_msssim", "bd_msssim_db")
-        rows.append(row)
+        row |= {"anchor": anchor, "points": len(curve), "images": len(means.images)}
+        row |= {"resamples": bootstrap.resamples, "seed": bootstrap.seed}
+        notes = []
+        for metric, (rate_key, quality_key, _) in BD_METRICS.items():
+            if metric not in scored:
+                row |= estimate_columns(rate_key, math.nan, np.array([])) | {quality_key: math.nan}
+                continue
+            keys = (rate_key, quality_key)
+            row |= _bd(rates, scored[metric], anchor_curve.index, curve.index, keys, notes)
+        rows.append(row | {"note": "; ".join(dict.fromkeys(notes))})
     return pd.DataFrame(rows)
 
 
-def _bd(anchor: pd.DataFrame, curve: pd.DataFrame, metric: str, rate_key: str, quality_key):
-    def series(points):
-        quality = points["msssim"].map(msssim_db) if metric == "msssim_db" else points[metric]
-        return points["bpp"].to_numpy(float), quality.to_numpy(float)
+def _has(means: ImageMeans, metric: str) -> bool:
+    return means.has("msssim" if metric == "msssim_db" else metric)
 
-    anchor_rate, anchor_quality = series(anchor)
-    rate, quality = series(curve)
-    if not (np.all(np.isfinite(anchor_quality)) and np.all(np.isfinite(quality))):
-        return {rate_key: math.nan, quality_key: math.nan}
+
+def _bd(rates, qualities, anchor, curve, keys: tuple[str, str], notes: list[str]) -> dict:
+    """BD-rate and BD-quality on the full image set, and BD-rate on every replicate.
+
+    `rates` and `qualities` are (full, replicates) means of every setting (`ImageMeans`);
+    `anchor` and `curve` index the settings of the two curves.
+    """
+    (rate, rate_replicates), (quality, quality_replicates) = rates, qualities
+    rate_key, quality_key = keys
+    replicates = bd_rate_rows(
+        rate_replicates[anchor].T,
+        quality_replicates[anchor].T,
+        rate_replicates[curve].T,
+        quality_replicates[curve].T,
+    )
+    if not (np.all(np.isfinite(quality[anchor])) and np.all(np.isfinite(quality[curve]))):
+        return estimate_columns(rate_key, math.nan, replicates) | {quality_key: math.nan}
     try:
-        return {
-            rate_key: bd_rate(anchor_rate, anchor_quality, rate, quality),
-            quality_key: bd_quality(anchor_rate, anchor_quality, rate, quality),
-        }
+        value = bd_rate(rate[anchor], quality[anchor], rate[curve], quality[curve])
+        quality_gap = bd_quality(rate[anchor], quality[anchor], rate[curve], quality[curve])
     except LatentCodecError as error:
-        return {rate_key: math.nan, quality_key: math.nan, "note": str(error)}
+        notes.append(str(error))
+        return estimate_columns(rate_key, math.nan, replicates) | {quality_key: math.nan}
+    return estimate_columns(rate_key, value, replicates) | {quality_key: quality_gap}
 
 
 def equal_size_table(frame: pd.DataFrame, baselines: list[str]) -> pd.DataFrame:
@@ -97,31 +127,56 @@ def _closest_not_smaller(candidates: pd.DataFrame, size: int) -> dict:
     return large_enough.loc[large_enough["bytes"].idxmin()].to_dict()
 
 
-def write_bd_tables(table: str | os.PathLike, csv: str | os.PathLike, markdown, anchor: str):
-    result = bd_table(read_table(table), anchor)
+def write_bd_tables(
+    table: str | os.PathLike,
+    csv: str | os.PathLike,
+    markdown: str | os.PathLike,
+    anchor: str,
+    *,
+    resamples: int = Bootstrap.resamples,
+    seed: int = Bootstrap.seed,
+) -> None:
+    result = bd_table(read_table(table), anchor, Bootstrap(resamples, seed))
     write_csv(result, csv)
     write_text_atomic(markdown, bd_markdown(result))
 
 
 def bd_markdown(result: pd.DataFrame) -> str:
-    lines = [
-        "| model | codec | bit depth | packing | points | BD-rate PSNR (%) | BD-PSNR (dB) "
-        "| BD-rate MS-SSIM (%) | note |",
-        "|---|---|---:|---|---:|---:|---:|---:|---|",
+    """The BD table; the SSIMULACRA2 column only when it was measured."""
+    shown = [
+        (rate_key, name)
+        for metric, (rate_key, _, name) in BD_METRICS.items()
+        if metric != "ssimulacra2" or result.get(rate_key, pd.Series()).notna().any()
     ]
-    for row in result.itertuples(index=False):
-        lines.append(
-            f"| {row.model} | {row.codec} | {row.bitdepth} | {row.packing} | {row.points} | "
-            f"{row.bd_rate_psnr:+.1f} | {row.bd_psnr:+.2f} | {row.bd_rate_msssim:+.1f} | "
-            f"{row.note} |"
-        )
-    anchor = result["anchor"].iloc[0] if len(result) else "—"
-    return (
-        f"BD metrics of each lossy latent curve against the pixel baseline `{anchor}` "
-        "(negative BD-rate: fewer bits than the anchor for the same quality).\n\n"
-        + "\n".join(lines)
-        + "\n"
+    header = "| model | codec | bit depth | packing | points | BD-PSNR (dB) | " + " | ".join(
+        f"BD-rate {name} (%, 95 % CI)" for _, name in shown
     )
+    lines = [header + " | note |", "|---|---|---:|---|---:|---:|" + "---:|" * len(shown) + "---|"]
+    for row in result.to_dict("records"):
+        cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
+        lines.append(
+            f"| {row['model']} | {row['codec']} | {row['bitdepth']} | {row['packing']} | "
+            f"{row['points']} | {row['bd_psnr']:+.2f} | {cells} | {row['note']} |"
+        )
+    if result.empty:
+        return "No lossy latent curves to compare.\n"
+    first = result.iloc[0]
+    return (
+        f"BD metrics of each lossy latent curve against the pixel baseline `{first['anchor']}` "
+        "(negative BD-rate: fewer bits than the anchor for the same quality). Intervals: "
+        f"paired bootstrap over the {first['images']} images ({first['resamples']} "
+        f"resamples, seed {first['seed']}).\n\n" + "\n".join(lines) + "\n"
+    )
+
+
+def _bd_text(row: dict, key: str) -> str:
+    if math.isnan(row[key]):
+        return "—"
+    text = f"{row[key]:+.1f}"
+    if not math.isnan(row[f"{key}_low"]):
+        text += f" ({row[f'{key}_low']:+.1f} to {row[f'{key}_high']:+.1f})"
+    share = row[f"{key}_reached"]
+    return text + (f" [in {share:.0%} of resamples]" if share < 1 else "")
 
 
 def write_equal_size(table: str | os.PathLike, csv: str | os.PathLike, baselines: list[str]):

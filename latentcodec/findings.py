@@ -1,21 +1,14 @@
-"""The research question answered from the results: operating points, bytes, findings.md.
+"""The research question answered from the results: bytes, bit depths, findings.md.
 
-All from files the workflow already wrote; no model runs here.
+All from files the workflow already wrote; no model runs here. The operating points it
+quotes come from `latentcodec.operating_points`.
 
-- `operating_points`: for each latent curve (model × codec × bit depth × packing, means
-  over images) and each Δ in `DELTAS_DB`, the smallest mean bpp at which the curve comes
-  within Δ of its model's ceiling (the float latent decoded without quantisation), beside
-  the smallest bpp any pixel baseline needs for the same level, and their ratio. On PSNR,
-  or on MS-SSIM in dB (−10·log10(1 − MS-SSIM)).
 - `channel_table`: per latent channel of one model, its float range, its empirical
   entropy at each bit depth, and its share of the bytes when each channel is stored alone
   by a lossless codec: where the bytes of a lossless latent go.
 - `bitdepth_gain_table`: the quantised latent decoded without a codec, per bit depth:
   the PSNR each extra bit buys and what is left to the ceiling.
 - `findings_markdown`: findings.md, every number filled in from those tables.
-
-The rate at a level (`rate_at_level`) is read off the curve, never extrapolated: points
-in increasing bpp, the first pair that brackets the level, linear in log bpp between them.
 """
 
 from __future__ import annotations
@@ -31,234 +24,21 @@ import numpy as np
 import pandas as pd
 
 from latentcodec.codecs import CODECS, get_codec
-from latentcodec.compare import msssim_db
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays, write_text_atomic
+from latentcodec.operating_points import (
+    CEILING_QUALITY,
+    DELTAS_DB,
+    ceiling,
+    operating_points_markdown,
+    ratio_text,
+)
+from latentcodec.readoff import AT_LOWEST_RATE
 from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize, write_csv
 
-DELTAS_DB = (0.1, 0.5, 1.0)
-CEILING_QUALITY = "float32"
 QUANTIZED_QUALITY = "quantized"
 HEADLINE_DELTA_DB = 0.5  # the Δ the findings' first sentence is about
 SDXL_MODEL = "sdxl-vae-fp16-fix"  # the default config's model; needs a download to run
-
-INTERPOLATED = "interpolated"
-AT_LOWEST_RATE = "at lowest measured rate"
-SINGLE_POINT = "single point"
-NEVER = "never"
-NO_DATA = "no data"
-
-METRIC_LABELS = {"psnr": ("PSNR", "dB"), "msssim_db": ("MS-SSIM", "dB")}
-
-
-@dataclass(frozen=True)
-class RateAtLevel:
-    """Where a rate-quality curve first reaches a quality level."""
-
-    bpp: float  # NaN when the curve never reaches the level
-    status: str  # INTERPOLATED, AT_LOWEST_RATE, SINGLE_POINT, NEVER or NO_DATA
-    between: str = ""  # labels of the points used, e.g. "q42–lossless"
-    peak: float = math.nan  # the curve's best quality, to say how far a NEVER falls short
-
-
-def rate_at_level(
-    bpp: Sequence[float],
-    quality: Sequence[float],
-    level: float,
-    labels: Sequence[str] | None = None,
-) -> RateAtLevel:
-    """The smallest rate at which the curve's quality reaches `level`, read off the curve.
-
-    Points are taken in increasing bpp; the first one at or above `level` ends the search.
-    If it is the lowest-rate point its bpp is returned flagged AT_LOWEST_RATE (the curve
-    may reach the level at still lower rates, unmeasured); otherwise the bpp is
-    interpolated between it and the point before it, quality linear in log bpp. A curve
-    that is not monotone thus gives its first crossing. A one-point curve (a lossless
-    setting) is just its point. Points with a NaN quality (MS-SSIM of tiny images) are left out.
-    """
-    rates = np.asarray(bpp, dtype=np.float64)
-    values = np.asarray(quality, dtype=np.float64)
-    names = list(labels) if labels is not None else [f"{rate:.4g} bpp" for rate in rates]
-    if rates.shape != values.shape or len(names) != len(rates):
-        raise LatentCodecError(
-            f"a curve needs one quality and one label per rate, got {len(rates)} rates, "
-            f"{len(values)} qualities and {len(names)} labels"
-        )
-    keep = ~np.isnan(values)
-    if np.any(rates[keep] <= 0):
-        raise LatentCodecError(f"rates must be > 0 to be compared in log bpp, got {rates}")
-    if not keep.any() or math.isnan(level):
-        return RateAtLevel(math.nan, NO_DATA)
-    order = np.argsort(rates[keep], kind="stable")
-    rates, values = rates[keep][order], values[keep][order]
-    names = [name for name, kept in zip(names, keep, strict=True) if kept]
-    names = [names[index] for index in order]
-    peak = float(values.max())
-    reached = np.flatnonzero(values >= level)
-    if reached.size == 0:
-        return RateAtLevel(math.nan, NEVER, peak=peak)
-    first = int(reached[0])
-    if len(rates) == 1:
-        return RateAtLevel(float(rates[0]), SINGLE_POINT, names[0], peak)
-    if first == 0:
-        return RateAtLevel(float(rates[0]), AT_LOWEST_RATE, names[0], peak)
-    low, high = first - 1, first
-    fraction = (level - values[low]) / (values[high] - values[low])
-    log_rate = np.log(rates[low]) + fraction * (np.log(rates[high]) - np.log(rates[low]))
-    return RateAtLevel(float(np.exp(log_rate)), INTERPOLATED, f"{names[low]}–{names[high]}", peak)
-
-
-def _with_metric(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
-    if metric not in METRIC_LABELS:
-        raise LatentCodecError(f"operating points: unknown metric {metric!r}")
-    summary = summary.copy()
-    if metric == "msssim_db":
-        summary["msssim_db"] = [
-            math.nan if pd.isna(value) else msssim_db(value) for value in summary["msssim"]
-        ]
-    return summary
-
-
-def _ceiling(summary: pd.DataFrame, model: str) -> pd.Series:
-    rows = summary[
-        (summary["model"] == model)
-        & (summary["codec"] == CEILING_CODEC)
-        & (summary["quality"] == CEILING_QUALITY)
-    ]
-    if len(rows) != 1:
-        raise LatentCodecError(
-            f"results table: expected one ceiling setting (codec {CEILING_CODEC!r}, quality "
-            f"{CEILING_QUALITY!r}) for model {model!r}, found {len(rows)}"
-        )
-    return rows.iloc[0]
-
-
-def operating_points(frame: pd.DataFrame, metric: str = "psnr") -> pd.DataFrame:
-    """One row per latent curve and Δ: the bpp within Δ of the ceiling, latent and pixel."""
-    summary = _with_metric(summarize(frame), metric)
-    pixels = {
-        codec: curve
-        for codec, curve in summary[summary["model"] == PIXEL_MODEL].groupby("codec", sort=True)
-    }
-    rows = []
-    for model in sorted(set(summary["model"]) - {PIXEL_MODEL}):
-        ceiling = _ceiling(summary, model)[metric]
-        of_model = summary[(summary["model"] == model) & (summary["codec"] != CEILING_CODEC)]
-        for (codec, bits, packing), curve in of_model.groupby(
-            ["codec", "bitdepth", "packing"], sort=True
-        ):
-            for delta in DELTAS_DB:
-                target = ceiling - delta
-                latent = _read_off(curve, metric, target)
-                pixel_codec, pixel = _best_pixel(pixels, metric, target)
-                rows.append(
-                    {
-                        "model": model,
-                        "codec": codec,
-                        "bitdepth": bits,
-                        "packing": packing,
-                        "points": len(curve),
-                        "lossy": not curve["exact"].all(),
-                        "metric": metric,
-                        "delta_db": delta,
-                        "ceiling": ceiling,
-                        "target": target,
-                        "latent_bpp": latent.bpp,
-                        "latent_status": latent.status,
-                        "latent_between": latent.between,
-                        "latent_peak": latent.peak,
-                        "pixel_codec": pixel_codec,
-                        "pixel_bpp": pixel.bpp,
-                        "pixel_status": pixel.status,
-                        "bpp_ratio": latent.bpp / pixel.bpp,
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def _read_off(curve: pd.DataFrame, metric: str, level: float) -> RateAtLevel:
-    return rate_at_level(curve["bpp"], curve[metric], level, labels=curve["quality"].tolist())
-
-
-def _best_pixel(pixels: dict, metric: str, level: float) -> tuple[str, RateAtLevel]:
-    """The pixel baseline that needs the fewest bits for `level`, or ("", NEVER)."""
-    reached = [
-        (result.bpp, codec, result)
-        for codec, curve in pixels.items()
-        if not math.isnan((result := _read_off(curve, metric, level)).bpp)
-    ]
-    if not reached:
-        return "", RateAtLevel(math.nan, NEVER if pixels and not math.isnan(level) else NO_DATA)
-    _, codec, result = min(reached, key=lambda item: (item[0], item[1]))
-    return codec, result
-
-
-def operating_points_markdown(points: pd.DataFrame) -> str:
-    """One table per Δ, curves ordered by the bpp they need (those that never reach it last)."""
-    if points.empty:
-        return "No latent curves in the results table.\n"
-    metric = points["metric"].iloc[0]
-    name, unit = METRIC_LABELS[metric]
-    parts = []
-    for delta, rows in points.groupby("delta_db", sort=True):
-        targets = "; ".join(
-            f"{model}: ceiling {group['ceiling'].iloc[0]:.2f} {unit}, level "
-            f"{group['target'].iloc[0]:.2f} {unit}"
-            for model, group in rows.groupby("model", sort=True)
-        )
-        lines = [
-            f"**Within {delta:g} {unit} of the ceiling ({name})** — {targets}.",
-            "",
-            "| model | codec | bit depth | packing | latent bpp | from points "
-            "| best pixel codec | pixel bpp | latent ÷ pixel |",
-            "|---|---|---:|---|---:|---|---|---:|---:|",
-        ]
-        ordered = rows.sort_values(["latent_bpp", "model", "codec"], na_position="last")
-        for row in ordered.itertuples(index=False):
-            lines.append(
-                f"| {row.model} | {row.codec} | {row.bitdepth} | {row.packing} | "
-                f"{_rate_text(row.latent_bpp, row.latent_status, row.latent_peak, unit)} | "
-                f"{_text(row.latent_between)} | {_text(row.pixel_codec) or '—'} | "
-                f"{_rate_text(row.pixel_bpp, row.pixel_status, math.nan, unit)} | "
-                f"{_ratio_text(row.bpp_ratio)} |"
-            )
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts) + "\n"
-
-
-def _rate_text(bpp: float, status: str, peak: float, unit: str) -> str:
-    if status == NEVER:
-        return "never" if math.isnan(peak) else f"never (peak {peak:.2f} {unit})"
-    if status == NO_DATA:
-        return "no data"
-    text = f"{bpp:.3f}"
-    return f"≤ {text} (at lowest measured rate)" if status == AT_LOWEST_RATE else text
-
-
-def _text(value) -> str:
-    """A string cell read back from CSV: empty cells come back as NaN."""
-    return "" if isinstance(value, float) and math.isnan(value) else str(value)
-
-
-def _ratio_text(ratio: float) -> str:
-    return "—" if math.isnan(ratio) else f"{ratio:.1f}×"
-
-
-def write_operating_points(
-    table: str | os.PathLike,
-    psnr_csv: str | os.PathLike,
-    psnr_markdown: str | os.PathLike,
-    msssim_csv: str | os.PathLike,
-    msssim_markdown: str | os.PathLike,
-) -> None:
-    frame = read_table(table)
-    for metric, csv, markdown in (
-        ("psnr", psnr_csv, psnr_markdown),
-        ("msssim_db", msssim_csv, msssim_markdown),
-    ):
-        points = operating_points(frame, metric)
-        write_csv(points, csv)
-        write_text_atomic(markdown, operating_points_markdown(points))
 
 
 def bitdepth_gain_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -266,7 +46,7 @@ def bitdepth_gain_table(frame: pd.DataFrame) -> pd.DataFrame:
     summary = summarize(frame)
     rows = []
     for model in sorted(set(summary["model"]) - {PIXEL_MODEL}):
-        ceiling = _ceiling(summary, model)
+        top = ceiling(summary, model)
         quantized = summary[
             (summary["model"] == model)
             & (summary["codec"] == CEILING_CODEC)
@@ -286,8 +66,8 @@ def bitdepth_gain_table(frame: pd.DataFrame) -> pd.DataFrame:
                     "msssim": row.msssim,
                     "gain_db": gain,
                     "gain_per_bit_db": gain / added_bits,
-                    "ceiling_psnr": ceiling["psnr"],
-                    "gap_to_ceiling_db": ceiling["psnr"] - row.psnr,
+                    "ceiling_psnr": top["psnr"],
+                    "gap_to_ceiling_db": top["psnr"] - row.psnr,
                 }
             )
             previous = row
@@ -463,10 +243,10 @@ def _answer(inputs: FindingsInputs, models: list[str]) -> list[str]:
     sentences = []
     summary = summarize(inputs.metrics)
     for model in models:
-        ceiling = _ceiling(summary, model)
+        top = ceiling(summary, model)
         sentences.append(
-            f"`{model}` ceiling (float latent, no quantisation): {ceiling['psnr']:.2f} dB PSNR, "
-            f"MS-SSIM {ceiling['msssim']:.4f}."
+            f"`{model}` ceiling (float latent, no quantisation): {top['psnr']:.2f} dB PSNR, "
+            f"MS-SSIM {top['msssim']:.4f}."
         )
         sentences.append(_pixel_ceiling_sentence(inputs.psnr_points, model))
         sentences.append(_lossy_sentence(inputs.psnr_points, model))
@@ -480,7 +260,7 @@ def _answer(inputs: FindingsInputs, models: list[str]) -> list[str]:
 def _pixel_ceiling_sentence(points: pd.DataFrame, model: str) -> str:
     """What the ceiling costs a pixel codec: the bar every latent setting is measured by."""
     delta = min(DELTAS_DB)
-    rows = points[(points["model"] == model) & (points["delta_db"] == delta)]
+    rows = points[(points["model"] == model) & (points["delta"] == delta)]
     if rows.empty or math.isnan(rows["pixel_bpp"].iloc[0]):
         return ""
     row = rows.iloc[0]
@@ -492,7 +272,7 @@ def _pixel_ceiling_sentence(points: pd.DataFrame, model: str) -> str:
 
 def _lossy_sentence(points: pd.DataFrame, model: str) -> str:
     rows = points[
-        (points["model"] == model) & points["lossy"] & (points["delta_db"] == HEADLINE_DELTA_DB)
+        (points["model"] == model) & points["lossy"] & (points["delta"] == HEADLINE_DELTA_DB)
     ].dropna(subset=["latent_bpp"])
     if rows.empty:
         return (
@@ -513,7 +293,7 @@ def _lossy_sentence(points: pd.DataFrame, model: str) -> str:
         return text + "; no pixel codec reaches that PSNR at its measured settings."
     return (
         text + f", where pixel {best.pixel_codec} needs {best.pixel_bpp:.3f} bpp for the same "
-        f"PSNR: {best.bpp_ratio:.1f}× "
+        f"PSNR: {ratio_text(best.to_dict())} "
         + ("the bytes." if best.bpp_ratio >= 1 else "the bytes (fewer than pixels).")
     )
 
@@ -523,14 +303,14 @@ def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:
     smallest Δ): a lossless file of a coarser latent is small only because it lost more."""
     of_model = summary[summary["model"] == model]
     lossless = of_model[of_model["exact"] & (of_model["codec"] != CEILING_CODEC)]
-    ceiling = of_model[
+    ceiling_rows = of_model[
         (of_model["codec"] == CEILING_CODEC) & (of_model["quality"] == CEILING_QUALITY)
     ]
     quantised = of_model[
         (of_model["codec"] == CEILING_CODEC) & (of_model["quality"] == QUANTIZED_QUALITY)
     ]
-    if not ceiling.empty:
-        level = ceiling["psnr"].iloc[0] - min(DELTAS_DB)
+    if not ceiling_rows.empty:
+        level = ceiling_rows["psnr"].iloc[0] - min(DELTAS_DB)
         enough = set(quantised.loc[quantised["psnr"] >= level, "bitdepth"])
         if enough:
             lossless = lossless[lossless["bitdepth"].isin(enough)]

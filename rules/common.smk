@@ -181,6 +181,8 @@ def get_final_output():
             "operating_points.md",
             "operating_points_msssim.csv",
             "operating_points_msssim.md",
+            "operating_points_ssimulacra2.csv",
+            "operating_points_ssimulacra2.md",
             "bitdepth_gain.csv",
             "findings.md",
         ],

@@ -138,7 +138,8 @@ rule summarize:
 
 
 rule bdrate:
-    """BD-rate and BD-PSNR of every lossy latent curve against the anchor baseline."""
+    """BD-rate (with bootstrap intervals) and BD-PSNR of every lossy latent curve against
+    the anchor baseline."""
     input:
         "results/{run}/metrics.csv",
     output:
@@ -152,6 +153,7 @@ rule bdrate:
         "../envs/report.yaml"
     params:
         anchor=config["comparison"]["anchor"],
+        bootstrap=config["comparison"]["bootstrap"],
     script:
         "../scripts/bdrate.py"
 

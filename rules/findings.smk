@@ -1,5 +1,6 @@
 rule operating_points:
-    """The bpp each latent curve needs to come within Δ of the ceiling, beside pixel codecs."""
+    """The bpp each latent curve needs to come within Δ of the ceiling, beside pixel codecs,
+    with bootstrap intervals; PSNR, MS-SSIM and SSIMULACRA2 (perceptual operating point)."""
     input:
         "results/{run}/metrics.csv",
     output:
@@ -7,12 +8,16 @@ rule operating_points:
         psnr_markdown="results/{run}/operating_points.md",
         msssim_csv="results/{run}/operating_points_msssim.csv",
         msssim_markdown="results/{run}/operating_points_msssim.md",
+        ssimulacra2_csv="results/{run}/operating_points_ssimulacra2.csv",
+        ssimulacra2_markdown="results/{run}/operating_points_ssimulacra2.md",
     log:
         "logs/{run}/operating_points.log",
     benchmark:
         "benchmarks/{run}/operating_points.tsv"
     conda:
         "../envs/report.yaml"
+    params:
+        bootstrap=config["comparison"]["bootstrap"],
     script:
         "../scripts/operating_points.py"
 

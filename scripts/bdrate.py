@@ -1,4 +1,4 @@
-"""Snakemake script: BD-rate table (CSV and Markdown) from the results table."""
+"""Snakemake script: BD-rate table with bootstrap intervals (CSV and Markdown)."""
 
 from latentcodec.compare import write_bd_tables
 from latentcodec.jobs import run_step
@@ -10,4 +10,6 @@ run_step(
     snakemake.output.csv,
     snakemake.output.markdown,
     anchor=snakemake.params.anchor,
+    resamples=snakemake.params.bootstrap["resamples"],
+    seed=snakemake.params.bootstrap["seed"],
 )

@@ -1,7 +1,8 @@
-"""Snakemake script: operating-point tables (PSNR and MS-SSIM, CSV and Markdown)."""
+"""Snakemake script: operating-point tables with bootstrap intervals (PSNR, MS-SSIM,
+SSIMULACRA2; CSV and Markdown)."""
 
-from latentcodec.findings import write_operating_points
 from latentcodec.jobs import run_step
+from latentcodec.operating_points import write_operating_points
 
 run_step(
     snakemake.log[0],
@@ -11,4 +12,8 @@ run_step(
     snakemake.output.psnr_markdown,
     snakemake.output.msssim_csv,
     snakemake.output.msssim_markdown,
+    snakemake.output.ssimulacra2_csv,
+    snakemake.output.ssimulacra2_markdown,
+    resamples=snakemake.params.bootstrap["resamples"],
+    seed=snakemake.params.bootstrap["seed"],
 )

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from latentcodec.compare import bd_table, equal_size_table, msssim_db
+from latentcodec.bootstrap import msssim_db
+from latentcodec.compare import bd_table, equal_size_table
 
 
 def rows(model, codec, points, *, bits=8, packing="interleaved", exact=False, image="kodim01"):
