@@ -69,6 +69,7 @@ def check_config(config: dict) -> None:
         raise LatentCodecError("codecs: no codec job configured (every bitdepths list is empty)")
     for job in baseline_jobs(config):
         _check_baseline(job)
+    _check_findings(config)
     comparison = config["comparison"]
     for key, names in (
         ("anchor", [comparison["anchor"]]),
@@ -190,3 +191,19 @@ def _build(key: str, name: str, options: dict) -> None:
         get_codec(name, **options)
     except (TypeError, LatentCodecError) as error:
         raise LatentCodecError(f"{key}.options: {error}") from None
+
+
+def _check_findings(config: dict) -> None:
+    """The lead table's model and codecs are among the configured ones."""
+    findings = config["findings"]
+    if findings["lead_model"] is not None and findings["lead_model"] not in config["models"]:
+        raise LatentCodecError(
+            f"findings.lead_model: {findings['lead_model']!r} is not among the configured "
+            f"models ({', '.join(config['models'])})"
+        )
+    unknown = [codec for codec in findings["lead_settings"] if codec not in config["codecs"]]
+    if unknown:
+        raise LatentCodecError(
+            f"findings.lead_settings: {unknown} not among the configured codecs "
+            f"({', '.join(config['codecs'])})"
+        )

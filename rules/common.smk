@@ -150,6 +150,17 @@ def get_metric_tables(wildcards):
     return ceilings + decoded + sweeps + baselines
 
 
+def lead_model():
+    """The model the lead table is about: findings.lead_model, else the first model."""
+    return config["findings"]["lead_model"] or MODELS[0]
+
+
+def pixel_avif_baselines():
+    """What the lead table compares with at equal PSNR: the AVIF baselines, else the anchor."""
+    avif = [name for name, job in BASELINES.items() if job.codec == "avif"]
+    return avif or [config["comparison"]["anchor"]]
+
+
 def notebook_parameters():
     """The config values the results notebook takes (its 'parameters' cell names them)."""
     return {
@@ -184,6 +195,11 @@ def get_final_output():
             "operating_points_ssimulacra2.csv",
             "operating_points_ssimulacra2.md",
             "bitdepth_gain.csv",
+            "lead.csv",
+            "lead.md",
+            "latent_spaces.csv",
+            "latent_spaces.md",
+            "figures/latent_spaces.png",
             "findings.md",
         ],
     )

@@ -84,3 +84,49 @@ rule findings:
         dataset=DATASET,
     script:
         "../scripts/findings.py"
+
+
+rule lead_table:
+    """The lead model's designed sweep, each setting beside pixel AVIF at equal PSNR."""
+    input:
+        "results/{run}/metrics.csv",
+    output:
+        csv="results/{run}/lead.csv",
+        markdown="results/{run}/lead.md",
+    log:
+        "logs/{run}/lead_table.log",
+    benchmark:
+        "benchmarks/{run}/lead_table.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        model=lead_model(),
+        settings=config["findings"]["lead_settings"],
+        pixel_codecs=pixel_avif_baselines(),
+        bootstrap=config["comparison"]["bootstrap"],
+    script:
+        "../scripts/lead_table.py"
+
+
+rule latent_spaces:
+    """Per model: the rate within 0.5 dB of its ceiling beside pixel codecs, and a figure."""
+    input:
+        psnr_points="results/{run}/operating_points.csv",
+        ssimulacra2_points="results/{run}/operating_points_ssimulacra2.csv",
+        bitdepth_gain="results/{run}/bitdepth_gain.csv",
+    output:
+        csv="results/{run}/latent_spaces.csv",
+        markdown="results/{run}/latent_spaces.md",
+        figure=report(
+            "results/{run}/figures/latent_spaces.png",
+            caption="../report/latent_spaces.rst",
+            category="Figures",
+        ),
+    log:
+        "logs/{run}/latent_spaces.log",
+    benchmark:
+        "benchmarks/{run}/latent_spaces.tsv"
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../scripts/latent_spaces.py"
