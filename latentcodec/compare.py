@@ -1,15 +1,13 @@
-"""Latent codecs beside pixel codecs: BD-rate against an anchor, and equal-size pairs.
+"""Latent codecs beside pixel codecs: BD-rate against an anchor.
 
-Both work on the results table alone (`latentcodec.tables`).
+Works on the results table alone (`latentcodec.tables`); the equal-size pairs, which
+encode the originals again, are in `latentcodec.equal_size`.
 
 - `bd_table`: for each model and each latent curve (codec × bit depth × packing, lossy
   settings only, at least two rates), BD-rate and BD-PSNR of the mean-over-images curve
   against the anchor baseline's curve (Bjøntegaard with pchip interpolation,
   `latentcodec.bdrate`), and BD-rate on MS-SSIM in dB (−10·log10(1 − MS-SSIM)). A curve
   that does not overlap the anchor gets NaN and a note, not an error.
-- `equal_size_table`: for every latent-codec file, the encoding of the same original image
-  by each named pixel baseline whose size is the closest to it without being smaller
-  (bytes + side information), with both qualities side by side.
 """
 
 from __future__ import annotations
@@ -69,34 +67,6 @@ def _bd(anchor: pd.DataFrame, curve: pd.DataFrame, metric: str, rate_key: str, q
         return {rate_key: math.nan, quality_key: math.nan, "note": str(error)}
 
 
-def equal_size_table(frame: pd.DataFrame, baselines: list[str]) -> pd.DataFrame:
-    """One row per latent-codec file, with each baseline's closest not-smaller encoding."""
-    pixels = frame[frame["model"] == PIXEL_MODEL]
-    latent = frame[(frame["model"] != PIXEL_MODEL) & (frame["codec"] != CEILING_CODEC)]
-    missing = [name for name in baselines if name not in set(pixels["codec"])]
-    if missing:
-        raise LatentCodecError(f"equal-size comparison needs the baselines {missing}")
-    columns = ["image", "model", "codec", "bitdepth", "packing", "quality"]
-    out = latent[columns + ["bpp", "psnr", "ssim", "source", "recon"]].copy()
-    out["total_bytes"] = latent["bytes"] + latent["side_bytes"]
-    for name in baselines:
-        candidates = pixels[pixels["codec"] == name]
-        matches = [
-            _closest_not_smaller(candidates[candidates["image"] == image], size)
-            for image, size in zip(out["image"], out["total_bytes"], strict=True)
-        ]
-        for field in ("quality_value", "bytes", "bpp", "psnr", "ssim", "recon"):
-            out[f"{name}_{field}"] = [match.get(field, math.nan) for match in matches]
-    return out.reset_index(drop=True)
-
-
-def _closest_not_smaller(candidates: pd.DataFrame, size: int) -> dict:
-    large_enough = candidates[candidates["bytes"] >= size]
-    if large_enough.empty:
-        return {}
-    return large_enough.loc[large_enough["bytes"].idxmin()].to_dict()
-
-
 def write_bd_tables(table: str | os.PathLike, csv: str | os.PathLike, markdown, anchor: str):
     result = bd_table(read_table(table), anchor)
     write_csv(result, csv)
@@ -122,7 +92,3 @@ def bd_markdown(result: pd.DataFrame) -> str:
         + "\n".join(lines)
         + "\n"
     )
-
-
-def write_equal_size(table: str | os.PathLike, csv: str | os.PathLike, baselines: list[str]):
-    write_csv(equal_size_table(read_table(table), baselines), csv)

@@ -145,6 +145,23 @@ def get_metric_tables(wildcards):
     return ceilings + decoded + sweeps + baselines
 
 
+def equal_size_baselines():
+    """Codec and options of each baseline matched in size to the latent files."""
+    return {
+        name: {"codec": BASELINES[name].codec, "options": BASELINES[name].options}
+        for name in config["comparison"]["equal_size"]
+    }
+
+
+def get_equal_size_tables(wildcards):
+    return expand("results/{run}/equal_size/{image}.csv", run=RUN, image=IMAGES)
+
+
+def get_equal_size_files(wildcards):
+    """The folders of matched pixel encodings, which the equal-size figure decodes."""
+    return expand("results/{run}/equal_size/{image}", run=RUN, image=IMAGES)
+
+
 def notebook_parameters():
     """The config values the results notebook takes (its 'parameters' cell names them)."""
     return {
