@@ -158,8 +158,7 @@ rule bdrate:
 
 
 rule match_sizes:
-    """One image's lossy latent files, each beside every equal-size baseline's encoding of
-    the original whose bytes are the closest (bisection over the codec's quality scale)."""
+    """One image's lossy latent files, each with every equal-size baseline's closest encoding."""
     input:
         source=get_source,
         table="results/{run}/metrics.csv",
