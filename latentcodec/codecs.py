@@ -9,7 +9,13 @@ these before the workflow starts.
 Latent codecs go through imagecodecs rather than Pillow: Pillow writes 16-bit PNG only as
 greyscale, reads 16-bit RGB(A) PNG silently truncated to 8 bits, and its AVIF is 8-bit and
 never lossless (see README, "Why these libraries"). Pillow serves the pixel-domain JPEG and
-WebP baselines, with its defaults, because that is what readers compare with.
+WebP baselines, with its defaults, because that is what readers compare with; WebP's `method`
+is the exception, since it must equal the latent WebP's (equal encoder effort).
+
+Each class names the option that trades encoding time for bytes (`effort_option`: AVIF
+`speed`, JPEG XL `effort`, WebP `method`, PNG `compression`) and its encoder library, so
+that a latent codec and a pixel baseline on the same encoder can be held to the same
+effort, and each instance's setting is recorded in the table (`effort_setting`).
 """
 
 from __future__ import annotations
@@ -42,6 +48,19 @@ class Codec(ABC):
     interleaved_planes: ClassVar[int]  # planes per tile when latent channels are interleaved
     quality_range: ClassVar[tuple[int, int] | None]  # None: takes no quality (lossless only)
     lossless_quality: ClassVar[int | None] = None  # quality value that means lossless, if any
+    # The encoder library, so that a latent codec and a pixel baseline on the same encoder can
+    # be held to the same effort (`latentcodec.config`), e.g. latent WebP lossless and WebP.
+    encoder: ClassVar[str]
+    # The constructor option (also an attribute) that trades encoding time for bytes, e.g.
+    # AVIF `speed`; None where the library has no such knob.
+    effort_option: ClassVar[str | None] = None
+
+    @property
+    def effort_setting(self) -> str:
+        """The effort setting as recorded in the results table, e.g. `speed=6`; "" if none."""
+        if self.effort_option is None:
+            return ""
+        return f"{self.effort_option}={getattr(self, self.effort_option)}"
 
     @classmethod
     def is_lossless(cls, quality: int | None) -> bool:
@@ -113,10 +132,12 @@ class Png(Codec):
     planes = frozenset({1, 3, 4})
     interleaved_planes = 4
     quality_range = None
+    encoder = "libpng"
+    effort_option = "compression"
 
     def __init__(self, compression: int = 9):
         _require(imagecodecs.PNG, "PNG")
-        self.compression = compression
+        self.compression = _in_range("png", "compression", compression, 0, 9)
 
     @staticmethod
     def library() -> str:
@@ -145,6 +166,8 @@ class Avif(Codec):
     interleaved_planes = 3
     quality_range = (0, 100)
     lossless_quality = 100
+    encoder = "libavif"
+    effort_option = "speed"
 
     def __init__(self, speed: int = 6, chroma: str = "444", matrix: str = "identity"):
         _require(imagecodecs.AVIF, "AVIF")
@@ -157,7 +180,7 @@ class Avif(Codec):
             )
         if matrix == "identity" and chroma != "444":
             raise LatentCodecError("avif: the identity matrix needs chroma 444 (AV1 rule)")
-        self.speed = speed
+        self.speed = _in_range("avif", "speed", speed, 0, 10)
         self.pixelformat = getattr(imagecodecs.AVIF.PIXEL_FORMAT, formats[chroma])
         self.matrix = getattr(imagecodecs.AVIF.MATRIX_COEFFICIENTS, matrices[matrix])
 
@@ -197,10 +220,12 @@ class JpegXl(Codec):
     interleaved_planes = 4
     quality_range = (0, 100)
     lossless_quality = 100
+    encoder = "libjxl"
+    effort_option = "effort"
 
     def __init__(self, effort: int = 7):
         _require(imagecodecs.JPEGXL, "JPEG XL")
-        self.effort = effort
+        self.effort = _in_range("jxl", "effort", effort, 1, 10)
 
     @staticmethod
     def library() -> str:
@@ -236,6 +261,7 @@ class Jpeg2000(Codec):
     interleaved_planes = 4
     quality_range = (1, 100)
     lossless_quality = 100
+    encoder = "openjpeg"
 
     def __init__(self):
         _require(imagecodecs.JPEG2K, "JPEG 2000")
@@ -269,10 +295,12 @@ class WebpLossless(Codec):
     planes = frozenset({3, 4})
     interleaved_planes = 4
     quality_range = None
+    encoder = "libwebp"
+    effort_option = "method"
 
     def __init__(self, method: int = 6):
         _require(imagecodecs.WEBP, "WebP")
-        self.method = method
+        self.method = _in_range("webpll", "method", method, 0, 6)
 
     @staticmethod
     def library() -> str:
@@ -293,6 +321,7 @@ class Palette(Codec):
     planes = frozenset({3, 4})
     interleaved_planes = 4
     quality_range = (2, 256)
+    encoder = "palette"
 
     @staticmethod
     def library() -> str:
@@ -317,9 +346,15 @@ class PillowCodec(Codec):
     def library() -> str:
         return f"Pillow {PIL.__version__}"
 
+    def _save_options(self) -> dict:
+        """Pillow save options besides the quality."""
+        return {}
+
     def _encode(self, image, bits, quality):
         buffer = io.BytesIO()
-        PIL.Image.fromarray(image, mode="RGB").save(buffer, format=self.format, quality=quality)
+        PIL.Image.fromarray(image, mode="RGB").save(
+            buffer, format=self.format, quality=quality, **self._save_options()
+        )
         return buffer.getvalue()
 
     def _decode(self, data):
@@ -333,14 +368,24 @@ class Jpeg(PillowCodec):
     name = "jpeg"
     format = "JPEG"
     quality_range = (1, 100)
+    encoder = "libjpeg"
 
 
 class Webp(PillowCodec):
-    """Lossy WebP (libwebp via Pillow), its defaults."""
+    """Lossy WebP (libwebp via Pillow), its defaults but for `method` (0 fast … 6 slowest,
+    smallest; Pillow's default is 4), which must match the latent WebP lossless `method`."""
 
     name = "webp"
     format = "WEBP"
     quality_range = (0, 100)
+    encoder = "libwebp"
+    effort_option = "method"
+
+    def __init__(self, method: int = 4):
+        self.method = _in_range("webp", "method", method, 0, 6)
+
+    def _save_options(self) -> dict:
+        return {"method": self.method}
 
 
 CODECS: dict[str, type[Codec]] = {
@@ -365,6 +410,14 @@ def _require(capability, label: str) -> None:
             f"the installed imagecodecs {imagecodecs.__version__} was built without {label}; "
             "install a build with it (the PyPI wheels have it)"
         )
+
+
+def _in_range(codec: str, option: str, value: int, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise LatentCodecError(
+            f"{codec}: {option} must be an integer in {low} … {high}, got {value!r}"
+        )
+    return value
 
 
 def _squeeze(image: np.ndarray) -> np.ndarray:

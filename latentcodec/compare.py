@@ -1,10 +1,12 @@
-"""Latent codecs beside pixel codecs: BD-rate against an anchor, and equal-size pairs.
+"""Latent codecs beside pixel codecs: BD-rate against an anchor.
 
-Both work on the results table alone (`latentcodec.tables`).
+Works on the results table alone (`latentcodec.tables`); the equal-size pairs, which
+encode the originals again, are in `latentcodec.equal_size`.
 
 - `bd_table`: for each model and each latent curve (codec × bit depth × packing, lossy
   settings only, at least two rates), BD-rate and BD-PSNR of the mean-over-images curve
   against the anchor baseline's curve (Bjøntegaard with pchip interpolation,
+<<<<<<< HEAD
   `latentcodec.bdrate`), and BD-rate on MS-SSIM in dB (−10·log10(1 − MS-SSIM)) and on
   SSIMULACRA2 (rate at equal SSIMULACRA2). Each BD-rate has a 95 % interval from a paired
   bootstrap over images (`latentcodec.bootstrap`: the anchor is resampled with the same
@@ -13,6 +15,10 @@ Both work on the results table alone (`latentcodec.tables`).
 - `equal_size_table`: for every latent-codec file, the encoding of the same original image
   by each named pixel baseline whose size is the closest to it without being smaller
   (bytes + side information), with both qualities side by side.
+=======
+  `latentcodec.bdrate`), and BD-rate on MS-SSIM in dB (−10·log10(1 − MS-SSIM)). A curve
+  that does not overlap the anchor gets NaN and a note, not an error.
+>>>>>>> fairness
 """
 
 from __future__ import annotations
@@ -99,6 +105,7 @@ def _bd(rates, qualities, anchor, curve, keys: tuple[str, str], notes: list[str]
     return estimate_columns(rate_key, value, replicates) | {quality_key: quality_gap}
 
 
+<<<<<<< HEAD
 def equal_size_table(frame: pd.DataFrame, baselines: list[str]) -> pd.DataFrame:
     """One row per latent-codec file, with each baseline's closest not-smaller encoding."""
     pixels = frame[frame["model"] == PIXEL_MODEL]
@@ -137,6 +144,10 @@ def write_bd_tables(
     seed: int = Bootstrap.seed,
 ) -> None:
     result = bd_table(read_table(table), anchor, Bootstrap(resamples, seed))
+=======
+def write_bd_tables(table: str | os.PathLike, csv: str | os.PathLike, markdown, anchor: str):
+    result = bd_table(read_table(table), anchor)
+>>>>>>> fairness
     write_csv(result, csv)
     write_text_atomic(markdown, bd_markdown(result))
 
@@ -151,6 +162,7 @@ def bd_markdown(result: pd.DataFrame) -> str:
     header = "| model | codec | bit depth | packing | points | BD-PSNR (dB) | " + " | ".join(
         f"BD-rate {name} (%, 95 % CI)" for _, name in shown
     )
+<<<<<<< HEAD
     lines = [header + " | note |", "|---|---|---:|---|---:|---:|" + "---:|" * len(shown) + "---|"]
     for row in result.to_dict("records"):
         cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
@@ -181,3 +193,5 @@ def _bd_text(row: dict, key: str) -> str:
 
 def write_equal_size(table: str | os.PathLike, csv: str | os.PathLike, baselines: list[str]):
     write_csv(equal_size_table(read_table(table), baselines), csv)
+=======
+>>>>>>> fairness

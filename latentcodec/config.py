@@ -70,6 +70,7 @@ def check_config(config: dict) -> None:
     for job in baseline_jobs(config):
         _check_baseline(job)
     _check_findings(config)
+    check_equal_effort(config)
     comparison = config["comparison"]
     for key, names in (
         ("anchor", [comparison["anchor"]]),
@@ -81,6 +82,31 @@ def check_config(config: dict) -> None:
                 f"comparison.{key}: {unknown} not among the configured baselines "
                 f"({', '.join(config['baselines']) or 'none'})"
             )
+
+
+def check_equal_effort(config: dict) -> None:
+    """Refuse a latent codec and a pixel baseline on the same encoder library (latent AVIF and
+    an AVIF baseline; latent WebP lossless and WebP) at different effort settings: the side
+    with more effort would win bytes that say nothing about latents against pixels."""
+    latent = [
+        (name, get_codec(name, **settings.get("options", {})))
+        for name, settings in config["codecs"].items()
+        if settings["bitdepths"] or any(settings.get("model_bitdepths", {}).values())
+    ]
+    for job in baseline_jobs(config):
+        pixel = get_codec(job.codec, **job.options)
+        for name, coder in latent:
+            if coder.encoder == pixel.encoder and coder.effort_setting != pixel.effort_setting:
+                raise LatentCodecError(
+                    f"codecs.{name}.options.{coder.effort_option} = {_value(coder)} but "
+                    f"baselines.{job.name}.options.{pixel.effort_option} = {_value(pixel)}: "
+                    f"a latent codec and a pixel baseline on the same encoder ({coder.encoder}) "
+                    "must use the same effort; set both to the same value"
+                )
+
+
+def _value(coder) -> str:
+    return coder.effort_setting.partition("=")[2]
 
 
 def codec_bitdepths(settings: dict, model: str) -> list[int]:

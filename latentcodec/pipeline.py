@@ -196,6 +196,7 @@ def decode_quantized(
                 packing=CEILING_CODEC,
                 quality="quantized",
                 quality_value=None,
+                effort="",
                 stored_bytes=-(-latent.values.size * latent.bits // 8),
                 side_bytes=latent.side_bytes,
                 exact=True,
@@ -217,6 +218,7 @@ def verify_lossless(
     packing: str,
     quality: str,
     quality_value: int | None,
+    options: dict | None = None,
 ) -> None:
     """Rows of a lossless codec: check each file gives back the exact integers, then reuse
     the decode of those integers (`decode_quantized`) instead of running the model again.
@@ -225,7 +227,7 @@ def verify_lossless(
     not would otherwise be credited with another codec's quality.
     """
     _same_length(quantized=quantized, compressed=compressed)
-    coder = get_codec(codec)
+    coder = get_codec(codec, **(options or {}))
     channels = get_spec(model).channels
     decoded = read_table(decoded_table).set_index("image")
     rows = []
@@ -244,6 +246,7 @@ def verify_lossless(
             packing=packing,
             quality=quality,
             quality_value=quality_value,
+            effort=coder.effort_setting,
             bytes=size,
             bpp=bits_per_pixel(size, latent.side_bytes, row["width"], row["height"]),
             exact=True,
@@ -267,6 +270,7 @@ def reconstruct(
     packing: str,
     quality: str,
     quality_value: int | None,
+    options: dict | None = None,
     mirror: str | None = None,
     threads: int | None = None,
     **model_options,
@@ -281,7 +285,7 @@ def reconstruct(
     _same_length(
         sources=sources, latents=latents, quantized=quantized, compressed=compressed, recons=recons
     )
-    coder = get_codec(codec)
+    coder = get_codec(codec, **(options or {}))  # the options only label the rows' effort
     network = _load_model(model, mirror, threads, model_options)
     jobs = []
     files = zip(sources, latents, quantized, compressed, recons, strict=True)
@@ -307,6 +311,7 @@ def reconstruct(
                 packing=packing,
                 quality=quality,
                 quality_value=quality_value,
+                effort=coder.effort_setting,
                 stored_bytes=size,
                 side_bytes=received.side_bytes,
                 exact=bool(np.array_equal(values, original.values)),
@@ -346,6 +351,7 @@ def reconstruct_ceiling(
                 packing=CEILING_CODEC,
                 quality="float32",
                 quality_value=None,
+                effort="",
                 stored_bytes=stored["latent"].astype(np.float32).nbytes,
                 side_bytes=0,
                 exact=True,
@@ -395,6 +401,7 @@ def pixel_baseline(
                     packing=CEILING_CODEC,
                     quality=f"q{quality}",
                     quality_value=quality,
+                    effort=coder.effort_setting,
                     stored_bytes=len(data),
                     side_bytes=0,
                     exact=bool(np.array_equal(decoded, original)),

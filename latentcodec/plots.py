@@ -5,12 +5,15 @@
   One row of panels per model.
 - `crop_figure`: the same crop of one image: original, ceiling, and each codec and quality
   at one bit depth, captioned with its bpp and PSNR.
+- `equal_size_figure`: a latent file beside the pixel encodings matched to its size
+  (`latentcodec.equal_size`), decoded from their stored files.
 """
 
 from __future__ import annotations
 
 import io
 import os
+from pathlib import Path
 
 import matplotlib
 import matplotlib.ticker
@@ -21,6 +24,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from latentcodec.codecs import get_codec  # noqa: E402
+from latentcodec.equal_size import read_pairs  # noqa: E402
 from latentcodec.io import load_image, read_rgb, write_bytes_atomic  # noqa: E402
 from latentcodec.metrics import psnr, ssim  # noqa: E402
 from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize  # noqa: E402
@@ -148,21 +153,29 @@ def equal_size_figure(
     bitdepth: int | None = None,
     size: int = 256,
 ):
-    """Original, latent codec and each baseline at (about) the same bytes: a row per image
-    and model, with each crop's own PSNR and SSIM in its caption.
+    """Original, latent codec and each baseline at the same bytes (`latentcodec.equal_size`):
+    a row per image and model, each crop captioned with its file's bytes, the size ratio and
+    the crop's own PSNR and SSIM. Each pixel panel is the stored matched file, decoded.
 
     The latent file shown is `setting` ("<codec>-<quality>", e.g. "avif-q45") at `bitdepth`;
-    without a setting, the lossy latent file with the lowest rate that every baseline can
-    match, where latent codecs differ most from pixel codecs.
+    without a setting, the lossy latent file with the lowest rate whose pairs with every
+    baseline are within the size tolerance, where latent codecs differ most from pixel codecs.
     """
     images = images or [sorted(pairs["image"].unique())[0]]
-    matched = pairs[pairs[[f"{b}_bytes" for b in baselines]].notna().all(axis=1)]
+    keys = ["image", "model", "codec", "bitdepth", "packing", "quality"]
+    shown = pairs[pairs["baseline"].isin(baselines) & pairs["image"].isin(images)]
     if setting is not None:
-        matched = matched[(matched["codec"] + "-" + matched["quality"]) == setting]
-    if bitdepth is not None and setting is not None:
-        matched = matched[matched["bitdepth"] == bitdepth]
+        shown = shown[(shown["codec"] + "-" + shown["quality"]) == setting]
+        if bitdepth is not None:
+            shown = shown[shown["bitdepth"] == bitdepth]
+    matched = shown.groupby(keys).filter(
+        lambda group: (
+            set(group["baseline"]) == set(baselines)
+            and not group["size_mismatch"].astype(bool).any()
+        )
+    )
     chosen = (
-        matched[matched["image"].isin(images)]
+        matched.drop_duplicates(keys)
         .sort_values("bpp")
         .groupby(["image", "model"], sort=False)
         .head(1)
@@ -172,8 +185,8 @@ def equal_size_figure(
         figure, axis = plt.subplots(figsize=(6, 1.5))
         wanted = f"{setting} " if setting else ""
         axis.text(0.5, 0.5, f"no latent {wanted}file of {', '.join(images)} has a "
-                  f"{' or '.join(baselines)} file of at least its size", ha="center",
-                  va="center")  # fmt: skip
+                  f"{' and '.join(baselines)} encoding within the size tolerance",
+                  ha="center", va="center")  # fmt: skip
         axis.axis("off")
         return figure
     figure, axes = plt.subplots(
@@ -187,19 +200,25 @@ def equal_size_figure(
         window = _centre_window(original.shape, size)
         reference = original[window]
         _show(axis_row[0], reference, f"original\n{row.image}, centre {size}×{size}")
-        panels = [(f"{row.model}: {row.codec} {row.quality}, {row.bitdepth}-bit", row.recon,
-                   row.total_bytes)]  # fmt: skip
+        latent_label = f"{row.model}: {row.codec} {row.quality}, {row.bitdepth}-bit"
+        panels = [(latent_label, read_rgb(row.recon), f"{int(row.latent_bytes)} B")]
+        same_file = (shown[keys] == pd.Series(row._asdict())[keys]).all(axis=1)
         for name in baselines:
-            quality = int(getattr(row, f"{name}_quality_value"))
+            pair = shown[same_file & (shown["baseline"] == name)].iloc[0]
+            data = Path(pair["pixel_file"]).read_bytes()
             panels.append(
-                (f"{name} q{quality}", getattr(row, f"{name}_recon"), getattr(row, f"{name}_bytes"))
+                (
+                    f"{name} q{int(pair['pixel_quality'])}",
+                    get_codec(pair["pixel_codec"]).decode(data),
+                    f"{len(data)} B (×{pair['size_ratio']:.3f})",
+                )
             )
-        for axis, (label, recon, stored) in zip(axis_row[1:], panels, strict=True):
-            crop = read_rgb(recon)[window]
+        for axis, (label, pixels, stored) in zip(axis_row[1:], panels, strict=True):
+            crop = pixels[window]
             _show(
                 axis,
                 crop,
-                f"{label}\n{int(stored)} B; crop {psnr(reference, crop):.2f} dB, "
+                f"{label}\n{stored}; crop {psnr(reference, crop):.2f} dB, "
                 f"SSIM {ssim(reference, crop):.3f}",
             )
     figure.tight_layout()
@@ -239,6 +258,6 @@ def plot_equal_size(
     **options,
 ) -> None:
     """The equal-size grid of `images`; none given: `crop_image`, else the first image."""
-    pairs = pd.read_csv(pairs_csv, dtype={"quality": str})
+    pairs = read_pairs(pairs_csv)
     images = images or ([crop_image] if crop_image else None)
     save_figure(equal_size_figure(pairs, images=images, **options), {"png": output}, dpi=100)

@@ -2,7 +2,7 @@
 
 Columns (units in the README):
 
-    image, model, bitdepth, packing, codec, quality, quality_value,
+    image, model, bitdepth, packing, codec, quality, quality_value, effort,
     bytes, side_bytes, bpp, psnr, ssim, msssim, latent_mse, latent_psnr, exact,
     width, height, channels, source, compressed, recon
 
@@ -10,6 +10,8 @@ Rows without a codec have `codec = none`: the ceiling (the float latent decoded 
 quantisation; `quality = float32`, `bitdepth = 32`, `bytes` = the raw float32 latent) and
 the quantised latent decoded as it is (`quality = quantized`, `bytes` = the raw packed
 integers). Pixel-domain baselines have `model = none` and codec = the baseline's label.
+`effort` is the encoder's time-for-bytes setting (`latentcodec.codecs`, e.g. `speed=6`), empty
+where there is no codec or the codec has no such setting.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ COLUMNS = [
     "codec",
     "quality",
     "quality_value",
+    "effort",
     "bytes",
     "side_bytes",
     "bpp",
@@ -70,13 +73,13 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype={"quality": str, "quality_value": "Int64"})
+        frame = pd.read_csv(path, dtype={"quality": str, "quality_value": "Int64", "effort": str})
     except (OSError, pd.errors.ParserError, ValueError) as error:
         raise LatentCodecError(f"{path}: cannot read as a results table ({error})") from error
     missing = set(COLUMNS) - set(frame.columns)
     if missing:
         raise LatentCodecError(f"{path}: not a results table, missing columns {sorted(missing)}")
-    return frame
+    return frame.assign(effort=frame["effort"].fillna(""))
 
 
 def aggregate(paths: list[str | os.PathLike], output: str | os.PathLike) -> None:

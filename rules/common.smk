@@ -159,6 +159,21 @@ def pixel_avif_baselines():
     """What the lead table compares with at equal PSNR: the AVIF baselines, else the anchor."""
     avif = [name for name, job in BASELINES.items() if job.codec == "avif"]
     return avif or [config["comparison"]["anchor"]]
+def equal_size_baselines():
+    """Codec and options of each baseline matched in size to the latent files."""
+    return {
+        name: {"codec": BASELINES[name].codec, "options": BASELINES[name].options}
+        for name in config["comparison"]["equal_size"]
+    }
+
+
+def get_equal_size_tables(wildcards):
+    return expand("results/{run}/equal_size/{image}.csv", run=RUN, image=IMAGES)
+
+
+def get_equal_size_files(wildcards):
+    """The folders of matched pixel encodings, which the equal-size figure decodes."""
+    return expand("results/{run}/equal_size/{image}", run=RUN, image=IMAGES)
 
 
 def notebook_parameters():

@@ -55,5 +55,6 @@ rule verify_lossless:
         "../envs/codec.yaml"
     params:
         quality=quality_value,
+        options=codec_options,
     script:
         "../scripts/verify_lossless.py"

@@ -49,6 +49,7 @@ rule reconstruct:
         gpu=gpu_count(),
     params:
         quality=quality_value,
+        options=codec_options,
         model_options=MODEL_OPTIONS,
     script:
         "../scripts/reconstruct.py"
@@ -158,10 +159,32 @@ rule bdrate:
         "../scripts/bdrate.py"
 
 
-rule equal_size:
-    """Each latent-codec file beside JPEG and WebP of the same image at the same bytes."""
+rule match_sizes:
+    """One image's lossy latent files, each with every equal-size baseline's closest encoding."""
     input:
-        "results/{run}/metrics.csv",
+        source=get_source,
+        table="results/{run}/metrics.csv",
+    output:
+        table="results/{run}/equal_size/{image}.csv",
+        files=directory("results/{run}/equal_size/{image}"),
+    log:
+        "logs/{run}/match_sizes/{image}.log",
+    benchmark:
+        "benchmarks/{run}/match_sizes/{image}.tsv"
+    conda:
+        "../envs/codec.yaml"
+    params:
+        baselines=equal_size_baselines(),
+        bitdepths=config["comparison"]["equal_size_bitdepths"],
+        max_pixels=config["dataset"]["max_pixels"],
+    script:
+        "../scripts/match_sizes.py"
+
+
+rule equal_size:
+    """The per-image equal-size tables as one."""
+    input:
+        get_equal_size_tables,
     output:
         "results/{run}/equal_size.csv",
     log:
@@ -170,8 +193,6 @@ rule equal_size:
         "benchmarks/{run}/equal_size.tsv"
     conda:
         "../envs/report.yaml"
-    params:
-        baselines=config["comparison"]["equal_size"],
     script:
         "../scripts/equal_size.py"
 

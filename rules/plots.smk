@@ -44,7 +44,8 @@ rule plot_crops:
 rule plot_equal_size:
     """Crops at equal bytes: original, latent codec, and each equal-size baseline."""
     input:
-        "results/{run}/equal_size.csv",
+        pairs="results/{run}/equal_size.csv",
+        files=get_equal_size_files,
     output:
         report(
             "results/{run}/figures/equal_size.png",

@@ -3,6 +3,8 @@ rule execute_notebook:
     input:
         notebook=workflow.source_path("../notebooks/results.ipynb"),
         table="results/{run}/metrics.csv",
+        pairs="results/{run}/equal_size.csv",
+        files=get_equal_size_files,
     output:
         notebook="results/{run}/notebook.ipynb",
         html=report(

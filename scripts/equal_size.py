@@ -1,12 +1,6 @@
-"""Snakemake script: latent-codec files paired with baselines at the same size."""
+"""Snakemake script: the per-image equal-size tables as one."""
 
-from latentcodec.compare import write_equal_size
+from latentcodec.equal_size import concatenate_pairs
 from latentcodec.jobs import run_step
 
-run_step(
-    snakemake.log[0],
-    write_equal_size,
-    snakemake.input[0],
-    snakemake.output[0],
-    baselines=snakemake.params.baselines,
-)
+run_step(snakemake.log[0], concatenate_pairs, list(snakemake.input), snakemake.output[0])

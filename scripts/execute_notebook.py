@@ -8,6 +8,11 @@ run_step(
     execute_notebook,
     snakemake.input.notebook,
     snakemake.output.notebook,
-    {"workflow_dir": ".", "metrics_csv": snakemake.input.table, **snakemake.params.parameters},
+    {
+        "workflow_dir": ".",
+        "metrics_csv": snakemake.input.table,
+        "equal_size_csv": snakemake.input.pairs,
+        **snakemake.params.parameters,
+    },
     html=snakemake.output.html,
 )

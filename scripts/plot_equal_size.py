@@ -7,7 +7,7 @@ figures = snakemake.params.figures
 run_step(
     snakemake.log[0],
     plot_equal_size,
-    snakemake.input[0],
+    snakemake.input.pairs,
     snakemake.output[0],
     baselines=snakemake.params.baselines,
     images=figures["equal_size_images"],

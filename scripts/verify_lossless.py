@@ -16,4 +16,5 @@ run_step(
     packing=snakemake.wildcards.packing,
     quality=snakemake.wildcards.quality,
     quality_value=snakemake.params.quality,
+    options=snakemake.params.options,
 )

@@ -34,7 +34,7 @@ def curve(model, codec, points, *, noise=0.0, seed=1, bits=8, packing="interleav
             rows.append(
                 {
                     "image": image, "model": model, "bitdepth": bits, "packing": packing,
-                    "codec": codec, "quality": label, "quality_value": None,
+                    "codec": codec, "quality": label, "quality_value": None, "effort": "",
                     "bytes": round(bpp * 768 * 512 / 8), "side_bytes": 0, "bpp": bpp,
                     "psnr": score, "ssim": 0.9, "msssim": 1 - 10 ** (-score / 20),
                     "ssimulacra2": 2 * score - 10, "latent_mse": 0.0, "latent_psnr": 40.0,

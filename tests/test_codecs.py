@@ -221,3 +221,34 @@ def test_avif_pixel_settings_are_checked():
 def test_planar_packing_needs_a_codec_that_stores_one_plane():
     assert Png.planes_for("planar") == 1 and 1 in Png.planes
     assert Avif.planes_for("planar") not in Avif.planes
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "setting"),
+    [
+        ("avif", {}, "speed=6"),
+        ("avif", {"speed": 4}, "speed=4"),
+        ("jxl", {"effort": 9}, "effort=9"),
+        ("webpll", {}, "method=6"),
+        ("webp", {}, "method=4"),  # Pillow's own default
+        ("png", {}, "compression=9"),
+        ("jpeg", {}, ""),
+        ("j2k", {}, ""),
+    ],
+)
+def test_each_codec_records_its_time_for_bytes_setting(name, options, setting):
+    assert get_codec(name, **options).effort_setting == setting
+
+
+@pytest.mark.parametrize(
+    ("name", "option"), [("avif", "speed"), ("jxl", "effort"), ("webp", "method")]
+)
+def test_an_effort_outside_the_libraries_range_is_refused(name, option):
+    with pytest.raises(LatentCodecError, match=f"{name}: {option} must be an integer"):
+        get_codec(name, **{option: 11})
+
+
+def test_webp_method_changes_the_bytes(kodim01):
+    crop = np.ascontiguousarray(kodim01[:128, :128])
+    fast, slow = (len(get_codec("webp", method=m).encode(crop, 8, 75)) for m in (0, 6))
+    assert fast != slow

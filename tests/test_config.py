@@ -6,12 +6,25 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from latentcodec.config import CodecJob, check_config, codec_jobs
+from latentcodec.codecs import get_codec
+from latentcodec.config import (
+    CodecJob,
+    baseline_jobs,
+    check_config,
+    check_equal_effort,
+    codec_jobs,
+)
 from latentcodec.errors import LatentCodecError
 
 from .conftest import REPO
 
 SCHEMA = str(REPO / "schemas" / "config.schema.yaml")
+# Every config a user can run: each replaces config.yaml whole (see the Snakefile).
+CONFIG_FILES = [
+    REPO / "config.yaml",
+    *sorted((REPO / "configs").glob("*.yaml")),
+    *sorted((REPO / ".test").glob("*.yaml")),
+]
 
 
 def validated(config: dict) -> dict:
@@ -111,6 +124,28 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
         ),
         ({"comparison": {"equal_size": ["gif"]}}, r"comparison\.equal_size: \['gif'\]"),
         ({"tiling": {"tile": 64, "overlap": 64}}, r"tiling: overlap \(64\) must be smaller"),
+        (
+            {
+                "baselines": {
+                    "avif444": {"codec": "avif", "qualities": [30], "options": {"speed": 8}}
+                }
+            },
+            r"codecs\.avif\.options\.speed = 6 but baselines\.avif444\.options\.speed = 8",
+        ),
+        (
+            {
+                "codecs": {"webpll": {"bitdepths": [8]}},
+                "baselines": {"webp": {"codec": "webp", "qualities": [50]}},
+            },
+            r"codecs\.webpll\.options\.method = 6 but baselines\.webp\.options\.method = 4",
+        ),
+        (
+            {
+                "codecs": {"jxl": {"bitdepths": [8], "qualities": {"a": 50}}},
+                "baselines": {"jxl": {"codec": "jxl", "qualities": [50], "options": {"effort": 3}}},
+            },
+            r"codecs\.jxl\.options\.effort = 7 but baselines\.jxl\.options\.effort = 3",
+        ),
     ],
 )
 def test_bad_configs_are_rejected_naming_the_key(change, message):
@@ -134,6 +169,28 @@ def test_bad_configs_are_rejected_naming_the_key(change, message):
 def test_schema_rejects_malformed_values(config):
     with pytest.raises(Exception, match="(?i)validation"):
         validated(config)
+
+
+@pytest.mark.parametrize("path", CONFIG_FILES, ids=lambda path: str(path.relative_to(REPO)))
+def test_every_config_in_the_repo_keeps_equal_effort_at_avif_speed_6_or_slower(path):
+    config = validated(yaml.safe_load(path.read_text()) or {})
+    check_equal_effort(config)
+    avif_options = [
+        settings.get("options", {}) for name, settings in config["codecs"].items() if name == "avif"
+    ] + [job.options for job in baseline_jobs(config) if job.codec == "avif"]
+    speeds = [get_codec("avif", **options).speed for options in avif_options]
+    assert all(speed <= 6 for speed in speeds), f"{path.name}: AVIF speeds {speeds}"
+
+
+def test_codecs_without_a_pixel_counterpart_need_no_equal_effort():
+    config = validated(
+        {
+            "codecs": {"png": {"bitdepths": [8], "options": {"compression": 1}}},
+            "baselines": {"jpeg": {"codec": "jpeg", "qualities": [50]}},
+            "comparison": {"anchor": "jpeg", "equal_size": ["jpeg"]},
+        }
+    )
+    check_config(config)
 
 
 def test_building_the_dag_does_not_import_torch():

@@ -33,18 +33,21 @@ def decoded_table(tmp_path, quantized):
     path = tmp_path / "decoded.csv"
     base = {
         "model": "taef2", "bitdepth": 8, "packing": "none", "codec": "none",
-        "quality": "quantized", "quality_value": None, "bytes": 768, "side_bytes": 256,
-        "bpp": 1.0, "psnr": 30.0, "ssim": 0.9, "msssim": 0.95, "latent_mse": 0.01,
-        "latent_psnr": 40.0, "exact": True, "width": 48, "height": 32, "channels": 32,
-        "source": "s.png", "compressed": "q.npz", "recon": "shared.png",
+        "quality": "quantized", "quality_value": None, "effort": "", "bytes": 768,
+        "side_bytes": 256, "bpp": 1.0, "psnr": 30.0, "ssim": 0.9, "msssim": 0.95,
+        "latent_mse": 0.01, "latent_psnr": 40.0, "exact": True, "width": 48, "height": 32,
+        "channels": 32, "source": "s.png", "compressed": "q.npz", "recon": "shared.png",
     }  # fmt: skip
     write_table([{**base, "image": path_.stem} for path_ in quantized], path)
     return path
 
 
-@pytest.mark.parametrize(("codec", "packing"), [("png", "planar"), ("webpll", "interleaved")])
+@pytest.mark.parametrize(
+    ("codec", "packing", "options", "effort"),
+    [("png", "planar", {}, "compression=9"), ("webpll", "interleaved", {"method": 4}, "method=4")],
+)
 def test_lossless_files_are_verified_and_take_the_shared_decode(
-    tmp_path, quantized_files, codec, packing
+    tmp_path, quantized_files, codec, packing, options, effort
 ):
     compressed = [tmp_path / codec / f"{path.stem}.{codec}" for path in quantized_files]
     compress_latents(
@@ -62,9 +65,11 @@ def test_lossless_files_are_verified_and_take_the_shared_decode(
         packing=packing,
         quality="lossless",
         quality_value=None,
+        options=options,
     )
     rows = read_table(table)
     assert rows["recon"].tolist() == ["shared.png", "shared.png"]
+    assert rows["effort"].tolist() == [effort, effort]
     assert rows["bytes"].tolist() == [path.stat().st_size for path in compressed]
     assert (rows["packing"] == packing).all() and rows["exact"].all()
 

@@ -8,7 +8,7 @@ from latentcodec.tables import COLUMNS, aggregate, read_table, summarize, write_
 def row(image="kodim01", codec="png", bits=8, quality="lossless", psnr=30.0, bpp=1.0):
     return {
         "image": image, "model": "taef2", "bitdepth": bits, "packing": "interleaved",
-        "codec": codec, "quality": quality, "quality_value": None, "bytes": 100,
+        "codec": codec, "quality": quality, "quality_value": None, "effort": "", "bytes": 100,
         "side_bytes": 8, "bpp": bpp, "psnr": psnr, "ssim": 0.9, "msssim": 0.95,
         "latent_mse": 0.1, "latent_psnr": 40.0, "exact": True, "width": 8, "height": 8,
         "channels": 32, "source": "s.png", "compressed": "c.png", "recon": "r.png",

@@ -45,6 +45,7 @@ TINY = {
         "webp": {"codec": "webp", "qualities": [10, 50, 90]},
         "avif444": {"codec": "avif", "qualities": [20, 60], "options": {"speed": 8}},
     },
+    "comparison": {"equal_size_bitdepths": [10]},
 }
 
 
@@ -182,11 +183,14 @@ def test_tiny_run_draws_the_figures_and_the_tables(tiny_run):
     assert "| taef2 | avif | 10 | interleaved | low |" in summary
     assert "| none | jpeg (pixels) | 8 | none | q10 |" in summary
     pairs = pd.read_csv(results / "equal_size.csv")
-    assert sorted(pairs["codec"]) == ["avif", "avif", "png"]
-    matched = pairs[pairs["jpeg_bytes"].notna()]
-    assert len(matched) >= 1 and (matched["jpeg_bytes"] >= matched["total_bytes"]).all()
-    largest_jpeg = read_results(tiny_run).query("codec == 'jpeg'")["bytes"].max()
-    assert (pairs[pairs["jpeg_bytes"].isna()]["total_bytes"] > largest_jpeg).all()
+    # The two lossy AVIF files (not the lossless PNG), each matched by JPEG and WebP.
+    assert sorted(zip(pairs["quality"], pairs["baseline"], strict=True)) == [
+        ("high", "jpeg"), ("high", "webp"), ("low", "jpeg"), ("low", "webp"),
+    ]  # fmt: skip
+    for pair in pairs.itertuples():
+        assert (tiny_run / pair.pixel_file).stat().st_size == pair.pixel_bytes
+    assert np.allclose(pairs["size_ratio"], pairs["pixel_bytes"] / pairs["latent_bytes"])
+    assert (pairs["size_mismatch"] == ((pairs["size_ratio"] - 1).abs() > 0.05)).all()
     bd = pd.read_csv(results / "bdrate.csv")
     assert bd[["codec", "bitdepth", "anchor", "points"]].values.tolist() == [
         ["avif", 10, "avif444", 2]
@@ -245,6 +249,7 @@ def test_adding_an_avif_quality_adds_only_its_jobs(tiny_run, mirror):
         "aggregate": 1,
         "summarize": 1,
         "bdrate": 1,
+        "match_sizes": 1,
         "equal_size": 1,
         "plot_rd": 1,
         "plot_crops": 1,
@@ -269,7 +274,7 @@ def test_removing_a_bit_depth_reruns_only_the_tables_and_figures(tiny_run, mirro
     config = yaml.safe_load(yaml.safe_dump(TINY))
     config["codecs"]["png"]["bitdepths"] = []
     assert set(planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))) == {
-        "aggregate", "summarize", "bdrate", "equal_size", "plot_rd", "plot_crops",
+        "aggregate", "summarize", "bdrate", "match_sizes", "equal_size", "plot_rd", "plot_crops",
         "plot_equal_size", "record_versions", "execute_notebook", "operating_points",
         "bitdepth_gain", "channel_statistics", "findings", "all",
     }  # fmt: skip
