@@ -6,19 +6,11 @@ encode the originals again, are in `latentcodec.equal_size`.
 - `bd_table`: for each model and each latent curve (codec × bit depth × packing, lossy
   settings only, at least two rates), BD-rate and BD-PSNR of the mean-over-images curve
   against the anchor baseline's curve (Bjøntegaard with pchip interpolation,
-<<<<<<< HEAD
   `latentcodec.bdrate`), and BD-rate on MS-SSIM in dB (−10·log10(1 − MS-SSIM)) and on
   SSIMULACRA2 (rate at equal SSIMULACRA2). Each BD-rate has a 95 % interval from a paired
   bootstrap over images (`latentcodec.bootstrap`: the anchor is resampled with the same
   images as the curve). A curve that does not overlap the anchor gets NaN and a note, not
   an error.
-- `equal_size_table`: for every latent-codec file, the encoding of the same original image
-  by each named pixel baseline whose size is the closest to it without being smaller
-  (bytes + side information), with both qualities side by side.
-=======
-  `latentcodec.bdrate`), and BD-rate on MS-SSIM in dB (−10·log10(1 − MS-SSIM)). A curve
-  that does not overlap the anchor gets NaN and a note, not an error.
->>>>>>> fairness
 """
 
 from __future__ import annotations
@@ -105,35 +97,6 @@ def _bd(rates, qualities, anchor, curve, keys: tuple[str, str], notes: list[str]
     return estimate_columns(rate_key, value, replicates) | {quality_key: quality_gap}
 
 
-<<<<<<< HEAD
-def equal_size_table(frame: pd.DataFrame, baselines: list[str]) -> pd.DataFrame:
-    """One row per latent-codec file, with each baseline's closest not-smaller encoding."""
-    pixels = frame[frame["model"] == PIXEL_MODEL]
-    latent = frame[(frame["model"] != PIXEL_MODEL) & (frame["codec"] != CEILING_CODEC)]
-    missing = [name for name in baselines if name not in set(pixels["codec"])]
-    if missing:
-        raise LatentCodecError(f"equal-size comparison needs the baselines {missing}")
-    columns = ["image", "model", "codec", "bitdepth", "packing", "quality"]
-    out = latent[columns + ["bpp", "psnr", "ssim", "source", "recon"]].copy()
-    out["total_bytes"] = latent["bytes"] + latent["side_bytes"]
-    for name in baselines:
-        candidates = pixels[pixels["codec"] == name]
-        matches = [
-            _closest_not_smaller(candidates[candidates["image"] == image], size)
-            for image, size in zip(out["image"], out["total_bytes"], strict=True)
-        ]
-        for field in ("quality_value", "bytes", "bpp", "psnr", "ssim", "recon"):
-            out[f"{name}_{field}"] = [match.get(field, math.nan) for match in matches]
-    return out.reset_index(drop=True)
-
-
-def _closest_not_smaller(candidates: pd.DataFrame, size: int) -> dict:
-    large_enough = candidates[candidates["bytes"] >= size]
-    if large_enough.empty:
-        return {}
-    return large_enough.loc[large_enough["bytes"].idxmin()].to_dict()
-
-
 def write_bd_tables(
     table: str | os.PathLike,
     csv: str | os.PathLike,
@@ -144,10 +107,6 @@ def write_bd_tables(
     seed: int = Bootstrap.seed,
 ) -> None:
     result = bd_table(read_table(table), anchor, Bootstrap(resamples, seed))
-=======
-def write_bd_tables(table: str | os.PathLike, csv: str | os.PathLike, markdown, anchor: str):
-    result = bd_table(read_table(table), anchor)
->>>>>>> fairness
     write_csv(result, csv)
     write_text_atomic(markdown, bd_markdown(result))
 
@@ -162,7 +121,6 @@ def bd_markdown(result: pd.DataFrame) -> str:
     header = "| model | codec | bit depth | packing | points | BD-PSNR (dB) | " + " | ".join(
         f"BD-rate {name} (%, 95 % CI)" for _, name in shown
     )
-<<<<<<< HEAD
     lines = [header + " | note |", "|---|---|---:|---|---:|---:|" + "---:|" * len(shown) + "---|"]
     for row in result.to_dict("records"):
         cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
@@ -189,9 +147,3 @@ def _bd_text(row: dict, key: str) -> str:
         text += f" ({row[f'{key}_low']:+.1f} to {row[f'{key}_high']:+.1f})"
     share = row[f"{key}_reached"]
     return text + (f" [in {share:.0%} of resamples]" if share < 1 else "")
-
-
-def write_equal_size(table: str | os.PathLike, csv: str | os.PathLike, baselines: list[str]):
-    write_csv(equal_size_table(read_table(table), baselines), csv)
-=======
->>>>>>> fairness

@@ -220,16 +220,16 @@ def _build(key: str, name: str, options: dict) -> None:
 
 
 def _check_findings(config: dict) -> None:
-    """The lead table's model and codecs are among the configured ones."""
+    """The lead table's model is a configured one and its codecs exist (a codec the
+    config does not sweep simply has no rows there)."""
     findings = config["findings"]
     if findings["lead_model"] is not None and findings["lead_model"] not in config["models"]:
         raise LatentCodecError(
             f"findings.lead_model: {findings['lead_model']!r} is not among the configured "
             f"models ({', '.join(config['models'])})"
         )
-    unknown = [codec for codec in findings["lead_settings"] if codec not in config["codecs"]]
+    unknown = [codec for codec in findings["lead_settings"] if codec not in CODECS]
     if unknown:
         raise LatentCodecError(
-            f"findings.lead_settings: {unknown} not among the configured codecs "
-            f"({', '.join(config['codecs'])})"
+            f"findings.lead_settings: unknown codec(s) {unknown}; known: {', '.join(sorted(CODECS))}"
         )
