@@ -149,12 +149,13 @@ def equal_size_figure(
     baselines: list[str],
     *,
     images: list[str] | None = None,
+    models: list[str] | None = None,
     setting: str | None = None,
     bitdepth: int | None = None,
     size: int = 256,
 ):
     """Original, latent codec and each baseline at the same bytes (`latentcodec.equal_size`):
-    a row per image and model, each crop captioned with its file's bytes, the size ratio and
+    a row per image and model (`models`, or all), each crop captioned with its file's bytes, the size ratio and
     the crop's own PSNR and SSIM. Each pixel panel is the stored matched file, decoded.
 
     The latent file shown is `setting` ("<codec>-<quality>", e.g. "avif-q45") at `bitdepth`;
@@ -164,6 +165,8 @@ def equal_size_figure(
     images = images or [sorted(pairs["image"].unique())[0]]
     keys = ["image", "model", "codec", "bitdepth", "packing", "quality"]
     shown = pairs[pairs["baseline"].isin(baselines) & pairs["image"].isin(images)]
+    if models:
+        shown = shown[shown["model"].isin(models)]
     if setting is not None:
         shown = shown[(shown["codec"] + "-" + shown["quality"]) == setting]
         if bitdepth is not None:

@@ -11,6 +11,7 @@ run_step(
     snakemake.output[0],
     baselines=snakemake.params.baselines,
     images=figures["equal_size_images"],
+    models=figures["equal_size_models"],
     crop_image=figures["crop_image"],
     setting=figures["equal_size_setting"],
     bitdepth=figures["crop_bitdepth"],
