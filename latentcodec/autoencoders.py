@@ -31,7 +31,7 @@ import torch
 
 from latentcodec.errors import LatentCodecError
 from latentcodec.models import ModelSpec, check_dtype, get_spec
-from latentcodec.sources import MIRROR_VARIABLE, local_copy, sha256_of, shipped_checksums
+from latentcodec.sources import MIRROR_VARIABLE, model_weights, sha256_of
 from latentcodec.taesd import build_decoder, build_encoder
 from latentcodec.tiling import run_tiled
 
@@ -314,17 +314,10 @@ def load_model(
         wrapper, _ = DIFFUSERS_FAMILIES[spec.family]
         return wrapper(spec, _pretrained(spec, mirror), torch_device, torch_dtype, **options)
     encoder, decoder = _tiny_networks(spec)
+    weights = model_weights(spec.name, ("encoder", "decoder"), url=spec.source, mirror=mirror)
     for network, part in ((encoder, "encoder"), (decoder, "decoder")):
-        filename = f"{spec.name}_{part}.pth"
-        path = local_copy(
-            kind="models",
-            collection=spec.name,
-            filename=filename,
-            url=f"{spec.source}/{filename}",
-            sha256=shipped_checksums(spec.name)[filename],
-            mirror=mirror,
-        )
-        _load_state_dict_strict(network, path)
+        log.info("%s: SHA-256 %s", weights[part].path, weights[part].sha256)
+        _load_state_dict_strict(network, weights[part].path)
     return TinyAutoencoder(spec, encoder, decoder, torch_device, torch_dtype, **options)
 
 
@@ -362,10 +355,16 @@ def _tiny_networks(spec: ModelSpec):
 
 
 def _load_state_dict_strict(network: torch.nn.Module, path: Path) -> None:
+    """Load `.safetensors` or `.pth` weights (float16/bfloat16 → float32), every key matching."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-        network.load_state_dict(state, strict=True)
-    except Exception as error:  # torch raises RuntimeError, UnpicklingError, KeyError…
+        if path.suffix == ".safetensors":
+            from safetensors.torch import load_file
+
+            state = load_file(path, device="cpu")
+        else:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+        network.load_state_dict({key: value.float() for key, value in state.items()}, strict=True)
+    except Exception as error:  # RuntimeError, UnpicklingError, SafetensorError, KeyError…
         raise LatentCodecError(f"{path}: not a matching weights file ({error})") from error
 
 

@@ -20,6 +20,7 @@ class ModelSpec:
     channels: int
     source: str  # Hugging Face repo id, or base URL of the weight files
     description: str
+    latent_space: str  # the diffusion model whose latents it encodes into, e.g. "SDXL"
     architecture: dict = field(default_factory=dict)  # config to build it with random weights
     subfolder: str | None = None  # inside the Hugging Face repo
     downsample: int = 8
@@ -47,6 +48,23 @@ def _kl(channels: int, scaling: float, shift: float | None = None, **extra) -> d
 SDXL_VAE_ARCHITECTURE = _kl(4, 0.13025, sample_size=1024, force_upcast=False)
 FLOW_VAE = {"use_quant_conv": False, "use_post_quant_conv": False, "sample_size": 1024}
 TINY_ARCHITECTURE = {"latent_channels": 4, "scaling_factor": 1.0}  # AutoencoderTiny defaults
+TAESD_URL = "https://github.com/madebyollin/taesd/raw/main"  # <name>_{encoder,decoder}.pth
+
+
+def _taesd(
+    name: str, *, channels: int, latent_space: str, description: str, global_norm: bool = False
+) -> ModelSpec:
+    """A TAESD-family entry (Ollin Boer Bohan, MIT): 1.2–1.3 M parameters per half."""
+    return ModelSpec(
+        name=name,
+        family="taesd",
+        channels=channels,
+        source=TAESD_URL,
+        description=description,
+        latent_space=latent_space,
+        architecture={"latent_channels": channels, "global_norm": global_norm},
+    )
+
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
@@ -57,6 +75,7 @@ MODELS: dict[str, ModelSpec] = {
             channels=4,
             source="madebyollin/sdxl-vae-fp16-fix",
             description="SDXL VAE, finetuned to run in fp16 without NaNs (AutoencoderKL)",
+            latent_space="SDXL",
             architecture=SDXL_VAE_ARCHITECTURE,
         ),
         ModelSpec(
@@ -65,6 +84,7 @@ MODELS: dict[str, ModelSpec] = {
             channels=4,
             source="stabilityai/sdxl-vae",
             description="The original SDXL VAE: overflows to NaN in float16",
+            latent_space="SDXL",
             architecture=_kl(4, 0.13025, sample_size=1024, force_upcast=True),
             dtypes=("float32", "bfloat16"),
         ),
@@ -74,6 +94,7 @@ MODELS: dict[str, ModelSpec] = {
             channels=4,
             source="stabilityai/sd-vae-ft-mse",
             description="SD 1.x/2.x VAE, decoder finetuned with MSE (AutoencoderKL)",
+            latent_space="SD 1.x/2.x",
             architecture=_kl(4, 0.18215, sample_size=256),
         ),
         ModelSpec(
@@ -82,6 +103,7 @@ MODELS: dict[str, ModelSpec] = {
             channels=4,
             source="stabilityai/sd-vae-ft-ema",
             description="SD 1.x/2.x VAE, decoder finetuned with EMA weights (AutoencoderKL)",
+            latent_space="SD 1.x/2.x",
             architecture=_kl(4, 0.18215, sample_size=256),
         ),
         ModelSpec(
@@ -91,6 +113,7 @@ MODELS: dict[str, ModelSpec] = {
             source="stabilityai/stable-diffusion-3-medium-diffusers",
             subfolder="vae",
             description="Stable Diffusion 3 VAE, 16 channels, with shift factor",
+            latent_space="SD3",
             architecture=_kl(16, 1.5305, 0.0609, **FLOW_VAE),
         ),
         ModelSpec(
@@ -100,31 +123,60 @@ MODELS: dict[str, ModelSpec] = {
             source="black-forest-labs/FLUX.1-schnell",
             subfolder="vae",
             description="FLUX.1 VAE, 16 channels, with shift factor",
+            latent_space="FLUX.1",
             architecture=_kl(16, 0.3611, 0.1159, **FLOW_VAE),
         ),
+        _taesd(
+            "taesd",
+            channels=4,
+            latent_space="SD 1.x/2.x",
+            description="Tiny autoencoder (TAESD) for the SD 1.x/2.x latent space: a distilled "
+            "stand-in for the SD VAE with its own ceiling",
+        ),
+        _taesd(
+            "taesdxl",
+            channels=4,
+            latent_space="SDXL",
+            description="Tiny autoencoder (TAESDXL): a distilled stand-in for the SDXL VAE. Same "
+            "latent space, far smaller decoder (1.2 M parameters against 49.5 M), its own ceiling",
+        ),
+        _taesd(
+            "taesd3",
+            channels=16,
+            latent_space="SD3",
+            description="Tiny autoencoder (TAESD3) for the SD3 latent space, 16 channels",
+        ),
+        _taesd(
+            "taef1",
+            channels=16,
+            latent_space="FLUX.1",
+            description="Tiny autoencoder (TAEF1) for the FLUX.1 latent space, 16 channels",
+        ),
+        _taesd(
+            "taef2",
+            channels=32,
+            latent_space="FLUX.2",
+            description="Tiny autoencoder (TAEF2) for the FLUX.2 latent space, 32 channels, with a "
+            "GroupNorm branch that sees the whole image",
+            global_norm=True,
+        ),
         ModelSpec(
-            name="taesd",
+            name="taesd-hf",
             family="diffusers-tiny",
             channels=4,
             source="madebyollin/taesd",
-            description="Tiny autoencoder for the SD 1.x/2.x latent space (AutoencoderTiny)",
+            description="TAESD as a diffusers AutoencoderTiny, from Hugging Face",
+            latent_space="SD 1.x/2.x",
             architecture=TINY_ARCHITECTURE,
         ),
         ModelSpec(
-            name="taesdxl",
+            name="taesdxl-hf",
             family="diffusers-tiny",
             channels=4,
             source="madebyollin/taesdxl",
-            description="Tiny autoencoder for the SDXL latent space (AutoencoderTiny)",
+            description="TAESDXL as a diffusers AutoencoderTiny, from Hugging Face",
+            latent_space="SDXL",
             architecture=TINY_ARCHITECTURE,
-        ),
-        ModelSpec(
-            name="taef2",
-            family="taesd",
-            channels=32,
-            source="https://github.com/madebyollin/taesd/raw/main",
-            description="Tiny autoencoder for the FLUX.2 latent space (TAESD family, MIT)",
-            architecture={"latent_channels": 32, "global_norm": True},
         ),
     )
 }

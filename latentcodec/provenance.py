@@ -16,7 +16,7 @@ from latentcodec import __version__
 from latentcodec.codecs import CODECS
 from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
-from latentcodec.sources import shipped_checksums
+from latentcodec.sources import model_weights, resolve_mirror
 
 PACKAGES = [
     "torch",
@@ -34,20 +34,28 @@ PACKAGES = [
 ]
 
 
-def versions(models: list[str], codecs: list[str]) -> dict:
-    """Versions of Python, the packages, each codec's library, and the models' weights."""
+def versions(models: list[str], codecs: list[str], mirror: str | None = None) -> dict:
+    """Versions of Python, the packages, each codec's library, and the models' weights.
+
+    `mirror` is the config's (see `latentcodec.sources`): the weights' sums are those of the
+    files the models load from there, or from the download cache without one.
+    """
+    folder = resolve_mirror(mirror)
     return {
         "latentcodec": __version__,
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "packages": {name: _installed(name) for name in PACKAGES},
         "codecs": {name: CODECS[name].library() for name in sorted(set(codecs))},
-        "models": {name: _weights(name) for name in models},
+        "models": {name: _weights(name, folder) for name in models},
     }
 
 
-def write_versions(output: str | os.PathLike, models: list[str], codecs: list[str]) -> None:
-    write_text_atomic(output, json.dumps(versions(models, codecs), indent=2, sort_keys=True) + "\n")
+def write_versions(
+    output: str | os.PathLike, models: list[str], codecs: list[str], mirror: str | None = None
+) -> None:
+    record = versions(models, codecs, mirror)
+    write_text_atomic(output, json.dumps(record, indent=2, sort_keys=True) + "\n")
 
 
 def _installed(name: str) -> str | None:
@@ -57,8 +65,18 @@ def _installed(name: str) -> str | None:
         return None
 
 
-def _weights(name: str) -> dict:
+def _weights(name: str, mirror) -> dict:
+    """The weight files' SHA-256 sums, verified as loading verifies them (downloading if needed).
+
+    Without a mirror, a TAESD-family model whose sums the package does not ship is
+    downloaded here if no job has yet, so that its first-use sum is recorded in any case.
+    """
     spec = get_spec(name)
     if spec.family == "taesd":
-        return {"source": spec.source, "sha256": shipped_checksums(name)}
-    return {"source": spec.source, "loader": "diffusers AutoencoderKL.from_pretrained"}
+        files = model_weights(name, ("encoder", "decoder"), url=spec.source, mirror=mirror)
+        return {
+            "source": str(files["encoder"].path.parent) if mirror else spec.source,
+            "sha256": {file.path.name: file.sha256 for file in files.values()},
+        }
+    loader = "AutoencoderKL" if spec.family == "diffusers-kl" else "AutoencoderTiny"
+    return {"source": spec.source, "loader": f"diffusers {loader}.from_pretrained"}

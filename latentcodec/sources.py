@@ -6,9 +6,11 @@ A mirror is a folder laid out like the project's `shared/` folder:
     <mirror>/models/<model>/<file>
 
 It is named by the config key `mirror` or, when that is unset, the environment variable
-`LATENTCODEC_MIRROR`. Every file, mirrored or downloaded, is checked against the SHA-256
-sum the package ships before anything uses it — or, for a dataset archive whose publishers
-gave no SHA-256, against the digest the dataset registry names (`latentcodec.datasets`).
+`LATENTCODEC_MIRROR`. Every file, mirrored or downloaded, is checked against a SHA-256 sum
+before anything uses it: the one the package ships; for a dataset archive whose publishers
+gave no SHA-256, the digest the dataset registry names (`latentcodec.datasets`); for model
+weights in a mirror, the mirror folder's `SHA256SUMS`; for model weights downloaded without a
+shipped sum, the sum recorded beside the cached file on first download (trust on first use).
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import atomic_path
+from latentcodec.io import atomic_path, write_text_atomic
 
 log = logging.getLogger(__name__)
 
@@ -46,12 +49,18 @@ def resolve_mirror(configured: str | os.PathLike | None = None) -> Path | None:
 
 def shipped_checksums(name: str) -> dict[str, str]:
     """The SHA-256 sums shipped with the package in `data/<name>.sha256` (sha256sum format)."""
-    text = resources.files("latentcodec.data").joinpath(f"{name}.sha256").read_text()
+    return parse_checksums(
+        resources.files("latentcodec.data").joinpath(f"{name}.sha256").read_text()
+    )
+
+
+def parse_checksums(text: str) -> dict[str, str]:
+    """File name → digest from `sha256sum` output (`<digest>  <name>`, `*` for binary mode)."""
     sums = {}
     for line in text.splitlines():
         if line.strip():
             digest, filename = line.split(maxsplit=1)
-            sums[filename.lstrip("*")] = digest
+            sums[filename.strip().lstrip("*")] = digest.lower()
     return sums
 
 
@@ -141,27 +150,132 @@ def cache_dir() -> Path:
     return Path(os.environ.get("LATENTCODEC_CACHE", default))
 
 
-def local_copy(
-    *, kind: str, collection: str, filename: str, url: str, sha256: str, mirror: Path | None
-) -> Path:
-    """A verified local path of a file: the mirror's copy, else a cached download."""
+WEIGHT_SUFFIXES = (".safetensors", ".pth")  # the order a mirror folder is searched in
+CHECKSUMS_FILE = "SHA256SUMS"
+
+
+@dataclass(frozen=True)
+class WeightsFile:
+    """A local copy of a weights file and the SHA-256 sum it was verified against."""
+
+    path: Path
+    sha256: str
+
+
+def model_weights(
+    model: str, parts: Iterable[str], *, url: str, mirror: Path | None
+) -> dict[str, WeightsFile]:
+    """Verified local copies of `<model>_<part>` weight files, by part.
+
+    From a mirror: `<mirror>/models/<model>/<model>_<part>.safetensors` or `.pth`, checked
+    against that folder's `SHA256SUMS` (and against a sum the package ships for the same file
+    name, if any). Without one: `<url>/<model>_<part>.pth`, downloaded once into the cache
+    and checked against the shipped sum or, where none is shipped, the one recorded on first
+    download (`recorded_copy`).
+    """
+    shipped = shipped_checksums(model) if _ships_checksums(model) else {}
+    return {part: _weights_file(model, part, url, mirror, shipped) for part in parts}
+
+
+def _weights_file(
+    model: str, part: str, url: str, mirror: Path | None, shipped: dict[str, str]
+) -> WeightsFile:
     if mirror is not None:
-        path = _mirror_path(mirror, kind, collection, filename)
-        verify(path, sha256)
-        return path
-    path = cache_dir() / kind / collection / filename
+        path = _mirrored_weights(mirror, model, part)
+        digest = sha256_of(path)
+        check_digest(path, "sha256", digest, _mirror_checksum(path))
+        if path.name in shipped:
+            check_digest(path, "sha256", digest, shipped[path.name])
+        return WeightsFile(path, digest)
+    filename = f"{model}_{part}.pth"
+    if filename not in shipped:
+        return recorded_copy(collection=model, filename=filename, url=f"{url}/{filename}")
+    path = cache_dir() / "models" / model / filename
     if not path.is_file():
         fetch_verified(
-            kind=kind,
-            collection=collection,
+            kind="models",
+            collection=model,
             filename=filename,
-            url=url,
-            sha256=sha256,
+            url=f"{url}/{filename}",
+            sha256=shipped[filename],
             destination=path,
             mirror=None,
         )
-    verify(path, sha256)
-    return path
+    verify(path, shipped[filename])
+    return WeightsFile(path, shipped[filename])
+
+
+def _ships_checksums(name: str) -> bool:
+    return resources.files("latentcodec.data").joinpath(f"{name}.sha256").is_file()
+
+
+def _mirrored_weights(mirror: Path, model: str, part: str) -> Path:
+    folder = mirror / "models" / model
+    candidates = [folder / f"{model}_{part}{suffix}" for suffix in WEIGHT_SUFFIXES]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise LatentCodecError(
+        f"{' or '.join(map(str, candidates))}: not found in the mirror {mirror} (expected "
+        f"layout: <mirror>/models/{model}/<file>, with a {CHECKSUMS_FILE} listing it beside it)"
+    )
+
+
+def _mirror_checksum(path: Path) -> str:
+    """The sum `SHA256SUMS` beside `path` lists for it; an error naming both files otherwise."""
+    listing = path.parent / CHECKSUMS_FILE
+    if not listing.is_file():
+        raise LatentCodecError(
+            f"{path}: no {listing} to check it against; write one with "
+            f"`sha256sum {path.name} > {CHECKSUMS_FILE}` in that folder"
+        )
+    sums = parse_checksums(listing.read_text())
+    if path.name not in sums:
+        raise LatentCodecError(f"{path}: not listed in {listing}; add its SHA-256 there")
+    return sums[path.name]
+
+
+def recorded_copy(*, collection: str, filename: str, url: str) -> WeightsFile:
+    """A cached download of a model file whose publisher gives no sum: trust on first use.
+
+    The first download's SHA-256 is logged and written beside the file as `<file>.sha256`;
+    every later use is checked against it, so a changed or corrupted copy is refused. A
+    `.sha256` put there by hand pins the sum before the first download.
+    """
+    path = cache_dir() / "models" / collection / filename
+    recorded = path.with_name(f"{filename}.sha256")
+    if not path.is_file():
+        with atomic_path(path) as tmp:
+            _download(url, tmp, kind="models", collection=collection, filename=filename)
+            digest = sha256_of(tmp)
+            if recorded.is_file():
+                check_digest(
+                    f"{url} (sum pinned in {recorded})", "sha256", digest, _recorded_sum(recorded)
+                )
+            else:
+                write_text_atomic(recorded, f"{digest}  {filename}\n")
+                log.warning(
+                    "%s: no published SHA-256; recorded %s on first download in %s "
+                    "(later uses are checked against it)",
+                    url,
+                    digest,
+                    recorded,
+                )
+    if not recorded.is_file():
+        raise LatentCodecError(
+            f"{path}: no recorded SHA-256 ({recorded} is missing); delete the file to download "
+            "it again and record its sum"
+        )
+    expected = _recorded_sum(recorded)
+    verify(path, expected)
+    return WeightsFile(path, expected)
+
+
+def _recorded_sum(recorded: Path) -> str:
+    sums = list(parse_checksums(recorded.read_text()).values())
+    if len(sums) != 1:
+        raise LatentCodecError(f"{recorded}: expected one `<sha256>  <file>` line")
+    return sums[0]
 
 
 def cached_copy(

@@ -1,13 +1,21 @@
-"""Models: TAEF2 with its real weights, and the SDXL-VAE path with random weights."""
+"""Models: the TAESD family with its real weights, and the SDXL-VAE path with random weights."""
+
+import hashlib
+import logging
+import shutil
 
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import load_file, save_file
 
+from latentcodec import sources
 from latentcodec.autoencoders import load_model, random_model
 from latentcodec.errors import LatentCodecError
+from latentcodec.io import read_rgb
 from latentcodec.metrics import psnr
 from latentcodec.models import MODELS, SDXL_VAE_ARCHITECTURE
+from latentcodec.provenance import versions
 from latentcodec.taesd import build_decoder, build_encoder
 
 # The SDXL VAE's layout (four stages, 8× downsampling, 4 channels) at a width that runs fast.
@@ -44,12 +52,17 @@ def test_odd_sizes_are_padded_for_the_model_and_cropped_back(taef2, kodim01):
     assert taef2.decode(latent, 77, 61).shape == (77, 61, 3)
 
 
-def test_weights_that_do_not_match_are_refused(mirror, tmp_path):
+def test_a_mirrored_taef2_must_also_match_the_shipped_upstream_sum(tmp_path):
+    """Its SHA256SUMS agrees with the bogus file; the sum the package ships does not."""
     models = tmp_path / "models" / "taef2"
     models.mkdir(parents=True)
+    listing = []
     for part in ("encoder", "decoder"):
-        (models / f"taef2_{part}.pth").write_bytes(b"not the published file")
-    with pytest.raises(LatentCodecError, match="taef2_encoder.pth: SHA-256"):
+        data = b"not the published file"
+        (models / f"taef2_{part}.pth").write_bytes(data)
+        listing.append(f"{hashlib.sha256(data).hexdigest()}  taef2_{part}.pth")
+    (models / "SHA256SUMS").write_text("\n".join(listing) + "\n")
+    with pytest.raises(LatentCodecError, match="taef2_encoder.pth: SHA-256 is .*, expected 10a4e1"):
         load_model("taef2", device="cpu", mirror=tmp_path)
 
 
@@ -131,3 +144,142 @@ def test_decoding_a_latent_with_nan_is_refused(taef2):
     latent[0, 0, 0] = np.nan
     with pytest.raises(LatentCodecError, match="NaN or Inf"):
         taef2.decode(latent, 16, 16)
+
+
+# The TAESD family on a 256×256 crop of kodim23 (rows 128–384, columns 256–512), float32 on
+# the CPU. Measured PSNR: taesd 26.78, taesdxl 26.86, taesd3 31.70, taef1 30.04, taef2 32.53 dB;
+# each floor is about 1 dB below. (Full kodim23: 27.71, 28.54, 33.02, 31.11, 33.34 dB.)
+TAESD_FAMILY = {  # name: (latent channels, PSNR floor in dB)
+    "taesd": (4, 25.8),
+    "taesdxl": (4, 25.9),
+    "taesd3": (16, 30.7),
+    "taef1": (16, 29.0),
+    "taef2": (32, 31.5),
+}
+
+
+@pytest.fixture(scope="module")
+def kodim23_crop(mirror):
+    return read_rgb(mirror / "datasets" / "kodak" / "kodim23.png")[128:384, 256:512]
+
+
+def test_the_family_table_lists_every_taesd_family_entry():
+    assert set(TAESD_FAMILY) == {name for name, spec in MODELS.items() if spec.family == "taesd"}
+
+
+@pytest.mark.parametrize("name", sorted(TAESD_FAMILY))
+def test_each_taesd_family_model_loads_strictly_and_reconstructs_kodak(name, mirror, kodim23_crop):
+    channels, floor = TAESD_FAMILY[name]
+    model = load_model(name, device="cpu", mirror=mirror)
+    latent = model.encode(kodim23_crop)
+    assert latent.shape == (channels, 32, 32)
+    assert psnr(kodim23_crop, model.decode(latent, 256, 256)) > floor
+
+
+def _sums_file(folder, names):
+    lines = [f"{sources.sha256_of(folder / name)}  {name}" for name in names]
+    (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture(scope="module")
+def taesd_as_pth(mirror, tmp_path_factory):
+    """A mirror holding TAESD's bfloat16 weights saved as `.pth`, with a SHA256SUMS."""
+    root = tmp_path_factory.mktemp("pth")
+    folder = root / "models" / "taesd"
+    folder.mkdir(parents=True)
+    for part in ("encoder", "decoder"):
+        state = load_file(mirror / "models" / "taesd" / f"taesd_{part}.safetensors")
+        torch.save(state, folder / f"taesd_{part}.pth")
+    _sums_file(folder, ["taesd_encoder.pth", "taesd_decoder.pth"])
+    return root
+
+
+def test_pth_and_safetensors_copies_of_the_same_weights_give_the_same_latents(
+    mirror, taesd_as_pth, kodim23_crop
+):
+    crop = kodim23_crop[:64, :64]
+    from_safetensors = load_model("taesd", device="cpu", mirror=mirror).encode(crop)
+    from_pth = load_model("taesd", device="cpu", mirror=taesd_as_pth).encode(crop)
+    np.testing.assert_array_equal(from_pth, from_safetensors)
+
+
+def _taesd_mirror(mirror, root):
+    """A writable copy of the mirror's TAESD folder, weights and SHA256SUMS."""
+    folder = root / "models" / "taesd"
+    shutil.copytree(mirror / "models" / "taesd", folder)
+    for path in folder.iterdir():
+        path.chmod(0o644)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("listing", "refused"),
+    [
+        ("0" * 64 + "  taesd_encoder.safetensors\n", r"taesd_encoder\.safetensors: SHA-256 is"),
+        ("", r"taesd_encoder\.safetensors: not listed in .*SHA256SUMS"),
+        (None, r"taesd_encoder\.safetensors: no .*SHA256SUMS to check it against"),
+    ],
+    ids=["wrong-sum", "unlisted", "no-SHA256SUMS"],
+)
+def test_a_mirrored_file_without_its_right_sum_is_refused(mirror, tmp_path, listing, refused):
+    folder = _taesd_mirror(mirror, tmp_path)
+    if listing is None:
+        (folder / "SHA256SUMS").unlink()
+    else:
+        (folder / "SHA256SUMS").write_text(listing)
+    with pytest.raises(LatentCodecError, match=refused):
+        load_model("taesd", device="cpu", mirror=tmp_path)
+
+
+def test_weights_in_another_key_layout_are_refused_naming_the_file(mirror, tmp_path):
+    """diffusers' AutoencoderTiny layout (`encoder.layers.0.weight`) is not ours."""
+    folder = _taesd_mirror(mirror, tmp_path)
+    path = folder / "taesd_encoder.safetensors"
+    state = load_file(path)
+    save_file({f"encoder.layers.{key}": value for key, value in state.items()}, path)
+    _sums_file(folder, ["taesd_encoder.safetensors", "taesd_decoder.safetensors"])
+    refused = r"(?s)taesd_encoder\.safetensors: not a matching weights file.*encoder\.layers\.0"
+    with pytest.raises(LatentCodecError, match=refused):
+        load_model("taesd", device="cpu", mirror=tmp_path)
+
+
+def test_a_download_without_a_published_sum_is_trusted_once_then_checked(
+    taesd_as_pth, tmp_path, monkeypatch, caplog
+):
+    upstream = taesd_as_pth / "models" / "taesd"
+    downloaded = []
+
+    def copy_instead_of_download(url, target, **_):
+        downloaded.append(url)
+        shutil.copyfile(upstream / url.rsplit("/", 1)[1], target)
+
+    monkeypatch.setattr(sources, "_download", copy_instead_of_download)
+    monkeypatch.setenv("LATENTCODEC_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("LATENTCODEC_MIRROR", raising=False)
+    with caplog.at_level(logging.WARNING):
+        load_model("taesd", device="cpu")
+    assert downloaded == [
+        f"{MODELS['taesd'].source}/taesd_{part}.pth" for part in ("encoder", "decoder")
+    ]
+    cached = tmp_path / "cache" / "models" / "taesd" / "taesd_encoder.pth"
+    digest = sources.sha256_of(upstream / "taesd_encoder.pth")
+    assert (
+        cached.parent / "taesd_encoder.pth.sha256"
+    ).read_text() == f"{digest}  taesd_encoder.pth\n"
+    assert f"recorded {digest}" in caplog.text
+    assert versions(["taesd"], [])["models"]["taesd"]["sha256"]["taesd_encoder.pth"] == digest
+
+    load_model("taesd", device="cpu")  # from the cache, checked against the recorded sum
+    assert len(downloaded) == 2
+    shutil.copyfile(upstream / "taesd_decoder.pth", cached)  # the cached copy changed
+    with pytest.raises(
+        LatentCodecError, match=f"taesd_encoder.pth: SHA-256 is .*, expected {digest}"
+    ):
+        load_model("taesd", device="cpu")
+
+
+def test_versions_record_the_sums_of_the_mirrored_files_loaded(mirror):
+    recorded = versions(["taesd", "taef2"], [], mirror=str(mirror))["models"]
+    for name in ("taesd", "taef2"):
+        listed = sources.parse_checksums((mirror / "models" / name / "SHA256SUMS").read_text())
+        assert recorded[name]["sha256"] == listed

@@ -27,11 +27,36 @@ DIFFUSERS_ENTRIES = sorted(name for name, spec in MODELS.items() if spec.family 
 def test_the_registry_has_every_model_the_related_work_uses():
     assert set(MODELS) == {
         "sdxl-vae-fp16-fix", "sdxl-vae", "sd-vae-ft-mse", "sd-vae-ft-ema", "sd3-vae",
-        "flux1-vae", "taesd", "taesdxl", "taef2",
+        "flux1-vae", "taesd", "taesdxl", "taesd3", "taef1", "taef2", "taesd-hf", "taesdxl-hf",
     }  # fmt: skip
     for name, spec in MODELS.items():
         assert spec.name == name and spec.downsample == 8
         assert spec.architecture.get("latent_channels", spec.channels) == spec.channels
+
+
+def test_each_model_names_the_latent_space_it_encodes_into():
+    spaces = {name: (spec.latent_space, spec.channels) for name, spec in MODELS.items()}
+    assert spaces == {
+        "sdxl-vae-fp16-fix": ("SDXL", 4), "sdxl-vae": ("SDXL", 4), "taesdxl": ("SDXL", 4),
+        "taesdxl-hf": ("SDXL", 4), "sd-vae-ft-mse": ("SD 1.x/2.x", 4),
+        "sd-vae-ft-ema": ("SD 1.x/2.x", 4), "taesd": ("SD 1.x/2.x", 4),
+        "taesd-hf": ("SD 1.x/2.x", 4), "sd3-vae": ("SD3", 16), "taesd3": ("SD3", 16),
+        "flux1-vae": ("FLUX.1", 16), "taef1": ("FLUX.1", 16), "taef2": ("FLUX.2", 32),
+    }  # fmt: skip
+
+
+def test_only_taef2_has_the_global_norm_branch_in_the_taesd_family():
+    family = {name: spec for name, spec in MODELS.items() if spec.family == "taesd"}
+    assert {name for name, spec in family.items() if spec.architecture["global_norm"]} == {"taef2"}
+    assert "distilled stand-in for the SDXL VAE" in MODELS["taesdxl"].description
+
+
+@pytest.mark.parametrize("name", sorted(n for n, spec in MODELS.items() if spec.family == "taesd"))
+def test_each_taesd_family_entry_runs_with_random_weights(name):
+    model = random_model(name)
+    latent = model.encode(np.zeros((24, 40, 3), np.uint8))
+    assert latent.shape == (MODELS[name].channels, 3, 5)
+    assert model.decode(latent, 24, 40).shape == (24, 40, 3)
 
 
 @pytest.mark.parametrize("name", DIFFUSERS_ENTRIES)
@@ -69,10 +94,10 @@ def test_the_original_sdxl_vae_is_refused_in_float16():
 
 
 def test_bfloat16_runs_and_returns_float32_latents(tmp_path):
-    random_model("taesd", **SMALL["diffusers-tiny"]).network.save_pretrained(
-        tmp_path / "models" / "taesd"
+    random_model("taesd-hf", **SMALL["diffusers-tiny"]).network.save_pretrained(
+        tmp_path / "models" / "taesd-hf"
     )
-    model = load_model("taesd", device="cpu", mirror=tmp_path, dtype="bfloat16")
+    model = load_model("taesd-hf", device="cpu", mirror=tmp_path, dtype="bfloat16")
     latent = model.encode(np.zeros((16, 16, 3), np.uint8))
     assert latent.dtype == np.float32 and latent.shape == (4, 2, 2)
     assert model.decode(latent, 16, 16).dtype == np.uint8

@@ -80,8 +80,8 @@ SMALL_TAESD = {"encoder_block_out_channels": (8, 8, 8, 8), "decoder_block_out_ch
 
 def test_batches_of_mixed_sizes_give_the_same_latents_and_images_as_one_at_a_time():
     images = [_rgb(32, 48, 0), _rgb(32, 48, 1), _rgb(48, 32, 2), _rgb(32, 48, 3), _rgb(32, 48, 4)]
-    single = random_model("taesd", **SMALL_TAESD)
-    batched = random_model("taesd", options={"batch_size": 3}, **SMALL_TAESD)
+    single = random_model("taesd-hf", **SMALL_TAESD)
+    batched = random_model("taesd-hf", options={"batch_size": 3}, **SMALL_TAESD)
     one_by_one = [single.encode(image) for image in images]
     together = list(batched.encode_many(images))
     assert len(together) == len(images)
@@ -108,7 +108,7 @@ def test_a_tiled_model_matches_the_untiled_one_closely_on_a_real_image(mirror):
 
 def test_tiles_must_be_multiples_of_the_downsampling():
     with pytest.raises(LatentCodecError, match="multiples of 8"):
-        random_model("taesd", options={"tile": 100}, **SMALL_TAESD)
+        random_model("taesd-hf", options={"tile": 100}, **SMALL_TAESD)
 
 
 class _OverflowsInHalf(torch.nn.Module):
@@ -133,7 +133,7 @@ class _Doubler(LatentModel):
 
 
 def test_a_half_precision_overflow_is_redone_in_float32_and_logged(caplog):
-    spec = get_spec("taesd")
+    spec = get_spec("taesd-hf")
     model = _Doubler(spec, _OverflowsInHalf(), torch.device("cpu"), torch.bfloat16)
     image = np.full((16, 16, 3), 100, dtype=np.uint8)
     with caplog.at_level(logging.WARNING):
@@ -143,7 +143,7 @@ def test_a_half_precision_overflow_is_redone_in_float32_and_logged(caplog):
 
 
 def test_float32_has_no_fallback_and_reports_the_nan():
-    spec = get_spec("taesd")
+    spec = get_spec("taesd-hf")
 
     class AlwaysNaN(_Doubler):
         def _encode(self, network, pixels):

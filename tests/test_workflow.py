@@ -340,7 +340,7 @@ def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
     models.mkdir()
     (models / "taef2").symlink_to(mirror / "models" / "taef2")
     small = {"encoder_block_out_channels": [16] * 4, "decoder_block_out_channels": [16] * 4}
-    random_model("taesd", **small).network.save_pretrained(models / "taesd")
+    random_model("taesd-hf", **small).network.save_pretrained(models / "taesd-hf")
     workdir = fresh_workdir(tmp_path_factory, "folder")
     folder = workdir / "mine"
     folder.mkdir()
@@ -349,12 +349,12 @@ def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
     Image.fromarray(kodim01[200:233, :47]).convert("RGBA").save(folder / "alpha.png")
     config = {**TINY, "run": "tiny", "dataset": {"name": "folder", "path": "mine"}}
     config["codecs"] = {"png": {"bitdepths": [8]}}
-    config["models"] = ["taef2", "taesd"]
+    config["models"] = ["taef2", "taesd-hf"]
     result = snakemake(workdir, config, models.parent)
     assert result.returncode == 0, result.stderr[-4000:]
     table = read_results(workdir)
     channels = table[table["model"] != "none"].groupby("model")["channels"].first().to_dict()
-    assert channels == {"taef2": 32, "taesd": 4}
+    assert channels == {"taef2": 32, "taesd-hf": 4}
     latent = table[table["model"] == "taef2"]
     assert sorted(set(latent["image"])) == ["alpha", "grey", "odd"]
     sizes = latent.groupby("image")[["height", "width"]].first().to_dict("index")
