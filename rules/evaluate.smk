@@ -198,7 +198,10 @@ rule equal_size:
 
 
 rule record_versions:
-    """Versions of Python, the libraries, each codec's build and the model weights' sums."""
+    """Versions of Python, the libraries, each codec's build and the model weights' sums
+    (after the model jobs, which fetched and checked the weights)."""
+    input:
+        expand("results/{{run}}/{model}/ceiling/metrics.csv", model=MODELS),
     output:
         "results/{run}/versions.json",
     log:
@@ -210,5 +213,6 @@ rule record_versions:
     params:
         models=MODELS,
         codecs=CODECS_USED,
+        mirror=config["mirror"],
     script:
         "../scripts/record_versions.py"

@@ -9,5 +9,5 @@ run_step(
     snakemake.output[0],
     models=snakemake.params.models,
     codecs=snakemake.params.codecs,
-    mirror=snakemake.config["mirror"],
+    mirror=snakemake.params.mirror,
 )
