@@ -21,6 +21,7 @@ rule decode_quantized:
         gpu=gpu_count(),
     params:
         model_options=MODEL_OPTIONS,
+        perceptual_metrics=config["perceptual_metrics"],
     script:
         "../scripts/decode_quantized.py"
 
@@ -50,6 +51,7 @@ rule reconstruct:
     params:
         quality=quality_value,
         model_options=MODEL_OPTIONS,
+        perceptual_metrics=config["perceptual_metrics"],
     script:
         "../scripts/reconstruct.py"
 
@@ -76,6 +78,7 @@ rule ceiling:
         gpu=gpu_count(),
     params:
         model_options=MODEL_OPTIONS,
+        perceptual_metrics=config["perceptual_metrics"],
     script:
         "../scripts/ceiling.py"
 
@@ -97,6 +100,7 @@ rule pixel_baseline:
     params:
         setting=baseline_setting,
         max_pixels=config["dataset"]["max_pixels"],
+        perceptual_metrics=config["perceptual_metrics"],
     script:
         "../scripts/pixel_baseline.py"
 

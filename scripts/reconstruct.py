@@ -18,6 +18,7 @@ run_step(
     packing=snakemake.wildcards.packing,
     quality=snakemake.wildcards.quality,
     quality_value=snakemake.params.quality,
+    perceptual_metrics=snakemake.params.perceptual_metrics,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
     **snakemake.params.model_options,
