@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import math
 
@@ -83,7 +84,7 @@ def test_identical_images_score_100():
 def test_the_score_falls_as_noise_grows():
     image = smooth_image(96, 128)
     scores = [ssimulacra2(image, noisy(image, sigma)) for sigma in (1, 3, 8, 20, 50)]
-    assert all(a > b for a, b in zip(scores, scores[1:])), scores
+    assert all(a > b for a, b in itertools.pairwise(scores)), scores
     assert scores[0] < 100.0
 
 
