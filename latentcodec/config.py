@@ -2,7 +2,8 @@
 
 The schema (`schemas/config.schema.yaml`) checks types and fills defaults; what needs the
 registries is checked here: known models, datasets and codecs, and whether each codec can
-store each requested bit depth at each requested quality. Every error names the key.
+store each requested bit depth at each requested quality, and whether the tool of each
+requested perceptual metric is installed. Every error names the key.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from latentcodec.codecs import CODECS, get_codec
 from latentcodec.datasets import dataset_from_config, select_images
 from latentcodec.errors import LatentCodecError
 from latentcodec.models import MODELS, check_dtype
+from latentcodec.perceptual import check_tools
 
 LOSSLESS_LABEL = "lossless"
 
@@ -71,6 +73,7 @@ def check_config(config: dict) -> None:
         _check_baseline(job)
     _check_findings(config)
     check_equal_effort(config)
+    check_tools(config["perceptual_metrics"])
     comparison = config["comparison"]
     for key, names in (
         ("anchor", [comparison["anchor"]]),
@@ -231,5 +234,6 @@ def _check_findings(config: dict) -> None:
     unknown = [codec for codec in findings["lead_settings"] if codec not in CODECS]
     if unknown:
         raise LatentCodecError(
-            f"findings.lead_settings: unknown codec(s) {unknown}; known: {', '.join(sorted(CODECS))}"
+            f"findings.lead_settings: unknown codec(s) {unknown}; "
+            f"known: {', '.join(sorted(CODECS))}"
         )

@@ -7,6 +7,9 @@
     float latent ──ceiling──▶ decoded image ──▶ row (the autoencoder's own limit)
     image ──pixel_baseline(codec, q)──▶ file ──▶ decoded image ──▶ row (model "none")
 
+Every row measures PSNR, SSIM, MS-SSIM and the perceptual metrics the caller names
+(`perceptual_metrics`: SSIMULACRA2 and Butteraugli, `latentcodec.perceptual`).
+
 Model steps import torch lazily and load the model once per call; the quantize and
 compress steps never import torch. Every file is written atomically.
 """
@@ -35,6 +38,7 @@ from latentcodec.io import (
 from latentcodec.metrics import bits_per_pixel, latent_error, msssim, psnr, ssim
 from latentcodec.models import get_spec
 from latentcodec.packing import pack, unpack
+from latentcodec.perceptual import PERCEPTUAL_METRICS, perceptual_scores
 from latentcodec.quantize import Quantized, dequantize, quantize
 from latentcodec.sources import resolve_mirror
 from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_table
@@ -166,6 +170,7 @@ def decode_quantized(
     quantized: Paths,
     recons: Paths,
     table: str | os.PathLike,
+    perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
     mirror: str | None = None,
     threads: int | None = None,
     **model_options,
@@ -203,7 +208,7 @@ def decode_quantized(
                 compressed=side_path,
             )
         )
-    write_table(_decode_and_measure(network, jobs), table)
+    write_table(_decode_and_measure(network, jobs, perceptual_metrics), table)
 
 
 def verify_lossless(
@@ -271,6 +276,7 @@ def reconstruct(
     quality: str,
     quality_value: int | None,
     options: dict | None = None,
+    perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
     mirror: str | None = None,
     threads: int | None = None,
     **model_options,
@@ -318,7 +324,7 @@ def reconstruct(
                 compressed=file_path,
             )
         )
-    write_table(_decode_and_measure(network, jobs), table)
+    write_table(_decode_and_measure(network, jobs, perceptual_metrics), table)
 
 
 def reconstruct_ceiling(
@@ -328,6 +334,7 @@ def reconstruct_ceiling(
     latents: Paths,
     recons: Paths,
     table: str | os.PathLike,
+    perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
     mirror: str | None = None,
     threads: int | None = None,
     **model_options,
@@ -358,7 +365,7 @@ def reconstruct_ceiling(
                 compressed=latent_path,
             )
         )
-    write_table(_decode_and_measure(network, jobs), table)
+    write_table(_decode_and_measure(network, jobs, perceptual_metrics), table)
 
 
 def pixel_baseline(
@@ -372,6 +379,7 @@ def pixel_baseline(
     qualities: Sequence[int],
     options: dict | None = None,
     max_pixels: int | None = MAX_PIXELS,
+    perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
 ) -> None:
     """Store the original images with an ordinary codec at each quality and measure them.
 
@@ -409,12 +417,13 @@ def pixel_baseline(
                     compressed=file_path,
                     recon=recon_path,
                     latent_errors=(math.nan, math.nan),
+                    perceptual_metrics=perceptual_metrics,
                 )
             )
     write_table(rows, table)
 
 
-def _decode_and_measure(network, jobs: list[dict]) -> list[dict]:
+def _decode_and_measure(network, jobs: list[dict], perceptual_metrics: Sequence[str]) -> list[dict]:
     """Decode each job's latent to its original's size (batched by the model), save and
     measure it: one table row per job."""
     images = network.decode_many(
@@ -434,14 +443,27 @@ def _decode_and_measure(network, jobs: list[dict]) -> list[dict]:
                 image=image,
                 channels=latent.shape[0],
                 latent_errors=latent_error(reference, latent),
+                perceptual_metrics=perceptual_metrics,
                 **job,
             )
         )
     return rows
 
 
-def _row(*, source, original, image, stored_bytes, side_bytes, bits, latent_errors, **labels):
-    """One table row: the reconstruction `image` measured against the `original`."""
+def _row(
+    *,
+    source,
+    original,
+    image,
+    stored_bytes,
+    side_bytes,
+    bits,
+    latent_errors,
+    perceptual_metrics,
+    **labels,
+):
+    """One table row: the reconstruction `image` (saved as PNG at `labels["recon"]`)
+    measured against the `original`; perceptual metrics not configured are NaN."""
     height, width = original.shape[:2]
     return {
         "image": Path(source).stem,
@@ -452,6 +474,7 @@ def _row(*, source, original, image, stored_bytes, side_bytes, bits, latent_erro
         "psnr": psnr(original, image),
         "ssim": ssim(original, image),
         "msssim": msssim(original, image),
+        **perceptual_scores(perceptual_metrics, original, image, labels["recon"]),
         "latent_mse": latent_errors[0],
         "latent_psnr": latent_errors[1],
         "width": width,

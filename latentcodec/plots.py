@@ -28,6 +28,7 @@ from latentcodec.codecs import get_codec  # noqa: E402
 from latentcodec.equal_size import read_pairs  # noqa: E402
 from latentcodec.io import load_image, read_rgb, write_bytes_atomic  # noqa: E402
 from latentcodec.metrics import psnr, ssim  # noqa: E402
+from latentcodec.ssimulacra2 import ssimulacra2
 from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize  # noqa: E402
 
 METRICS = (("psnr", "PSNR (dB)"), ("ssim", "SSIM"), ("msssim", "MS-SSIM"))
@@ -155,8 +156,9 @@ def equal_size_figure(
     size: int = 256,
 ):
     """Original, latent codec and each baseline at the same bytes (`latentcodec.equal_size`):
-    a row per image and model (`models`, or all), each crop captioned with its file's bytes, the size ratio and
-    the crop's own PSNR and SSIM. Each pixel panel is the stored matched file, decoded.
+    a row per image and model (`models`, or all), each crop captioned with its file's bytes,
+    the size ratio and the crop's own PSNR, SSIM and SSIMULACRA2. Each pixel panel is the
+    stored matched file, decoded.
 
     The latent file shown is `setting` ("<codec>-<quality>", e.g. "avif-q45") at `bitdepth`;
     without a setting, the lossy latent file with the lowest rate whose pairs with every
@@ -195,7 +197,7 @@ def equal_size_figure(
     figure, axes = plt.subplots(
         len(chosen),
         2 + len(baselines),
-        figsize=(2.6 * (2 + len(baselines)), 2.9 * len(chosen)),
+        figsize=(2.8 * (2 + len(baselines)), 3.2 * len(chosen)),
         squeeze=False,
     )
     for axis_row, row in zip(axes, chosen.itertuples(index=False), strict=True):
@@ -221,8 +223,8 @@ def equal_size_figure(
             _show(
                 axis,
                 crop,
-                f"{label}\n{stored}; crop {psnr(reference, crop):.2f} dB, "
-                f"SSIM {ssim(reference, crop):.3f}",
+                f"{label}\n{stored}\ncrop {psnr(reference, crop):.2f} dB, "
+                f"SSIM {ssim(reference, crop):.3f}, SSIMULACRA2 {ssimulacra2(reference, crop):.1f}",
             )
     figure.tight_layout()
     return figure

@@ -69,7 +69,9 @@ def lead_table(
         row = {key: setting[key] for key in ("model", "codec", "bitdepth", "quality")}
         row["images"] = len(means.images)
         row |= estimate_columns("bpp", rate[index], rate_replicates[index])
-        row |= {name: np.nan if values is None else values[index] for name, values in scores.items()}
+        row |= {
+            name: np.nan if values is None else values[index] for name, values in scores.items()
+        }
         row["gap_to_ceiling_db"] = psnr[top] - psnr[index]
         best = (np.nan, "")
         best_replicates = np.full(bootstrap.resamples, np.nan)
@@ -197,14 +199,15 @@ def latent_spaces_figure(table: pd.DataFrame):
     ):
         values = table[side].to_numpy(float)
         errors = np.abs(table[[f"{side}_low", f"{side}_high"]].to_numpy(float).T - values)
-        rates.errorbar(
-            positions + offset, values, yerr=errors, fmt=marker, capsize=4, label=name
-        )
+        rates.errorbar(positions + offset, values, yerr=errors, fmt=marker, capsize=4, label=name)
     for row, position in zip(table.itertuples(), positions, strict=True):
         if not math.isnan(row.bpp_ratio):
             rates.annotate(
-                f"{row.bpp_ratio:.1f}×", (position, row.latent_bpp), xytext=(12, 0),
-                textcoords="offset points", va="center",
+                f"{row.bpp_ratio:.1f}×",
+                (position, row.latent_bpp),
+                xytext=(12, 0),
+                textcoords="offset points",
+                va="center",
             )
     rates.set_yscale("log")
     rates.set_ylabel(f"bpp within {HEADLINE_DELTA_DB:g} dB of the ceiling (95 % CI)")
@@ -230,7 +233,9 @@ def write_lead_table(
     resamples: int,
     seed: int,
 ) -> None:
-    result = lead_table(read_table(table), model, settings, pixel_codecs, Bootstrap(resamples, seed))
+    result = lead_table(
+        read_table(table), model, settings, pixel_codecs, Bootstrap(resamples, seed)
+    )
     write_csv(result, csv)
     write_text_atomic(markdown, lead_markdown(result))
 

@@ -3,8 +3,8 @@
 Columns (units in the README):
 
     image, model, bitdepth, packing, codec, quality, quality_value, effort,
-    bytes, side_bytes, bpp, psnr, ssim, msssim, latent_mse, latent_psnr, exact,
-    width, height, channels, source, compressed, recon
+    bytes, side_bytes, bpp, psnr, ssim, msssim, ssimulacra2, butteraugli, butteraugli_3norm,
+    latent_mse, latent_psnr, exact, width, height, channels, source, compressed, recon
 
 Rows without a codec have `codec = none`: the ceiling (the float latent decoded without
 quantisation; `quality = float32`, `bitdepth = 32`, `bytes` = the raw float32 latent) and
@@ -12,6 +12,8 @@ the quantised latent decoded as it is (`quality = quantized`, `bytes` = the raw 
 integers). Pixel-domain baselines have `model = none` and codec = the baseline's label.
 `effort` is the encoder's time-for-bytes setting (`latentcodec.codecs`, e.g. `speed=6`), empty
 where there is no codec or the codec has no such setting.
+The perceptual columns (`latentcodec.perceptual`) are NaN where the run's
+`perceptual_metrics` leaves a metric out.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ COLUMNS = [
     "psnr",
     "ssim",
     "msssim",
+    "ssimulacra2",
+    "butteraugli",
+    "butteraugli_3norm",
     "latent_mse",
     "latent_psnr",
     "exact",
@@ -94,7 +99,8 @@ def aggregate(paths: list[str | os.PathLike], output: str | os.PathLike) -> None
 
 
 def summarize(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mean bpp, PSNR and SSIM over images for each model × codec × bit depth × quality."""
+    """Mean bpp and every quality metric over images for each model × codec × bit depth ×
+    quality (NaN for a metric the run did not compute)."""
     grouped = frame.groupby(SWEEP_KEYS, sort=True, dropna=False)
     summary = grouped.agg(
         images=("image", "count"),
@@ -102,6 +108,9 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
         psnr=("psnr", "mean"),
         ssim=("ssim", "mean"),
         msssim=("msssim", "mean"),
+        ssimulacra2=("ssimulacra2", "mean"),
+        butteraugli=("butteraugli", "mean"),
+        butteraugli_3norm=("butteraugli_3norm", "mean"),
         exact=("exact", "all"),
     ).reset_index()
     return summary.sort_values(["model", "codec", "bitdepth", "packing", "bpp"], kind="stable")

@@ -21,6 +21,7 @@ rule decode_quantized:
         gpu=gpu_count(),
     params:
         model_options=MODEL_OPTIONS,
+        perceptual_metrics=config["perceptual_metrics"],
     script:
         "../scripts/decode_quantized.py"
 
@@ -51,6 +52,7 @@ rule reconstruct:
         quality=quality_value,
         options=codec_options,
         model_options=MODEL_OPTIONS,
+        perceptual_metrics=config["perceptual_metrics"],
     script:
         "../scripts/reconstruct.py"
 
@@ -77,6 +79,7 @@ rule ceiling:
         gpu=gpu_count(),
     params:
         model_options=MODEL_OPTIONS,
+        perceptual_metrics=config["perceptual_metrics"],
     script:
         "../scripts/ceiling.py"
 
@@ -98,6 +101,7 @@ rule pixel_baseline:
     params:
         setting=baseline_setting,
         max_pixels=config["dataset"]["max_pixels"],
+        perceptual_metrics=config["perceptual_metrics"],
     script:
         "../scripts/pixel_baseline.py"
 

@@ -11,6 +11,7 @@ run_step(
     latents=list(snakemake.input.latents),
     recons=list(snakemake.output.recons),
     table=snakemake.output.table,
+    perceptual_metrics=snakemake.params.perceptual_metrics,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
     **snakemake.params.model_options,

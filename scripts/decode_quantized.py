@@ -12,6 +12,7 @@ run_step(
     quantized=list(snakemake.input.quantized),
     recons=list(snakemake.output.recons),
     table=snakemake.output.table,
+    perceptual_metrics=snakemake.params.perceptual_metrics,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
     **snakemake.params.model_options,

@@ -12,5 +12,6 @@ run_step(
     table=snakemake.output.table,
     name=snakemake.wildcards.baseline,
     max_pixels=snakemake.params.max_pixels,
+    perceptual_metrics=snakemake.params.perceptual_metrics,
     **snakemake.params.setting,
 )

@@ -19,6 +19,7 @@ run_step(
     quality=snakemake.wildcards.quality,
     quality_value=snakemake.params.quality,
     options=snakemake.params.options,
+    perceptual_metrics=snakemake.params.perceptual_metrics,
     mirror=snakemake.config["mirror"],
     threads=snakemake.threads,
     **snakemake.params.model_options,

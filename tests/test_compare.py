@@ -14,7 +14,8 @@ def rows(model, codec, points, *, bits=8, packing="interleaved", exact=False, im
             "image": image, "model": model, "bitdepth": bits, "packing": packing,
             "codec": codec, "quality": label, "quality_value": None, "bytes": size,
             "side_bytes": 0, "bpp": size * 8 / (768 * 512), "psnr": psnr, "ssim": 0.9,
-            "msssim": msssim, "latent_mse": 0.0, "latent_psnr": 40.0, "exact": exact,
+            "msssim": msssim, "ssimulacra2": 70.0, "butteraugli": 2.0,
+            "butteraugli_3norm": 1.0, "latent_mse": 0.0, "latent_psnr": 40.0, "exact": exact,
             "width": 768, "height": 512, "channels": 3, "source": "s.png",
             "compressed": "c", "recon": f"{codec}-{label}.png",
         }

@@ -35,6 +35,7 @@ def decoded_table(tmp_path, quantized):
         "model": "taef2", "bitdepth": 8, "packing": "none", "codec": "none",
         "quality": "quantized", "quality_value": None, "effort": "", "bytes": 768,
         "side_bytes": 256, "bpp": 1.0, "psnr": 30.0, "ssim": 0.9, "msssim": 0.95,
+        "ssimulacra2": 70.0, "butteraugli": 2.0, "butteraugli_3norm": 1.0,
         "latent_mse": 0.01, "latent_psnr": 40.0, "exact": True, "width": 48, "height": 32,
         "channels": 32, "source": "s.png", "compressed": "q.npz", "recon": "shared.png",
     }  # fmt: skip

@@ -7,11 +7,11 @@ from latentcodec.bootstrap import Bootstrap
 from latentcodec.errors import LatentCodecError
 from latentcodec.operating_points import operating_points
 from latentcodec.spaces import (
-    lead_markdown,
-    lead_table,
     latent_spaces_figure,
     latent_spaces_markdown,
     latent_spaces_table,
+    lead_markdown,
+    lead_table,
 )
 
 from .test_bootstrap import PIXEL, ceiling, curve

@@ -10,6 +10,7 @@ def row(image="kodim01", codec="png", bits=8, quality="lossless", psnr=30.0, bpp
         "image": image, "model": "taef2", "bitdepth": bits, "packing": "interleaved",
         "codec": codec, "quality": quality, "quality_value": None, "effort": "", "bytes": 100,
         "side_bytes": 8, "bpp": bpp, "psnr": psnr, "ssim": 0.9, "msssim": 0.95,
+        "ssimulacra2": 70.0, "butteraugli": 2.0, "butteraugli_3norm": 1.0,
         "latent_mse": 0.1, "latent_psnr": 40.0, "exact": True, "width": 8, "height": 8,
         "channels": 32, "source": "s.png", "compressed": "c.png", "recon": "r.png",
     }  # fmt: skip

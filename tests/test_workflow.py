@@ -127,6 +127,8 @@ def test_tiny_run_writes_one_tidy_row_per_setting(tiny_run):
         assert row.bpp == pytest.approx(8 * (row.bytes + row.side_bytes) / (768 * 512))
         assert (tiny_run / row.recon).is_file() and (tiny_run / row.compressed).is_file()
         assert 0 < row.msssim <= 1 and 0 < row.ssim <= 1
+        # the default perceptual_metrics: SSIMULACRA2 and Butteraugli on every row
+        assert row.ssimulacra2 < 100 and 0 < row.butteraugli_3norm <= row.butteraugli
     by_codec = latent[latent["bitdepth"] != 32].set_index(["codec", "bitdepth"])
     png = by_codec.loc[("png", 8)]
     avif = latent.set_index(["codec", "quality"]).loc[("avif", "low")]
