@@ -37,7 +37,8 @@ def curve(model, codec, points, *, noise=0.0, seed=1, bits=8, packing="interleav
                     "codec": codec, "quality": label, "quality_value": None, "effort": "",
                     "bytes": round(bpp * 768 * 512 / 8), "side_bytes": 0, "bpp": bpp,
                     "psnr": score, "ssim": 0.9, "msssim": 1 - 10 ** (-score / 20),
-                    "ssimulacra2": 2 * score - 10, "latent_mse": 0.0, "latent_psnr": 40.0,
+                    "ssimulacra2": 2 * score - 10, "butteraugli": 1.0, "butteraugli_3norm": 0.5,
+                    "latent_mse": 0.0, "latent_psnr": 40.0,
                     "exact": codec == "none", "width": 768, "height": 512, "channels": 3,
                     "source": "s.png", "compressed": "c", "recon": "r.png",
                 }
@@ -170,7 +171,7 @@ def test_without_ssimulacra2_scores_the_perceptual_table_says_so(tmp_path):
     assert operating_points(frame, "ssimulacra2").empty
     assert bd_table(frame, "avif444")["bd_rate_ssimulacra2"].isna().all()
     assert "SSIMULACRA2" not in bd_markdown(bd_table(frame, "avif444"))
-    write_table(frame, tmp_path / "metrics.csv")
+    write_table(frame.assign(ssimulacra2=math.nan), tmp_path / "metrics.csv")  # not measured
     paths = [tmp_path / name for name in ("p.csv", "p.md", "m.csv", "m.md", "s.csv", "s.md")]
     write_operating_points(tmp_path / "metrics.csv", *paths, resamples=1000, seed=0)
     assert "No SSIMULACRA2 scores" in paths[5].read_text()

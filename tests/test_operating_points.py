@@ -71,7 +71,8 @@ def rows(model, codec, points, *, bits=8, packing="interleaved", quality_prefix=
                 "image": "kodim01", "model": model, "bitdepth": bits, "packing": packing,
                 "codec": codec, "quality": label, "quality_value": None, "effort": "",
                 "bytes": round(bpp * 768 * 512 / 8), "side_bytes": 0, "bpp": bpp,
-                "psnr": psnr, "ssim": 0.9, "msssim": msssim, "latent_mse": 0.0,
+                "psnr": psnr, "ssim": 0.9, "msssim": msssim, "ssimulacra2": math.nan,
+                "butteraugli": math.nan, "butteraugli_3norm": math.nan, "latent_mse": 0.0,
                 "latent_psnr": 40.0, "exact": exact, "width": 768, "height": 512,
                 "channels": 3, "source": "s.png", "compressed": "c", "recon": "r.png",
             }
