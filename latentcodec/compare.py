@@ -126,7 +126,7 @@ def bd_markdown(result: pd.DataFrame) -> str:
         cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
         lines.append(
             f"| {row['model']} | {row['codec']} | {row['bitdepth']} | {row['packing']} | "
-            f"{row['points']} | {row['bd_psnr']:+.2f} | {cells} | {row['note']} |"
+            f"{row['points']} | {row['bd_psnr']:+.2f} | {cells} | {_note(row['note'])} |"
         )
     if result.empty:
         return "No lossy latent curves to compare.\n"
@@ -137,6 +137,11 @@ def bd_markdown(result: pd.DataFrame) -> str:
         f"paired bootstrap over the {first['images']} images ({first['resamples']} "
         f"resamples, seed {first['seed']}).\n\n" + "\n".join(lines) + "\n"
     )
+
+
+def _note(note) -> str:
+    """A note cell, also as read back from CSV (an empty cell comes back as NaN)."""
+    return "" if isinstance(note, float) else str(note)
 
 
 def _bd_text(row: dict, key: str) -> str:

@@ -21,6 +21,7 @@ import os
 import numpy as np
 import pandas as pd
 
+from latentcodec.bitdepth import SMALLEST_DELTA_DB
 from latentcodec.bootstrap import Bootstrap, ImageMeans, estimate_columns
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
@@ -30,7 +31,6 @@ from latentcodec.readoff import rate_at_level, rates_at_level
 from latentcodec.tables import PIXEL_MODEL, read_table, write_csv
 
 HEADLINE_DELTA_DB = 0.5  # the Δ below the ceiling the comparison of latent spaces is about
-CEILING_BITS_DB = 0.1  # a bit depth "keeps the ceiling" when within this of it (PSNR)
 SCORES = ("psnr", "ssim", "ssimulacra2")
 
 
@@ -87,7 +87,11 @@ def lead_table(
         row |= estimate_columns("pixel_bpp", best[0], best_replicates)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios = rate_replicates[index] / best_replicates
-        row |= estimate_columns("bpp_ratio", rate[index] / best[0], ratios)
+        if index == top:  # the raw float latent is no file anyone would keep: no ratio
+            ratios = np.full_like(ratios, np.nan)
+        row |= estimate_columns(
+            "bpp_ratio", rate[index] / best[0] if index != top else np.nan, ratios
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -140,7 +144,7 @@ def latent_spaces_table(
         perceptual = ssimulacra2_points[ssimulacra2_points["model"] == model]
         row |= _cheapest(perceptual, "ssimulacra2_")
         gain = bitdepth_gain[bitdepth_gain["model"] == model]
-        enough = gain[gain["gap_to_ceiling_db"] <= CEILING_BITS_DB]["bitdepth"]
+        enough = gain[gain["gap_to_ceiling_db"] <= SMALLEST_DELTA_DB]["bitdepth"]
         row["ceiling_bits"] = int(enough.min()) if len(enough) else np.nan
         rows.append(row)
     return pd.DataFrame(rows).sort_values(["channels", "model"], ignore_index=True)

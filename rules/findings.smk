@@ -61,12 +61,18 @@ rule findings:
     """findings.md: the research question answered, every number filled in from the tables."""
     input:
         metrics="results/{run}/metrics.csv",
+        lead="results/{run}/lead.csv",
+        spaces="results/{run}/latent_spaces.csv",
         psnr_points="results/{run}/operating_points.csv",
         msssim_points="results/{run}/operating_points_msssim.csv",
+        ssimulacra2_points="results/{run}/operating_points_ssimulacra2.csv",
+        bdrate="results/{run}/bdrate.csv",
+        pairs="results/{run}/equal_size.csv",
         bitdepth_gain="results/{run}/bitdepth_gain.csv",
         channels=expand("results/{{run}}/{model}/channels.csv", model=MODELS),
         figures=expand(
-            "results/{{run}}/figures/{name}.png", name=["rd", "crops", "equal_size"]
+            "results/{{run}}/figures/{name}.png",
+            name=["rd", "crops", "equal_size", "latent_spaces"],
         ),
     output:
         report(

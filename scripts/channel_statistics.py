@@ -1,6 +1,6 @@
 """Snakemake script: per-channel range, entropy and lossless bytes of one model's latents."""
 
-from latentcodec.findings import write_channel_table
+from latentcodec.channels import write_channel_table
 from latentcodec.jobs import run_step
 
 run_step(

@@ -1,4 +1,4 @@
-"""Snakemake script: findings.md from the operating-point, bit-depth and channel tables."""
+"""Snakemake script: findings.md from the run's tables."""
 
 from latentcodec.findings import write_findings
 from latentcodec.jobs import run_step
@@ -6,13 +6,20 @@ from latentcodec.jobs import run_step
 run_step(
     snakemake.log[0],
     write_findings,
-    snakemake.input.metrics,
-    snakemake.input.psnr_points,
-    snakemake.input.msssim_points,
-    snakemake.input.bitdepth_gain,
-    snakemake.input.channels,
-    snakemake.input.figures,
-    snakemake.output[0],
+    metrics=snakemake.input.metrics,
+    lead=snakemake.input.lead,
+    spaces=snakemake.input.spaces,
+    points={
+        "psnr": snakemake.input.psnr_points,
+        "msssim_db": snakemake.input.msssim_points,
+        "ssimulacra2": snakemake.input.ssimulacra2_points,
+    },
+    bdrate=snakemake.input.bdrate,
+    pairs=snakemake.input.pairs,
+    bitdepth_gain=snakemake.input.bitdepth_gain,
+    channels=snakemake.input.channels,
+    figures=snakemake.input.figures,
+    output=snakemake.output[0],
     dataset=snakemake.params.dataset,
     run=snakemake.wildcards.run,
 )

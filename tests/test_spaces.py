@@ -43,6 +43,7 @@ def test_the_lead_table_puts_each_setting_beside_pixel_avif_at_equal_psnr():
     assert (lossy["bpp_ratio_low"] >= 1.95).all() and (lossy["bpp_ratio_high"] <= 2.05).all()
     assert list(lossy["gap_to_ceiling_db"]) == pytest.approx([8.0, 5.0, 2.0])
     assert table.iloc[0]["gap_to_ceiling_db"] == 0.0
+    assert math.isnan(table.iloc[0]["bpp_ratio"])  # the raw float latent gets no ratio
     # lossless PNG at 38 dB: pixel AVIF between its 36 and 39 dB points, linear in log bpp
     assert table.iloc[1]["pixel_bpp"] == pytest.approx(2 * 2 ** (2 / 3))
     text = lead_markdown(table)
