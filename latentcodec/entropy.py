@@ -369,7 +369,7 @@ def entropy_figure(report: pd.DataFrame):
         rows = report[report["model"] == model]
         for bound in BOUNDS:
             line = rows[rows["name"] == bound].sort_values("bitdepth")
-            axis.plot(line["bitdepth"], line["bpp"], "-", label=BOUND_LABELS[bound])
+            axis.plot(line["bitdepth"], line["bpp"], ".-", label=BOUND_LABELS[bound])
         for index, name in enumerate(codecs):
             points = rows[(rows["kind"] == "codec") & (rows["name"] == name)]
             if len(points):
