@@ -215,6 +215,9 @@ def get_final_output():
             "latent_spaces.csv",
             "latent_spaces.md",
             "figures/latent_spaces.png",
+            "entropy.csv",
+            "entropy.md",
+            "figures/entropy.png",
             "findings.md",
         ],
     )

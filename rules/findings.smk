@@ -136,3 +136,45 @@ rule latent_spaces:
         "../envs/report.yaml"
     script:
         "../scripts/latent_spaces.py"
+
+
+rule entropy_bounds:
+    """Model-cost-free entropy bounds of one model's quantised latents at every bit depth."""
+    input:
+        quantized=get_quantized_all_depths,
+    output:
+        bounds="results/{run}/{model}/entropy.csv",
+        channels="results/{run}/{model}/entropy_channels.csv",
+    log:
+        "logs/{run}/entropy_bounds/{model}.log",
+    benchmark:
+        "benchmarks/{run}/entropy_bounds/{model}.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        model="{model}",
+    script:
+        "../scripts/entropy_bounds.py"
+
+
+rule entropy_report:
+    """Every model's entropy bounds beside its lossless codecs' real bpp: table and figure."""
+    input:
+        bounds=expand("results/{{run}}/{model}/entropy.csv", model=MODELS),
+        metrics="results/{run}/metrics.csv",
+    output:
+        csv="results/{run}/entropy.csv",
+        markdown="results/{run}/entropy.md",
+        figure=report(
+            "results/{run}/figures/entropy.png",
+            caption="../report/entropy.rst",
+            category="Figures",
+        ),
+    log:
+        "logs/{run}/entropy_report.log",
+    benchmark:
+        "benchmarks/{run}/entropy_report.tsv"
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../scripts/entropy_report.py"

@@ -1,0 +1,13 @@
+"""Snakemake script: empirical entropy bounds of one model's quantised latents."""
+
+from latentcodec.entropy import write_entropy_bounds
+from latentcodec.jobs import run_step
+
+run_step(
+    snakemake.log[0],
+    write_entropy_bounds,
+    snakemake.input.quantized,
+    snakemake.output.bounds,
+    snakemake.output.channels,
+    model=snakemake.params.model,
+)
