@@ -119,7 +119,7 @@ examples:
 {_registry_help()}
 
 Model weights are read from ${MIRROR_VARIABLE} (or --mirror) when set, else downloaded
-once into ~/.cache/latentcodec; see the README, "Data and weights".
+once into ~/.cache/latentcodec; see docs/configuration.md, "Data and weights".
 
 {EXIT_STATUS_HELP}""",
     )

@@ -8,7 +8,7 @@ these before the workflow starts.
 
 Latent codecs go through imagecodecs rather than Pillow: Pillow writes 16-bit PNG only as
 greyscale, reads 16-bit RGB(A) PNG silently truncated to 8 bits, and its AVIF is 8-bit and
-never lossless (see README, "Why these libraries"). Pillow serves the pixel-domain JPEG and
+never lossless (see docs/method.md, "Why these libraries"). Pillow serves the pixel-domain JPEG and
 WebP baselines, with its defaults, because that is what readers compare with; WebP's `method`
 is the exception, since it must equal the latent WebP's (equal encoder effort).
 

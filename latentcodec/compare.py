@@ -151,4 +151,4 @@ def _bd_text(row: dict, key: str) -> str:
     if not math.isnan(row[f"{key}_low"]):
         text += f" ({row[f'{key}_low']:+.1f} to {row[f'{key}_high']:+.1f})"
     share = row[f"{key}_reached"]
-    return text + (f" [in {share:.0%} of resamples]" if share < 1 else "")
+    return text + (f" [in {share:.0%} of resamples]" if 0 < share < 1 else "")

@@ -1,4 +1,4 @@
-"""Image quality and rate, in float64, on 8-bit RGB (definitions as in the README).
+"""Image quality and rate, in float64, on 8-bit RGB (definitions as in docs/method.md).
 
 - PSNR = 20·log10(255) − 10·log10(MSE), MSE over all pixels and the three channels.
 - SSIM from scikit-image, `channel_axis=-1, data_range=255`.

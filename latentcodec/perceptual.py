@@ -56,7 +56,7 @@ def check_tools(metrics: Sequence[str], key: str = "perceptual_metrics") -> None
             f"{key}: unknown metric(s) {unknown}; known: {', '.join(METRIC_COLUMNS)}"
         )
     if "butteraugli" in metrics and shutil.which(BUTTERAUGLI_TOOL) is None:
-        raise LatentCodecError(f"{key}: butteraugli needs {BUTTERAUGLI_INSTALL}")
+        raise LatentCodecError(f"{key}: butteraugli is configured, but {BUTTERAUGLI_INSTALL}")
 
 
 def perceptual_scores(
@@ -119,7 +119,9 @@ def _run_butteraugli(reference: Path, distorted: Path) -> tuple[float, float]:
     try:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
     except FileNotFoundError:
-        raise LatentCodecError(f"Butteraugli of {files}: {BUTTERAUGLI_INSTALL}") from None
+        raise LatentCodecError(
+            f"Butteraugli of {files} cannot run: {BUTTERAUGLI_INSTALL}"
+        ) from None
     if result.returncode != 0:
         raise LatentCodecError(
             f"Butteraugli of {files}: {BUTTERAUGLI_TOOL} exited with {result.returncode}: "

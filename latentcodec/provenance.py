@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import sys
 from importlib import metadata
 
@@ -16,6 +17,7 @@ from latentcodec import __version__
 from latentcodec.codecs import CODECS
 from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
+from latentcodec.perceptual import BUTTERAUGLI_TOOL
 from latentcodec.sources import model_weights, resolve_mirror
 
 PACKAGES = [
@@ -28,6 +30,7 @@ PACKAGES = [
     "scikit-image",
     "pytorch-msssim",
     "scipy",
+    "safetensors",
     "pandas",
     "matplotlib",
     "snakemake",
@@ -47,6 +50,7 @@ def versions(models: list[str], codecs: list[str], mirror: str | None = None) ->
         "platform": platform.platform(),
         "packages": {name: _installed(name) for name in PACKAGES},
         "codecs": {name: CODECS[name].library() for name in sorted(set(codecs))},
+        "tools": {BUTTERAUGLI_TOOL: _debian_version("libjxl-devtools")},
         "models": {name: _weights(name, folder) for name in models},
     }
 
@@ -56,6 +60,19 @@ def write_versions(
 ) -> None:
     record = versions(models, codecs, mirror)
     write_text_atomic(output, json.dumps(record, indent=2, sort_keys=True) + "\n")
+
+
+def _debian_version(package: str) -> str | None:
+    """The Debian package version a tool came from (it prints none itself), if known."""
+    try:
+        result = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True
+        )
+    except OSError:  # not a Debian-based system
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.strip() or None
 
 
 def _installed(name: str) -> str | None:

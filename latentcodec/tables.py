@@ -1,6 +1,6 @@
 """Tidy result tables: one row per image × model × bit depth × codec × quality.
 
-Columns (units in the README):
+Columns (units in docs/method.md):
 
     image, model, bitdepth, packing, codec, quality, quality_value, effort,
     bytes, side_bytes, bpp, psnr, ssim, msssim, ssimulacra2, butteraugli, butteraugli_3norm,
@@ -117,7 +117,7 @@ def summarize(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_markdown(frame: pd.DataFrame) -> str:
-    """The summary as a Markdown table (the README's smoke table)."""
+    """The summary as a Markdown table (summary.md)."""
     summary = summarize(frame)
     lines = [
         "| model | codec | bit depth | packing | quality | images | bpp | PSNR (dB) | SSIM "

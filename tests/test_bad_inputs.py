@@ -1,4 +1,4 @@
-"""Every bad input in the README's table ends in a clear error or a logged conversion.
+"""Every bad input in docs/reliability.md's table ends in a clear error or a logged conversion.
 
 Cases covered elsewhere: wrong dataset checksum (test_datasets), wrong model checksum and a
 state dict that does not match (test_autoencoders), config errors (test_config), NaN/Inf
