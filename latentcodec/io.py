@@ -86,8 +86,8 @@ def load_image(
     Conversions (docs/reliability.md, "Bad input"): greyscale is repeated into three
     channels; palette images are expanded; an alpha channel is dropped (the colour values
     are kept as stored); CMYK is converted with Pillow's plain formula (no colour profile);
-    16-bit samples are rounded to 8 bits (v / 257). Images over `max_pixels` are refused before decoding.
-    `path` may be an in-memory file; `label` then names it in messages.
+    16-bit samples are rounded to 8 bits (v / 257). Images over `max_pixels` are refused
+    before decoding. `path` may be an in-memory file; `label` then names it in messages.
     """
     label = label or str(path)
     try:
