@@ -1,8 +1,8 @@
 """Figures drawn from a results table alone (and the image files it names).
 
-- `rd_figure`: mean PSNR and SSIM against mean bpp, one line per (codec, bit depth),
-  points ordered by rate; the ceiling (float latent, no quantisation) as a dashed line.
-  One row of panels per model.
+- `rd_figure`: one metric's mean against mean bpp, a row per model and a column per family
+  (latent lossless, latent lossy, pixel codecs); colour = codec, line style = bit depth; the
+  ceiling (float latent, no quantisation) dashed in every panel.
 - `crop_figure`: the same crop of one image: original, ceiling, and each codec and quality
   at one bit depth, captioned with its bpp and PSNR.
 - `equal_size_figure`: a latent file beside the pixel encodings matched to its size
@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import io
 import os
+import zlib
 from pathlib import Path
 
 import matplotlib
+import matplotlib.legend
+import matplotlib.lines
 import matplotlib.ticker
 
 matplotlib.use("Agg")
@@ -26,76 +29,301 @@ import pandas as pd  # noqa: E402
 
 from latentcodec.codecs import get_codec  # noqa: E402
 from latentcodec.equal_size import read_pairs  # noqa: E402
+from latentcodec.errors import LatentCodecError  # noqa: E402
 from latentcodec.io import load_image, read_rgb, write_bytes_atomic  # noqa: E402
 from latentcodec.metrics import psnr, ssim  # noqa: E402
-from latentcodec.ssimulacra2 import ssimulacra2
+from latentcodec.ssimulacra2 import ssimulacra2  # noqa: E402
 from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize  # noqa: E402
 
-METRICS = (("psnr", "PSNR (dB)"), ("ssim", "SSIM"), ("msssim", "MS-SSIM"))
+METRIC_LABELS = {
+    "psnr": "PSNR (dB)",
+    "ssim": "SSIM",
+    "msssim": "MS-SSIM",
+    "ssimulacra2": "SSIMULACRA2",
+}  # higher is better for each
+RD_FAMILIES = ("Latent, lossless", "Latent, lossy", "Pixel codecs (on the image)")
+_CURVE_KEYS = ["codec", "bitdepth", "packing"]
+# The quantised latent stored as raw integers, drawn among the lossless codecs.
+RAW_LABEL = "raw"
+RAW_LEGEND = "raw integers (no codec)"
+# One colour per codec (latent codecs and pixel baselines alike), the same in every figure.
+CODEC_COLORS = {
+    "png": "#1f77b4",
+    "webpll": "#2ca02c",
+    "webp": "#2ca02c",
+    "jxl": "#9467bd",
+    "j2k": "#8c564b",
+    "avif": "#ff7f0e",
+    "avif444": "#ff7f0e",
+    "avif420": "#17becf",
+    "palette": "#e377c2",
+    "jpeg": "#d62728",
+    RAW_LABEL: "black",
+}
+_SPARE_COLORS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
+BITDEPTH_STYLES = {
+    8: "-",
+    10: (0, (5, 2)),
+    12: (0, (5, 2, 1, 2)),
+    16: (0, (1, 1.5)),
+    4: (0, (8, 2, 1, 2, 1, 2)),
+    5: (0, (2, 2)),
+    6: (0, (10, 3)),
+    7: (0, (3, 1, 1, 1)),
+}  # other depths share a fallback (`_bitdepth_style`)
+_FRONT_STYLE = {
+    "color": "0.55",
+    "alpha": 0.6,
+    "linewidth": 3,
+    "zorder": 1,
+    "label": "best pixel codec at each rate",
+}
 # Fixed metadata keeps figure files byte-identical across runs.
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
+RD_DPI = 120  # the 14-inch-wide RD figure: about 1700 pixels, legible on a laptop
 
 
 def save_figure(figure, paths: dict[str, str | os.PathLike], dpi: int = 150) -> None:
     """Save `figure` once per format ({'png': path, 'svg': path}), atomically."""
     for fmt, path in paths.items():
         buffer = io.BytesIO()
-        figure.savefig(buffer, format=fmt, dpi=dpi, bbox_inches="tight", metadata=_METADATA[fmt])
+        with matplotlib.rc_context({"svg.hashsalt": "latentcodec"}):  # else SVG ids are random
+            figure.savefig(
+                buffer, format=fmt, dpi=dpi, bbox_inches="tight", metadata=_METADATA[fmt]
+            )
         write_bytes_atomic(path, buffer.getvalue())
     plt.close(figure)
 
 
-def rd_figure(frame: pd.DataFrame, title: str = ""):
-    """One row of panels per model; pixel baselines (model "none") repeated in every row."""
+def rd_figure(frame: pd.DataFrame, metric: str = "psnr", title: str = ""):
+    """Mean `metric` against mean bpp (log scale), faceted by family: one row per model, with
+    the latent lossless settings (one point per codec and bit depth, the points of a codec
+    joined across bit depths), the latent lossy curves, and the pixel codecs (model "none").
+
+    The model's ceiling is a labelled dashed line in each of its panels, and the best pixel
+    codec at each rate is a grey reference in the two latent panels. A codec keeps its colour
+    (`CODEC_COLORS`) and a bit depth its line style in every panel. A metric with no value in
+    the table gives a figure that says so.
+    """
+    if metric not in METRIC_LABELS:
+        raise LatentCodecError(
+            f"rd_figure: unknown metric {metric!r}, not in {list(METRIC_LABELS)}"
+        )
+    label = METRIC_LABELS[metric]
     summary = summarize(frame)
-    pixels = summary[summary["model"] == PIXEL_MODEL]
+    summary = summary[summary[metric].notna()]
     models = [model for model in dict.fromkeys(summary["model"]) if model != PIXEL_MODEL]
-    # A metric undefined for every image (MS-SSIM of small images) gets no panel.
-    metrics = [(metric, label) for metric, label in METRICS if summary[metric].notna().any()]
-    figure, axes = plt.subplots(
-        len(models), len(metrics), figsize=(5.4 * len(metrics), 4.6 * len(models)), squeeze=False
+    if not models:  # e.g. MS-SSIM of images too small for its five scales
+        figure, axis = plt.subplots(figsize=(7, 1.2))
+        _say(axis, f"no {label} value for any latent row of this table")
+        axis.axis("off")
+        return figure
+    pixels = summary[summary["model"] == PIXEL_MODEL]
+    front = _pixel_front(pixels, metric)
+    rows = [_latent_families(summary[summary["model"] == model]) + (pixels,) for model in models]
+    legends = [
+        _legend_entries(pd.concat(panels), column, reference=column < 2 and not front.empty)
+        for column, panels in enumerate(zip(*rows, strict=True))
+    ]
+    entries = max((len(handles) for legend in legends for _, handles in legend), default=0)
+    legend_height = 0.4 + 0.2 * entries
+    figure = plt.figure(figsize=(14, 0.6 + 3.2 * len(models) + legend_height), layout="constrained")
+    grid = figure.add_gridspec(
+        len(models) + 1, 3, height_ratios=[3.2] * len(models) + [legend_height]
     )
-    for row, model in enumerate(models):
+    axes = (
+        grid[:-1, :].subgridspec(len(models), 3).subplots(sharex=True, sharey="row", squeeze=False)
+    )
+    # A rotated 9-point label is about 1/30 of a panel wide: its share of the rate span.
+    plotted = pd.concat([panel for panels in rows for panel in panels])["bpp"]
+    label_gap = np.log10(plotted.max() / plotted.min()) / 30
+    for axis_row, model, panels in zip(axes, models, rows, strict=True):
         of_model = summary[summary["model"] == model]
         ceiling = of_model[(of_model["codec"] == CEILING_CODEC) & (of_model["bitdepth"] == 32)]
-        curves = of_model[of_model["codec"] != CEILING_CODEC]
-        for column, (metric, label) in enumerate(metrics):
-            axis = axes[row][column]
-            keys = ["codec", "bitdepth", "packing"]
-            groups = curves.groupby(keys, sort=True)
-            for index, ((codec, bits, packing), curve) in enumerate(groups):
-                curve = curve.sort_values("bpp")
-                name = f"{codec}, {bits}-bit" + (", planar" if packing == "planar" else "")
-                color = matplotlib.colormaps["tab20"](index % 20)
-                axis.plot(
-                    curve["bpp"], curve[metric], marker="o", markersize=4, color=color, label=name
-                )
-            for index, ((codec,), curve) in enumerate(pixels.groupby(["codec"], sort=True)):
-                curve = curve.sort_values("bpp")
-                axis.plot(
-                    curve["bpp"],
-                    curve[metric],
-                    linestyle=(":", "-.", "--")[index % 3],
-                    marker="x+^sd"[index % 5],
-                    markersize=4,
-                    color=str(0.25 + 0.12 * (index % 4)),
-                    label=f"{codec} on pixels",
-                )
-                axis.annotate(codec, (curve["bpp"].iloc[-1], curve[metric].iloc[-1]), fontsize=6)
+        for column, (axis, panel) in enumerate(zip(axis_row, panels, strict=True)):
+            if panel.empty:
+                _say(axis, f"no {RD_FAMILIES[column].lower()} rows")
+            if column == 0:
+                _draw_points(axis, panel, metric, label_gap)
+            else:
+                _draw_curves(axis, panel, metric)
+            if column < 2:
+                axis.plot(front["bpp"], front[metric], **_FRONT_STYLE)
             for value in ceiling[metric]:
-                axis.axhline(value, color="black", linestyle="--", label="ceiling (float latent)")
-            axis.set_xscale("log")
-            axis.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
-            axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-            axis.set_xlabel("bits per pixel (log scale)")
-            axis.set_ylabel(label)
-            axis.set_title(f"{model}: {label} vs rate")
-            axis.grid(True, which="both", alpha=0.3)
-        axes[row][-1].legend(fontsize="x-small", loc="lower right", ncol=2)
-    if title:
-        figure.suptitle(title)
-    figure.tight_layout()
+                _draw_ceiling(axis, value, metric)
+            _style_axis(axis)
+        axis_row[0].set_ylabel(f"{model}\n{label}", fontsize=11)
+    for column, family in enumerate(RD_FAMILIES):
+        axes[0][column].set_title(family, fontsize=12)
+        axes[-1][column].set_xlabel("bits per pixel (log scale)", fontsize=10)
+        legend_axis = figure.add_subplot(grid[-1, column])
+        legend_axis.axis("off")
+        for (heading, handles), corner in zip(
+            legends[column], ("upper left", "upper right"), strict=False
+        ):
+            legend = matplotlib.legend.Legend(
+                legend_axis,
+                handles,
+                [handle.get_label() for handle in handles],
+                title=heading,
+                loc=corner,
+                fontsize=9,
+                title_fontsize=9,
+                frameon=False,
+            )
+            legend_axis.add_artist(legend)
+    figure.suptitle(f"{title + ': ' if title else ''}{label} against rate", fontsize=13)
     return figure
+
+
+def _say(axis, text: str) -> None:
+    axis.text(0.5, 0.5, text, ha="center", va="center", transform=axis.transAxes, fontsize=11)
+
+
+def _latent_families(of_model: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(lossless, lossy) latent rows of one model. Lossless: every setting whose rows are all
+    exact, and the quantised latent stored raw; lossy: each (codec, bit depth, packing) curve
+    with an inexact setting, drawn whole, so a grid that reaches its lossless end shows it."""
+    codecs = of_model[of_model["codec"] != CEILING_CODEC]
+    raw = of_model[(of_model["codec"] == CEILING_CODEC) & (of_model["bitdepth"] != 32)]
+    lossless = pd.concat([codecs[codecs["exact"]], raw.assign(codec=RAW_LABEL)])
+    inexact = ~codecs.groupby(_CURVE_KEYS)["exact"].transform("all").astype(bool)
+    return lossless, codecs[inexact]
+
+
+def _draw_points(axis, rows: pd.DataFrame, metric: str, label_gap: float) -> None:
+    """Each codec's points joined across bit depths. The leftmost point of each bit depth is
+    labelled, 8 bits first, skipping a label within `label_gap` decades of bpp of another."""
+    for (codec, packing), points in rows.groupby(["codec", "packing"], sort=True):
+        points = points.sort_values("bitdepth")
+        axis.plot(points["bpp"], points[metric], linewidth=1.2, **_codec_marks(codec, packing))
+    leftmost = rows.sort_values("bpp").drop_duplicates("bitdepth")
+    labelled: list[float] = []
+    for row in leftmost.sort_values(
+        "bitdepth", key=lambda bits: bits != 8, kind="stable"
+    ).itertuples():
+        if all(abs(np.log10(row.bpp) - np.log10(other)) >= label_gap for other in labelled):
+            labelled.append(row.bpp)
+            axis.annotate(
+                f"{row.bitdepth}-bit",
+                (row.bpp, getattr(row, metric)),
+                xytext=(0, 5),
+                textcoords="offset points",
+                rotation=90,
+                ha="center",
+                va="bottom",
+                fontsize=9,
+            )
+
+
+def _draw_curves(axis, rows: pd.DataFrame, metric: str) -> None:
+    """One line per (codec, bit depth, packing), points in order of rate."""
+    for (codec, bits, packing), curve in rows.groupby(_CURVE_KEYS, sort=True):
+        curve = curve.sort_values("bpp")
+        axis.plot(
+            curve["bpp"],
+            curve[metric],
+            linestyle=_bitdepth_style(bits),
+            linewidth=1.8,
+            **_codec_marks(codec, packing),
+        )
+
+
+def _codec_marks(codec: str, packing: str) -> dict:
+    """Colour by codec, hollow markers for planar packing; the gid names the codec (for tests
+    and SVG readers)."""
+    color = _codec_color(codec)
+    return {
+        "color": color,
+        "marker": "o",
+        "markersize": 4.5,
+        "markerfacecolor": "white" if packing == "planar" else color,
+        "gid": f"codec={codec}",
+    }
+
+
+def _codec_color(codec: str) -> str:
+    """The codec's fixed colour; a baseline label not in `CODEC_COLORS` gets a spare colour
+    chosen from its name, so it too is the same in every figure."""
+    if codec in CODEC_COLORS:
+        return CODEC_COLORS[codec]
+    return _SPARE_COLORS[zlib.crc32(codec.encode()) % len(_SPARE_COLORS)]
+
+
+def _bitdepth_style(bits: int):
+    return BITDEPTH_STYLES.get(int(bits), (0, (1, 1, 1, 3)))
+
+
+def _pixel_front(pixels: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """The best pixel codec at each rate: the points no cheaper pixel point matches."""
+    ordered = pixels.sort_values(["bpp", metric], ascending=[True, False])
+    best_so_far = ordered[metric].cummax().shift(fill_value=-np.inf)
+    return ordered[ordered[metric] > best_so_far]
+
+
+def _draw_ceiling(axis, value: float, metric: str) -> None:
+    axis.axhline(value, color="black", linestyle=(0, (6, 3)), linewidth=1.1, gid="ceiling")
+    digits = 2 if metric == "psnr" else 1 if metric == "ssimulacra2" else 4
+    axis.annotate(
+        f"ceiling {value:.{digits}f}",
+        (0.01, value),
+        xycoords=axis.get_yaxis_transform(),
+        xytext=(0, 2),
+        textcoords="offset points",
+        va="bottom",
+        fontsize=9,
+    )
+
+
+def _style_axis(axis) -> None:
+    axis.set_xscale("log")
+    axis.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.xaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    axis.tick_params(labelsize=9)
+    axis.grid(True, which="major", alpha=0.3)
+    axis.set_ymargin(0.15)  # room for the bit-depth labels above points at the ceiling
+
+
+def _legend_entries(rows: pd.DataFrame, column: int, *, reference: bool) -> list[tuple]:
+    """A column's legends as (title, proxy artists), so each entry appears once: colour =
+    codec; then line style = bit depth (lossy column), planar packing and the grey pixel
+    reference where present."""
+    codecs = [
+        matplotlib.lines.Line2D(
+            [],
+            [],
+            linewidth=2,
+            marker="o",
+            color=_codec_color(codec),
+            label=RAW_LEGEND if codec == RAW_LABEL else codec,
+        )
+        for codec in sorted(set(rows["codec"]), key=lambda codec: (codec == RAW_LABEL, codec))
+    ]
+    styles = [
+        matplotlib.lines.Line2D(
+            [], [], color="black", linestyle=_bitdepth_style(bits), label=f"{bits}-bit"
+        )
+        for bits in (sorted(set(rows["bitdepth"])) if column == 1 else [])
+    ]
+    if (rows["packing"] == "planar").any():
+        styles.append(
+            matplotlib.lines.Line2D(
+                [],
+                [],
+                color="black",
+                linestyle="",
+                marker="o",
+                markerfacecolor="white",
+                label="planar packing",
+            )
+        )
+    if reference:
+        styles.append(matplotlib.lines.Line2D([], [], **_FRONT_STYLE))
+    entries = [("codec (colour)", codecs)] if codecs else []
+    if styles:
+        entries.append(("bit depth (line style)" if column == 1 else "reference", styles))
+    return entries
 
 
 def crop_figure(
@@ -244,9 +472,14 @@ def _show(axis, pixels: np.ndarray, caption: str) -> None:
 
 
 def plot_rd(
-    table: str | os.PathLike, outputs: dict[str, str | os.PathLike], title: str = ""
+    table: str | os.PathLike,
+    outputs: dict[str, dict[str, str | os.PathLike]],
+    title: str = "",
 ) -> None:
-    save_figure(rd_figure(read_table(table), title), outputs)
+    """One RD figure per metric: `outputs` maps a metric to its {'png': path, 'svg': path}."""
+    frame = read_table(table)
+    for metric, paths in outputs.items():
+        save_figure(rd_figure(frame, metric, title), paths, dpi=RD_DPI)
 
 
 def plot_crops(table: str | os.PathLike, output: str | os.PathLike, **options) -> None:

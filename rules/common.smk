@@ -199,6 +199,8 @@ def get_final_output():
             "versions.json",
             "figures/rd.png",
             "figures/rd.svg",
+            "figures/rd_ssimulacra2.png",
+            "figures/rd_msssim.png",
             "figures/crops.png",
             "figures/equal_size.png",
             "notebook.ipynb",

@@ -1,5 +1,6 @@
 rule plot_rd:
-    """PSNR and SSIM against bpp, one line per codec and bit depth, ceiling dashed."""
+    """Metric against bpp, a row per model and a panel per family (latent lossless, latent
+    lossy, pixel codecs), ceiling dashed: PSNR (PNG and SVG), SSIMULACRA2 and MS-SSIM."""
     input:
         "results/{run}/metrics.csv",
     output:
@@ -9,6 +10,16 @@ rule plot_rd:
             category="Figures",
         ),
         svg="results/{run}/figures/rd.svg",
+        ssimulacra2=report(
+            "results/{run}/figures/rd_ssimulacra2.png",
+            caption="../report/rd_ssimulacra2.rst",
+            category="Figures",
+        ),
+        msssim=report(
+            "results/{run}/figures/rd_msssim.png",
+            caption="../report/rd_msssim.rst",
+            category="Figures",
+        ),
     log:
         "logs/{run}/plot_rd.log",
     benchmark:

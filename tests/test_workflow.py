@@ -178,7 +178,14 @@ def test_pixel_baselines_sit_in_the_same_table(tiny_run):
 
 def test_tiny_run_draws_the_figures_and_the_tables(tiny_run):
     results = tiny_run / "results" / "tiny"
-    for figure in ("rd.png", "rd.svg", "crops.png", "equal_size.png"):
+    for figure in (
+        "rd.png",
+        "rd.svg",
+        "rd_ssimulacra2.png",
+        "rd_msssim.png",
+        "crops.png",
+        "equal_size.png",
+    ):
         assert (results / "figures" / figure).stat().st_size > 1000
     summary = (results / "summary.md").read_text()
     assert "| taef2 | ceiling (float latent) | float |" in summary
