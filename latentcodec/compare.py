@@ -25,7 +25,7 @@ from latentcodec.bdrate import bd_quality, bd_rate, bd_rate_rows
 from latentcodec.bootstrap import DEFAULT_BOOTSTRAP, Bootstrap, ImageMeans, estimate_columns
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_csv
+from latentcodec.tables import is_pixel, is_uncoded, read_table, write_csv
 
 CURVE_KEYS = ["codec", "bitdepth", "packing"]
 BD_METRICS = {  # metric → (BD-rate column, BD-quality column, name in the Markdown)
@@ -46,10 +46,10 @@ def bd_table(
     settings = means.settings
     rates = means.means("bpp")
     scored = {metric: means.means(metric) for metric in BD_METRICS if _has(means, metric)}
-    anchor_curve = settings[(settings["model"] == PIXEL_MODEL) & (settings["codec"] == anchor)]
+    anchor_curve = settings[is_pixel(settings) & (settings["codec"] == anchor)]
     if len(anchor_curve) < 2:
         raise LatentCodecError(f"bdrate.anchor: baseline {anchor!r} has fewer than 2 points")
-    latent = settings[(settings["model"] != PIXEL_MODEL) & (settings["codec"] != CEILING_CODEC)]
+    latent = settings[~is_pixel(settings) & ~is_uncoded(settings)]
     rows = []
     for (model, codec, bits, packing), curve in latent.groupby(["model", *CURVE_KEYS]):
         if curve["exact"].all() or len(curve) < 2:

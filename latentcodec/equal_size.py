@@ -41,7 +41,7 @@ from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image, write_bytes_atomic
 from latentcodec.metrics import bits_per_pixel, psnr, ssim
 from latentcodec.ssimulacra2 import ssimulacra2
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_csv
+from latentcodec.tables import is_pixel, is_uncoded, read_table, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +134,8 @@ def lossy_latent_rows(frame: pd.DataFrame, image: str, bitdepths: Sequence[int])
     """The lossy latent-codec rows of one image at the given bit depths."""
     rows = frame[
         (frame["image"] == image)
-        & (frame["model"] != PIXEL_MODEL)
-        & (frame["codec"] != CEILING_CODEC)
+        & ~is_pixel(frame)
+        & ~is_uncoded(frame)
         & frame["bitdepth"].isin(list(bitdepths))
     ]
     lossless = [

@@ -27,16 +27,22 @@ from latentcodec.codecs import CODECS, get_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays, write_text_atomic
 from latentcodec.operating_points import (
-    CEILING_QUALITY,
     DELTAS_DB,
     ceiling,
     operating_points_markdown,
     ratio_text,
 )
 from latentcodec.readoff import AT_LOWEST_RATE
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize, write_csv
+from latentcodec.tables import (
+    PIXEL_MODEL,
+    is_ceiling,
+    is_quantized,
+    is_uncoded,
+    read_table,
+    summarize,
+    write_csv,
+)
 
-QUANTIZED_QUALITY = "quantized"
 HEADLINE_DELTA_DB = 0.5  # the Δ the findings' first sentence is about
 SDXL_MODEL = "sdxl-vae-fp16-fix"  # the default config's model; needs a download to run
 
@@ -47,11 +53,9 @@ def bitdepth_gain_table(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for model in sorted(set(summary["model"]) - {PIXEL_MODEL}):
         top = ceiling(summary, model)
-        quantized = summary[
-            (summary["model"] == model)
-            & (summary["codec"] == CEILING_CODEC)
-            & (summary["quality"] == QUANTIZED_QUALITY)
-        ].sort_values("bitdepth")
+        quantized = summary[(summary["model"] == model) & is_quantized(summary)].sort_values(
+            "bitdepth"
+        )
         previous = None
         for row in quantized.itertuples(index=False):
             gain = math.nan if previous is None else row.psnr - previous.psnr
@@ -99,15 +103,11 @@ def _signed(value: float) -> str:
 
 def lossless_single_plane_codecs(codecs: dict[str, dict], bits: int) -> dict[str, dict]:
     """The configured codecs (and PNG) that can store one plane of `bits` bits losslessly."""
-    chosen = {}
-    for name, options in {"png": {}, **codecs}.items():
-        codec_class = CODECS[name]
-        lossless_capable = (
-            codec_class.quality_range is None or codec_class.lossless_quality is not None
-        )
-        if lossless_capable and 1 in codec_class.planes and bits in codec_class.bit_depths:
-            chosen[name] = options
-    return chosen
+    return {
+        name: options
+        for name, options in {"png": {}, **codecs}.items()
+        if CODECS[name].stores_losslessly(bits, planes=1)
+    }
 
 
 def channel_table(
@@ -176,11 +176,11 @@ def _entropy(images: list[np.ndarray], channel: int, bits: int) -> float:
 def _channel_bytes(images: list[np.ndarray], bits: int, name: str, options: dict) -> np.ndarray:
     """Bytes of each channel stored alone, summed over images."""
     codec = get_codec(name, **options)
-    quality = CODECS[name].lossless_quality
+    quality_value = CODECS[name].lossless_quality
     totals = np.zeros(images[0].shape[0], dtype=np.int64)
     for values in images:
         for channel, plane in enumerate(values):
-            totals[channel] += len(codec.encode(plane[:, :, None], bits, quality))
+            totals[channel] += len(codec.encode(plane[:, :, None], bits, quality_value))
     return totals
 
 
@@ -302,13 +302,9 @@ def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:
     """The smallest lossless file among the bit depths that keep the ceiling (within the
     smallest Δ): a lossless file of a coarser latent is small only because it lost more."""
     of_model = summary[summary["model"] == model]
-    lossless = of_model[of_model["exact"] & (of_model["codec"] != CEILING_CODEC)]
-    ceiling_rows = of_model[
-        (of_model["codec"] == CEILING_CODEC) & (of_model["quality"] == CEILING_QUALITY)
-    ]
-    quantised = of_model[
-        (of_model["codec"] == CEILING_CODEC) & (of_model["quality"] == QUANTIZED_QUALITY)
-    ]
+    lossless = of_model[of_model["exact"] & ~is_uncoded(of_model)]
+    ceiling_rows = of_model[is_ceiling(of_model)]
+    quantised = of_model[is_quantized(of_model)]
     if not ceiling_rows.empty:
         level = ceiling_rows["psnr"].iloc[0] - min(DELTAS_DB)
         enough = set(quantised.loc[quantised["psnr"] >= level, "bitdepth"])
@@ -317,11 +313,7 @@ def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:
     if lossless.empty:
         return ""
     best = lossless.sort_values(["bpp", "codec"]).iloc[0]
-    raw = of_model[
-        (of_model["codec"] == CEILING_CODEC)
-        & (of_model["quality"] == QUANTIZED_QUALITY)
-        & (of_model["bitdepth"] == best.bitdepth)
-    ]
+    raw = of_model[is_quantized(of_model) & (of_model["bitdepth"] == best.bitdepth)]
     text = (
         f"Lossless, at a bit depth that keeps the ceiling, the smallest `{model}` latent is "
         f"{_setting(best)} at {best.bpp:.3f} bpp "

@@ -37,11 +37,19 @@ from latentcodec.readoff import (
     rate_at_level,
     rates_at_level,
 )
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_csv
+from latentcodec.tables import (
+    CEILING_QUALITY,
+    NO_CODEC,
+    PIXEL_MODEL,
+    is_ceiling,
+    is_pixel,
+    is_uncoded,
+    read_table,
+    write_csv,
+)
 
 DELTAS_DB = (0.1, 0.5, 1.0)
 SSIMULACRA2_MARGIN = 2.0
-CEILING_QUALITY = "float32"
 METRICS = {  # metric → (name, unit, the Δs below the ceiling)
     "psnr": ("PSNR", "dB", DELTAS_DB),
     "msssim_db": ("MS-SSIM", "dB", DELTAS_DB),
@@ -63,14 +71,10 @@ COLUMNS = [  # x, x_low, x_high, x_reached: the estimate, its interval, share of
 
 def ceiling(summary: pd.DataFrame, model: str) -> pd.Series:
     """The model's ceiling setting: one row of a `summarize`-like table."""
-    rows = summary[
-        (summary["model"] == model)
-        & (summary["codec"] == CEILING_CODEC)
-        & (summary["quality"] == CEILING_QUALITY)
-    ]
+    rows = summary[(summary["model"] == model) & is_ceiling(summary)]
     if len(rows) != 1:
         raise LatentCodecError(
-            f"results table: expected one ceiling setting (codec {CEILING_CODEC!r}, quality "
+            f"results table: expected one ceiling setting (codec {NO_CODEC!r}, quality "
             f"{CEILING_QUALITY!r}) for model {model!r}, found {len(rows)}"
         )
     return rows.iloc[0]
@@ -107,11 +111,11 @@ def operating_points(
         return pd.DataFrame(columns=COLUMNS)
     curves = _Curves(means, metric)
     settings = curves.settings
-    pixels = settings[settings["model"] == PIXEL_MODEL].groupby("codec", sort=True).groups
+    pixels = settings[is_pixel(settings)].groupby("codec", sort=True).groups
     rows = []
     for model in sorted(set(settings["model"]) - {PIXEL_MODEL}):
         top = ceiling(settings, model).name
-        of_model = settings[(settings["model"] == model) & (settings["codec"] != CEILING_CODEC)]
+        of_model = settings[(settings["model"] == model) & ~is_uncoded(settings)]
         for delta in METRICS[metric][2]:
             level = curves.quality[top] - delta
             levels = curves.quality_replicates[top] - delta
