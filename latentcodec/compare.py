@@ -72,25 +72,25 @@ def _has(means: ImageMeans, metric: str) -> bool:
     return means.has("msssim" if metric == "msssim_db" else metric)
 
 
-def _bd(rates, qualities, anchor, curve, keys: tuple[str, str], notes: list[str]) -> dict:
+def _bd(rates, scores, anchor, curve, keys: tuple[str, str], notes: list[str]) -> dict:
     """BD-rate and BD-quality on the full image set, and BD-rate on every replicate.
 
-    `rates` and `qualities` are (full, replicates) means of every setting (`ImageMeans`);
+    `rates` and `scores` (the metric) are (full, replicates) means of every setting (`ImageMeans`);
     `anchor` and `curve` index the settings of the two curves.
     """
-    (rate, rate_replicates), (quality, quality_replicates) = rates, qualities
+    (rate, rate_replicates), (score, score_replicates) = rates, scores
     rate_key, quality_key = keys
     replicates = bd_rate_rows(
         rate_replicates[anchor].T,
-        quality_replicates[anchor].T,
+        score_replicates[anchor].T,
         rate_replicates[curve].T,
-        quality_replicates[curve].T,
+        score_replicates[curve].T,
     )
-    if not (np.all(np.isfinite(quality[anchor])) and np.all(np.isfinite(quality[curve]))):
+    if not (np.all(np.isfinite(score[anchor])) and np.all(np.isfinite(score[curve]))):
         return estimate_columns(rate_key, math.nan, replicates) | {quality_key: math.nan}
     try:
-        value = bd_rate(rate[anchor], quality[anchor], rate[curve], quality[curve])
-        quality_gap = bd_quality(rate[anchor], quality[anchor], rate[curve], quality[curve])
+        value = bd_rate(rate[anchor], score[anchor], rate[curve], score[curve])
+        quality_gap = bd_quality(rate[anchor], score[anchor], rate[curve], score[curve])
     except LatentCodecError as error:
         notes.append(str(error))
         return estimate_columns(rate_key, math.nan, replicates) | {quality_key: math.nan}

@@ -81,18 +81,18 @@ def ceiling(summary: pd.DataFrame, model: str) -> pd.Series:
 
 
 class _Curves:
-    """Mean rate and quality of every setting, full and per replicate, read off by index."""
+    """Mean rate and metric score of every setting, full and per replicate, read off by index."""
 
     def __init__(self, means: ImageMeans, metric: str):
         self.settings = means.settings
         self.rate, self.rate_replicates = means.means("bpp")
-        self.quality, self.quality_replicates = means.means(metric)
+        self.score, self.score_replicates = means.means(metric)
 
     def read(self, index, level: float, levels: np.ndarray) -> tuple[RateAtLevel, np.ndarray]:
         labels = self.settings["quality"].to_numpy()[index].tolist()
-        result = rate_at_level(self.rate[index], self.quality[index], level, labels)
+        result = rate_at_level(self.rate[index], self.score[index], level, labels)
         replicates = rates_at_level(
-            self.rate_replicates[index].T, self.quality_replicates[index].T, levels
+            self.rate_replicates[index].T, self.score_replicates[index].T, levels
         )
         return result, replicates
 
@@ -117,14 +117,14 @@ def operating_points(
         top = ceiling(settings, model).name
         of_model = settings[(settings["model"] == model) & ~is_uncoded(settings)]
         for delta in METRICS[metric][2]:
-            level = curves.quality[top] - delta
-            levels = curves.quality_replicates[top] - delta
+            level = curves.score[top] - delta
+            levels = curves.score_replicates[top] - delta
             pixel_codec, pixel, pixel_replicates = _best_pixel(curves, pixels, level, levels)
             for (codec, bits, packing), curve in of_model.groupby(CURVE_KEYS, sort=True):
                 latent, latent_replicates = curves.read(curve.index, level, levels)
                 row = {"model": model, "codec": codec, "bitdepth": bits, "packing": packing}
                 row |= {"points": len(curve), "lossy": not curve["exact"].all()}
-                row |= {"metric": metric, "delta": delta, "ceiling": curves.quality[top]}
+                row |= {"metric": metric, "delta": delta, "ceiling": curves.score[top]}
                 row |= {"target": level, "images": len(means.images)}
                 row |= {"resamples": bootstrap.resamples, "seed": bootstrap.seed}
                 row |= estimate_columns("latent_bpp", latent.bpp, latent_replicates)
