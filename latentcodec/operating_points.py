@@ -37,16 +37,7 @@ from latentcodec.readoff import (
     rate_at_level,
     rates_at_level,
 )
-from latentcodec.tables import (
-    CEILING_QUALITY,
-    NO_CODEC,
-    PIXEL_MODEL,
-    is_ceiling,
-    is_pixel,
-    is_uncoded,
-    read_table,
-    write_csv,
-)
+from latentcodec.tables import is_ceiling, is_pixel, is_uncoded, read_table, write_csv
 
 DELTAS_DB = (0.1, 0.5, 1.0)
 SSIMULACRA2_MARGIN = 2.0
@@ -74,8 +65,8 @@ def ceiling(summary: pd.DataFrame, model: str) -> pd.Series:
     rows = summary[(summary["model"] == model) & is_ceiling(summary)]
     if len(rows) != 1:
         raise LatentCodecError(
-            f"results table: expected one ceiling setting (codec {NO_CODEC!r}, quality "
-            f"{CEILING_QUALITY!r}) for model {model!r}, found {len(rows)}"
+            f"results table: expected one ceiling setting (the float latent decoded without a "
+            f"codec) for model {model!r}, found {len(rows)}"
         )
     return rows.iloc[0]
 
@@ -113,7 +104,7 @@ def operating_points(
     settings = curves.settings
     pixels = settings[is_pixel(settings)].groupby("codec", sort=True).groups
     rows = []
-    for model in sorted(set(settings["model"]) - {PIXEL_MODEL}):
+    for model in sorted(set(settings.loc[~is_pixel(settings), "model"])):
         top = ceiling(settings, model).name
         of_model = settings[(settings["model"] == model) & ~is_uncoded(settings)]
         for delta in METRICS[metric][2]:
