@@ -266,17 +266,17 @@ def codec_cost() -> None:
         values = quantize(latent, bits).values
         for packing in settings.get("packing", ["interleaved"]):
             packed = pack(values, coder.planes_for(packing))
-            for quality in settings.get("qualities", {"lossless": None}).values():
+            for quality_value in settings.get("qualities", {"lossless": None}).values():
                 encode_times, decode_times = [], []
                 for _ in range(3):
                     start = time.perf_counter()
-                    data = coder.encode(packed, bits, quality)
+                    data = coder.encode(packed, bits, quality_value)
                     middle = time.perf_counter()
                     coder.decode(data)
                     encode_times.append(middle - start)
                     decode_times.append(time.perf_counter() - middle)
                 speed = f" speed {options['speed']}" if "speed" in options else ""
-                label = f"{name} {bits}-bit {packing} q{quality}{speed}"
+                label = f"{name} {bits}-bit {packing} q{quality_value}{speed}"
                 record("5 codec cost", f"{label}: bpp", len(data) * 8 / pixels, "bpp")
                 record(
                     "5 codec cost", f"{label}: encode", statistics.median(encode_times) * 1e3, "ms"

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from latentcodec import __version__
 from latentcodec.codecs import CODECS, get_codec
-from latentcodec.container import PACKINGS, SUFFIX, read_container, write_container
+from latentcodec.container import SUFFIX, read_container, write_container
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image, write_png
 from latentcodec.models import MODELS, get_spec
+from latentcodec.packing import PACKINGS
 from latentcodec.sources import MIRROR_VARIABLE, resolve_mirror
 from latentcodec.standalone import check_codec_settings, decode_latent, encode_image, read_latent
 
@@ -166,7 +167,8 @@ examples:
         "--quality",
         type=int,
         metavar="Q",
-        help="the codec's quality (required by lossy codecs, refused by lossless-only ones)",
+        help="the codec's quality value, on its own scale (see codecs below): required by "
+        "lossy codecs, refused by lossless-only ones",
     )
     encode.add_argument(
         "--packing",
@@ -232,13 +234,7 @@ def _registry_help() -> str:
     for name, codec in sorted(CODECS.items()):
         depths = ", ".join(map(str, sorted(codec.bit_depths)))
         planes = {1: "grey", 3: "RGB", 4: "RGBA"}[codec.interleaved_planes]
-        if codec.quality_range is None:
-            quality = "none (lossless)"
-        else:
-            quality = "{} … {}".format(*codec.quality_range)
-            if codec.lossless_quality is not None:
-                quality += f", {codec.lossless_quality} = lossless"
-        lines.append(f"  {name:<8} {depths:<14} {planes:<23} {quality}")
+        lines.append(f"  {name:<8} {depths:<14} {planes:<23} {codec.quality_scale()}")
     lines += ["", "models (--model):"]
     lines += [
         f"  {name:<18} {spec.channels:>2} channels  {spec.description}"
@@ -273,7 +269,7 @@ def run_encode(args: argparse.Namespace) -> int:
                     coder=coder,
                     bits=args.bits,
                     packing=args.packing,
-                    quality=args.quality,
+                    quality_value=args.quality,
                 )
             with failing_as(Exit.CANNOT_WRITE, str(target)):
                 size = write_container(target, container)

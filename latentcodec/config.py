@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from latentcodec.codecs import CODECS, get_codec
 from latentcodec.datasets import dataset_from_config, select_images
-from latentcodec.errors import LatentCodecError
+from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.models import MODELS, check_dtype
 from latentcodec.perceptual import check_tools
 
@@ -36,11 +36,11 @@ class CodecJob:
 
 @dataclass(frozen=True)
 class BaselineJob:
-    """One pixel-domain baseline: a named codec setting over a grid of qualities."""
+    """One pixel-domain baseline: a named codec setting over a grid of quality values."""
 
     name: str  # label in paths and tables, e.g. "avif444"
     codec: str
-    qualities: tuple[int, ...]
+    quality_values: tuple[int, ...]  # the codec's own numbers (config key `qualities`)
     options: dict
 
 
@@ -147,13 +147,12 @@ def _check_models(models: list[str], dtype: str) -> None:
         if model not in MODELS:
             known = ", ".join(sorted(MODELS))
             raise LatentCodecError(f"models: unknown model {model!r}; known: {known}")
-        try:
+        with prefix_errors("dtype"):
             check_dtype(MODELS[model], dtype)
-        except LatentCodecError as error:
-            raise LatentCodecError(f"dtype: {error}") from None
 
 
 def _check_codec(name: str, settings: dict) -> None:
+    """Every setting the entry sweeps, checked by the codec class under its config key."""
     key = f"codecs.{name}"
     if name not in CODECS:
         raise LatentCodecError(f"{key}: unknown codec {name!r}; known: {', '.join(sorted(CODECS))}")
@@ -168,57 +167,46 @@ def _check_codec(name: str, settings: dict) -> None:
         for model, depths in settings.get("model_bitdepths", {}).items()
     }
     for field, depths in depth_lists.items():
-        unsupported = [bits for bits in depths if bits not in codec_class.bit_depths]
-        if unsupported:
-            supported = ", ".join(map(str, sorted(codec_class.bit_depths)))
-            raise LatentCodecError(
-                f"{key}.{field}: {name} cannot store {unsupported} -bit samples "
-                f"(it supports {supported}); remove them from {key}.{field}"
-            )
-    qualities = settings.get("qualities") or {}
-    if codec_class.quality_range is None and qualities:
-        raise LatentCodecError(f"{key}.qualities: {name} is lossless only and takes no quality")
-    if codec_class.quality_range is not None:
-        if not qualities:
-            raise LatentCodecError(f"{key}.qualities: {name} needs at least one named quality")
-        low, high = codec_class.quality_range
+        for bits in depths:
+            with prefix_errors(f"{key}.{field}"):
+                codec_class.check_bits(bits)
+    qualities = settings.get("qualities")
+    if qualities:
         for label, value in qualities.items():
-            if not low <= value <= high:
-                raise LatentCodecError(
-                    f"{key}.qualities.{label}: {value} is outside {name}'s range {low} … {high}"
-                )
+            with prefix_errors(f"{key}.qualities.{label}"):
+                codec_class.check_quality(value)
+    else:
+        with prefix_errors(f"{key}.qualities"):
+            codec_class.check_quality(None)
     for packing in settings.get("packing", ["interleaved"]):
-        if codec_class.planes_for(packing) not in codec_class.planes:
-            planes = codec_class.planes_for(packing)
-            raise LatentCodecError(
-                f"{key}.packing: {name} cannot store {packing} tiles of {planes} plane(s) "
-                f"(it stores {sorted(codec_class.planes)}-plane images)"
-            )
+        with prefix_errors(f"{key}.packing"):
+            codec_class.check_packing(packing)
     _build(key, name, settings.get("options", {}))
 
 
 def _check_baseline(job: BaselineJob) -> None:
+    """A pixel baseline stores 8-bit RGB images at a grid of lossy quality values."""
     key = f"baselines.{job.name}"
     if job.codec not in CODECS:
         raise LatentCodecError(f"{key}.codec: unknown codec {job.codec!r}")
     codec_class = CODECS[job.codec]
-    if 8 not in codec_class.bit_depths or 3 not in codec_class.planes:
-        raise LatentCodecError(f"{key}.codec: {job.codec} cannot store 8-bit RGB images")
+    with prefix_errors(f"{key}.codec"):
+        codec_class.check_bits(8)
+        codec_class.check_planes(3)
     if codec_class.quality_range is None:
         raise LatentCodecError(
             f"{key}.codec: {job.codec} is lossless only; a baseline needs a rate"
         )
-    low, high = codec_class.quality_range
-    outside = [quality for quality in job.qualities if not low <= quality <= high]
-    if outside:
-        raise LatentCodecError(f"{key}.qualities: {outside} outside {job.codec}'s {low} … {high}")
+    for quality_value in job.quality_values:
+        with prefix_errors(f"{key}.qualities"):
+            codec_class.check_quality(quality_value)
     _build(key, job.codec, job.options)
 
 
 def _build(key: str, name: str, options: dict) -> None:
     try:
         get_codec(name, **options)
-    except (TypeError, LatentCodecError) as error:
+    except (TypeError, LatentCodecError) as error:  # TypeError: an option it does not take
         raise LatentCodecError(f"{key}.options: {error}") from None
 
 

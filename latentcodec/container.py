@@ -47,11 +47,11 @@ import numpy as np
 
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_bytes_atomic
+from latentcodec.packing import PACKINGS  # index = the stored code
 
 MAGIC = b"\x89LCF"
 FORMAT_VERSION = 1
 SUFFIX = ".lcf"
-PACKINGS = ("interleaved", "planar")  # index = the stored code
 NO_QUALITY = -1
 
 _HEADER = struct.Struct(">4sBBBBBHIIHHhI")

@@ -20,6 +20,10 @@ import numpy as np
 
 from latentcodec.errors import LatentCodecError
 
+# Channels as the colour planes of a tile, or each channel a greyscale tile (1 plane). The
+# order is the code a `.lcf` file stores (`latentcodec.container`).
+PACKINGS = ("interleaved", "planar")
+
 
 def grid_shape(channels: int, planes: int) -> tuple[int, int]:
     """(rows, cols) of the tile grid for `channels` latent channels and `planes` per tile."""

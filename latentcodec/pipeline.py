@@ -41,7 +41,16 @@ from latentcodec.packing import pack, unpack
 from latentcodec.perceptual import PERCEPTUAL_METRICS, perceptual_scores
 from latentcodec.quantize import Quantized, dequantize, quantize
 from latentcodec.sources import resolve_mirror
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_table
+from latentcodec.tables import (
+    CEILING_BITDEPTH,
+    CEILING_QUALITY,
+    NO_CODEC,
+    NO_PACKING,
+    PIXEL_MODEL,
+    QUANTIZED_QUALITY,
+    read_table,
+    write_table,
+)
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +148,7 @@ def compress_latents(
     codec: str,
     bits: int,
     packing: str,
-    quality: int | None,
+    quality_value: int | None,
     options: dict | None = None,
 ) -> None:
     """Pack each integer latent into an image and store it with the codec."""
@@ -150,7 +159,7 @@ def compress_latents(
         latent, _ = _load_quantized(in_path)
         if latent.bits != bits:
             raise LatentCodecError(f"{in_path}: holds {latent.bits}-bit values, expected {bits}")
-        data = coder.encode(pack(latent.values, planes), bits, quality)
+        data = coder.encode(pack(latent.values, planes), bits, quality_value)
         log.info("%s → %s, %d bytes", in_path, out_path, len(data))
         write_bytes_atomic(out_path, data)
 
@@ -196,10 +205,10 @@ def decode_quantized(
                 float_latent=latent_path,
                 recon=recon_path,
                 model=model,
-                codec=CEILING_CODEC,
+                codec=NO_CODEC,
                 bits=latent.bits,
-                packing=CEILING_CODEC,
-                quality="quantized",
+                packing=NO_PACKING,
+                quality=QUANTIZED_QUALITY,
                 quality_value=None,
                 effort="",
                 stored_bytes=-(-latent.values.size * latent.bits // 8),
@@ -353,10 +362,10 @@ def reconstruct_ceiling(
                 float_latent=latent_path,
                 recon=recon_path,
                 model=model,
-                codec=CEILING_CODEC,
-                bits=32,
-                packing=CEILING_CODEC,
-                quality="float32",
+                codec=NO_CODEC,
+                bits=CEILING_BITDEPTH,
+                packing=NO_PACKING,
+                quality=CEILING_QUALITY,
                 quality_value=None,
                 effort="",
                 stored_bytes=stored["latent"].astype(np.float32).nbytes,
@@ -376,25 +385,27 @@ def pixel_baseline(
     table: str | os.PathLike,
     name: str,
     codec: str,
-    qualities: Sequence[int],
+    quality_values: Sequence[int],
     options: dict | None = None,
     max_pixels: int | None = MAX_PIXELS,
     perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
 ) -> None:
-    """Store the original images with an ordinary codec at each quality and measure them.
+    """Store the original images with an ordinary codec at each quality value and measure them.
 
-    Files go to `<compressed>/q<quality>/<image>.<codec>` and reconstructions to
-    `<recons>/q<quality>/<image>.png`; rows have model `none` and codec = the baseline's label.
+    Files go to `<compressed>/q<quality_value>/<image>.<codec>` and reconstructions to
+    `<recons>/q<quality_value>/<image>.png`; rows have model `none` and codec = the baseline's
+    label, and their quality label is `q<quality_value>`.
     """
     coder = get_codec(codec, **(options or {}))
     originals = {source: load_image(source, max_pixels) for source in sources}
     rows = []
-    for quality in qualities:
+    for quality_value in quality_values:
+        quality = f"q{quality_value}"
         for source, original in originals.items():
             image = Path(source).stem
-            data = coder.encode(original, 8, quality)
-            file_path = Path(compressed) / f"q{quality}" / f"{image}.{codec}"
-            recon_path = Path(recons) / f"q{quality}" / f"{image}.png"
+            data = coder.encode(original, 8, quality_value)
+            file_path = Path(compressed) / quality / f"{image}.{codec}"
+            recon_path = Path(recons) / quality / f"{image}.png"
             write_bytes_atomic(file_path, data)
             decoded = coder.decode(data)
             write_png(recon_path, decoded)
@@ -406,9 +417,9 @@ def pixel_baseline(
                     model=PIXEL_MODEL,
                     codec=name,
                     bits=8,
-                    packing=CEILING_CODEC,
-                    quality=f"q{quality}",
-                    quality_value=quality,
+                    packing=NO_PACKING,
+                    quality=quality,
+                    quality_value=quality_value,
                     effort=coder.effort_setting,
                     stored_bytes=len(data),
                     side_bytes=0,

@@ -29,7 +29,16 @@ from latentcodec.equal_size import read_pairs  # noqa: E402
 from latentcodec.io import load_image, read_rgb, write_bytes_atomic  # noqa: E402
 from latentcodec.metrics import psnr, ssim  # noqa: E402
 from latentcodec.ssimulacra2 import ssimulacra2
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize  # noqa: E402
+from latentcodec.tables import (  # noqa: E402
+    CEILING_CODEC,
+    NO_CODEC,
+    PIXEL_MODEL,
+    is_ceiling,
+    is_pixel,
+    is_uncoded,
+    read_table,
+    summarize,
+)
 
 METRICS = (("psnr", "PSNR (dB)"), ("ssim", "SSIM"), ("msssim", "MS-SSIM"))
 # Fixed metadata keeps figure files byte-identical across runs.
@@ -103,8 +112,8 @@ def crop_figure(
 ):
     """Crops of one image (default: the first in the table) for a human to compare."""
     image = image or sorted(frame["image"].unique())[0]
-    rows = frame[(frame["image"] == image) & (frame["model"] != PIXEL_MODEL)]
-    rows = rows[(rows["codec"] != CEILING_CODEC) | (rows["bitdepth"] == 32)]
+    rows = frame[(frame["image"] == image) & ~is_pixel(frame)]
+    rows = rows[~is_uncoded(rows) | is_ceiling(rows)]
     models = list(dict.fromkeys(rows["model"].sort_values()))
     panels_per_model = [_panels(rows[rows["model"] == model], bitdepth) for model in models]
     columns = 1 + max(len(panels) for panels in panels_per_model)
@@ -127,7 +136,7 @@ def _panels(rows: pd.DataFrame, bitdepth: int) -> list[tuple[str, str]]:
     """(caption, recon path): the ceiling, then each codec × quality at `bitdepth`, by rate."""
     panels = []
     for codec, of_codec in rows.groupby("codec", sort=True):
-        if codec == CEILING_CODEC:
+        if codec == NO_CODEC:  # only the ceiling is left of the rows without a codec
             chosen = of_codec
         else:
             depths = sorted(of_codec["bitdepth"].unique())
@@ -135,11 +144,7 @@ def _panels(rows: pd.DataFrame, bitdepth: int) -> list[tuple[str, str]]:
                 of_codec["bitdepth"] == (bitdepth if bitdepth in depths else depths[0])
             ]
         for row in chosen.sort_values("bpp").itertuples(index=False):
-            name = (
-                "ceiling"
-                if codec == CEILING_CODEC
-                else f"{codec} {row.quality}, {row.bitdepth}-bit"
-            )
+            name = "ceiling" if codec == NO_CODEC else f"{codec} {row.quality}, {row.bitdepth}-bit"
             panels.append((f"{name}\n{row.bpp:.3f} bpp, {row.psnr:.2f} dB", row.recon))
     panels.sort(key=lambda panel: panel[0].startswith("ceiling"), reverse=True)
     return panels

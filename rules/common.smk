@@ -6,6 +6,7 @@ from snakemake.utils import validate
 
 from latentcodec.config import baseline_jobs, check_config, codec_jobs, model_options
 from latentcodec.datasets import dataset_from_config, dataset_key, select_images
+from latentcodec.packing import PACKINGS
 
 validate(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)
@@ -35,7 +36,7 @@ wildcard_constraints:
     image="|".join(map(re.escape, IMAGES)),
     model="|".join(MODELS),
     bits=r"\d+",
-    packing="interleaved|planar",
+    packing="|".join(PACKINGS),
     codec="|".join(sorted({job.codec for job in JOBS})),
     quality=r"[a-z0-9_]+",
     baseline="|".join(BASELINES) or "none",
@@ -119,11 +120,11 @@ def codec_options(wildcards):
 
 
 def baseline_setting(wildcards):
-    """The codec, qualities and options of one pixel baseline, as rule parameters."""
+    """The codec, quality values and options of one pixel baseline, as rule parameters."""
     job = BASELINES[wildcards.baseline]
     return {
         "codec": job.codec,
-        "qualities": list(job.qualities),
+        "quality_values": list(job.quality_values),
         "options": job.options,
     }
 

@@ -33,7 +33,7 @@ rule compress_latents:
     conda:
         "../envs/codec.yaml"
     params:
-        quality=quality_value,
+        quality_value=quality_value,
         options=codec_options,
     script:
         "../scripts/compress_latents.py"
@@ -54,7 +54,7 @@ rule verify_lossless:
     conda:
         "../envs/codec.yaml"
     params:
-        quality=quality_value,
+        quality_value=quality_value,
         options=codec_options,
     script:
         "../scripts/verify_lossless.py"

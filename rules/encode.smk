@@ -16,5 +16,6 @@ rule encode_image:
     params:
         model_options=MODEL_OPTIONS,
         max_pixels=config["dataset"]["max_pixels"],
+        mirror=config["mirror"],
     script:
         "../scripts/encode_images.py"

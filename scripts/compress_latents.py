@@ -11,6 +11,6 @@ run_step(
     codec=snakemake.wildcards.codec,
     bits=int(snakemake.wildcards.bits),
     packing=snakemake.wildcards.packing,
-    quality=snakemake.params.quality,
+    quality_value=snakemake.params.quality_value,
     options=snakemake.params.options,
 )

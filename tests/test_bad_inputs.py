@@ -93,7 +93,9 @@ def test_tiny_images_go_through_the_whole_pipeline(tmp_path, mirror, kodim01, ca
     assert load_arrays(latent, "latent")["latent"].shape == (32, 1, 1)
     quantize_latents([latent], [quantized], bits=8)
     stored = tmp_path / "tiny.avif"
-    compress_latents([quantized], [stored], codec="avif", bits=8, packing="interleaved", quality=50)
+    compress_latents(
+        [quantized], [stored], codec="avif", bits=8, packing="interleaved", quality_value=50
+    )
     table = tmp_path / "metrics.csv"
     reconstruct(
         "taef2", sources=[source], latents=[latent], quantized=[quantized], compressed=[stored],

@@ -287,7 +287,7 @@ def test_a_config_asking_avif_for_16_bits_stops_before_any_job(tiny_run, mirror)
     config["codecs"]["avif"]["bitdepths"] = [16]
     result = snakemake(tiny_run, config, mirror, "--dry-run")
     assert result.returncode != 0
-    assert "codecs.avif.bitdepths: avif cannot store [16]" in result.stdout + result.stderr
+    assert "codecs.avif.bitdepths: avif cannot store 16-bit" in result.stdout + result.stderr
 
 
 def test_two_runs_from_scratch_give_byte_identical_results(tiny_run, tmp_path_factory, mirror):
