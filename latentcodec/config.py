@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from latentcodec.codecs import CODECS, get_codec
+from latentcodec.codecs import CODECS, NO_PACKING, get_codec
 from latentcodec.datasets import dataset_from_config, select_images
 from latentcodec.errors import LatentCodecError
 from latentcodec.models import MODELS, check_dtype
@@ -25,7 +25,8 @@ class CodecJob:
 
     codec: str
     bits: int
-    packing: str  # "interleaved" (channels as colour planes) or "planar" (greyscale tiles)
+    packing: str  # "interleaved" (channels as colour planes), "planar" (greyscale tiles), or
+    # NO_PACKING for a codec that codes the (C, h, w) latent itself (`Codec.packs` False)
     quality: str  # label used in paths, e.g. "medium", or "lossless"
     quality_value: int | None  # the codec's own quality number; None for lossless-only codecs
 
@@ -127,12 +128,20 @@ def codec_jobs(config: dict, model: str | None = None) -> list[CodecJob]:
     for name, settings in config["codecs"].items():
         qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
         for bits in codec_bitdepths(settings, model):
-            for packing in settings.get("packing", ["interleaved"]):
+            for packing in codec_packings(name, settings):
                 jobs.extend(
                     CodecJob(name, bits, packing, label, value)
                     for label, value in qualities.items()
                 )
     return jobs
+
+
+def codec_packings(name: str, settings: dict) -> list[str]:
+    """The packings one codec entry sweeps: its `packing` list (default interleaved), or
+    only NO_PACKING for a codec that takes the latent itself."""
+    if not CODECS[name].packs:
+        return [NO_PACKING]
+    return settings.get("packing", ["interleaved"])
 
 
 def baseline_jobs(config: dict) -> list[BaselineJob]:
@@ -187,13 +196,20 @@ def _check_codec(name: str, settings: dict) -> None:
                 raise LatentCodecError(
                     f"{key}.qualities.{label}: {value} is outside {name}'s range {low} … {high}"
                 )
-    for packing in settings.get("packing", ["interleaved"]):
-        if codec_class.planes_for(packing) not in codec_class.planes:
-            planes = codec_class.planes_for(packing)
+    if not codec_class.packs:
+        if "packing" in settings:
             raise LatentCodecError(
-                f"{key}.packing: {name} cannot store {packing} tiles of {planes} plane(s) "
-                f"(it stores {sorted(codec_class.planes)}-plane images)"
+                f"{key}.packing: {name} codes the (C, h, w) latent itself and takes no "
+                f"packing; remove {key}.packing"
             )
+    else:
+        for packing in codec_packings(name, settings):
+            if codec_class.planes_for(packing) not in codec_class.planes:
+                planes = codec_class.planes_for(packing)
+                raise LatentCodecError(
+                    f"{key}.packing: {name} cannot store {packing} tiles of {planes} plane(s) "
+                    f"(it stores {sorted(codec_class.planes)}-plane images)"
+                )
     _build(key, name, settings.get("options", {}))
 
 
@@ -202,7 +218,7 @@ def _check_baseline(job: BaselineJob) -> None:
     if job.codec not in CODECS:
         raise LatentCodecError(f"{key}.codec: unknown codec {job.codec!r}")
     codec_class = CODECS[job.codec]
-    if 8 not in codec_class.bit_depths or 3 not in codec_class.planes:
+    if not codec_class.packs or 8 not in codec_class.bit_depths or 3 not in codec_class.planes:
         raise LatentCodecError(f"{key}.codec: {job.codec} cannot store 8-bit RGB images")
     if codec_class.quality_range is None:
         raise LatentCodecError(
