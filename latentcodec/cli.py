@@ -233,7 +233,7 @@ def _registry_help() -> str:
     lines = ["codecs (--codec):", "  name     bit depths     --packing interleaved   --quality"]
     for name, codec in sorted(CODECS.items()):
         depths = ", ".join(map(str, sorted(codec.bit_depths)))
-        planes = {1: "grey", 3: "RGB", 4: "RGBA"}[codec.interleaved_planes]
+        planes = {0: "none (C, h, w)", 1: "grey", 3: "RGB", 4: "RGBA"}[codec.interleaved_planes]
         lines.append(f"  {name:<8} {depths:<14} {planes:<23} {codec.quality_scale()}")
     lines += ["", "models (--model):"]
     lines += [

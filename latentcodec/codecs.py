@@ -31,8 +31,9 @@ import numpy as np
 import PIL
 import PIL.Image
 
+from latentcodec import lac
 from latentcodec.errors import LatentCodecError
-from latentcodec.packing import PACKINGS
+from latentcodec.packing import NO_PACKING, PACKINGS
 from latentcodec.palette import palette_decode, palette_encode
 
 
@@ -56,6 +57,9 @@ class Codec(ABC):
     # The constructor option (also an attribute) that trades encoding time for bytes, e.g.
     # AVIF `speed`; None where the library has no such knob.
     effort_option: ClassVar[str | None] = None
+    # False: the codec takes the (C, h, w) latent itself (any channel count), not a packed
+    # (H, W, P) image; its only packing is NO_PACKING.
+    packs: ClassVar[bool] = True
 
     @property
     def effort_setting(self) -> str:
@@ -79,6 +83,8 @@ class Codec(ABC):
     @classmethod
     def planes_for(cls, packing: str) -> int:
         """Planes per tile for a packing: `interleaved` (colour planes) or `planar` (grey)."""
+        if not cls.packs:
+            raise LatentCodecError(f"{cls.name} codes the (C, h, w) latent itself; no packing")
         return {"interleaved": cls.interleaved_planes, "planar": 1}[packing]
 
     @classmethod
@@ -110,6 +116,12 @@ class Codec(ABC):
 
     @classmethod
     def check_packing(cls, packing: str) -> None:
+        if not cls.packs:
+            if packing != NO_PACKING:
+                raise LatentCodecError(
+                    f"{cls.name} codes the (C, h, w) latent itself and takes no packing"
+                )
+            return
         if packing not in PACKINGS:
             raise LatentCodecError(f"unknown packing {packing!r}; known: {', '.join(PACKINGS)}")
         planes = cls.planes_for(packing)
@@ -131,7 +143,8 @@ class Codec(ABC):
             raise LatentCodecError(f"{cls.name} needs a quality in {cls.quality_scale()}{given}")
 
     def encode(self, image: np.ndarray, bits: int, quality_value: int | None = None) -> bytes:
-        """Store an (H, W, P) integer image whose samples use `bits` bits."""
+        """Store an (H, W, P) integer image (a (C, h, w) latent if not `packs`) whose samples
+        use `bits` bits."""
         self._check(image, bits, quality_value)
         return self._encode(image, bits, quality_value)
 
@@ -160,9 +173,11 @@ class Codec(ABC):
         self.check_bits(bits)
         if image.ndim != 3:
             raise LatentCodecError(
-                f"{self.name} stores (H, W, planes) images, got shape {image.shape}"
+                f"{self.name} stores "
+                f"{'(H, W, planes) images' if self.packs else '(C, h, w) latents'}, "
+                f"got shape {image.shape}"
             )
-        self.check_planes(image.shape[2])
+        self.check_planes(image.shape[2] if self.packs else image.shape[0])
         expected = np.uint8 if bits <= 8 else np.uint16
         if image.dtype != expected:
             raise LatentCodecError(
@@ -384,6 +399,45 @@ class Palette(Codec):
         return palette_decode(data)
 
 
+class Lac(Codec):
+    """`lac`, the latent-native codec (`latentcodec.lac`): codes the (C, h, w) integer latent
+    itself with a per-image context model and range coding; 100 = lossless.
+
+    `encode` takes the decoder's per-channel sensitivity (pixel MSE per unit of latent noise)
+    for lossy quality: channel steps ∝ 1/√sensitivity; uniform when None. The steps used are in
+    the file."""
+
+    name = "lac"
+    bit_depths = frozenset(range(1, 17))
+    planes = frozenset(range(1, 0x10000))  # channel counts (C of the (C, h, w) latent)
+    interleaved_planes = 0  # unused: lac takes no packing
+    quality_range = (1, 100)
+    lossless_quality = lac.LOSSLESS_QUALITY
+    encoder = "lac"
+    packs = False
+
+    @staticmethod
+    def library() -> str:
+        return lac.library()
+
+    def encode(
+        self,
+        image: np.ndarray,
+        bits: int,
+        quality: int | None = None,
+        sensitivity: np.ndarray | None = None,
+    ) -> bytes:
+        """Code a (C, h, w) latent; `sensitivity` (C,) sets the lossy channel steps."""
+        self._check(image, bits, quality)
+        return lac.encode(image, bits, quality, sensitivity)
+
+    def _encode(self, image, bits, quality):
+        return lac.encode(image, bits, quality)
+
+    def _decode(self, data):
+        return lac.decode(data)[0]
+
+
 class PillowCodec(Codec):
     """Pixel-domain baselines through Pillow, with its defaults (what a reader compares with)."""
 
@@ -439,7 +493,8 @@ class Webp(PillowCodec):
 
 
 CODECS: dict[str, type[Codec]] = {
-    codec.name: codec for codec in (Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Jpeg, Webp)
+    codec.name: codec
+    for codec in (Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Lac, Jpeg, Webp)
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from latentcodec.codecs import CODECS, get_codec
+from latentcodec.codecs import CODECS, NO_PACKING, get_codec
 from latentcodec.datasets import dataset_from_config, select_images
 from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.models import MODELS, check_dtype
@@ -25,7 +25,8 @@ class CodecJob:
 
     codec: str
     bits: int
-    packing: str  # "interleaved" (channels as colour planes) or "planar" (greyscale tiles)
+    packing: str  # "interleaved" (channels as colour planes), "planar" (greyscale tiles), or
+    # NO_PACKING for a codec that codes the (C, h, w) latent itself (`Codec.packs` False)
     quality: str  # label used in paths, e.g. "medium", or "lossless"
     quality_value: int | None  # the codec's own quality number; None for lossless-only codecs
 
@@ -127,12 +128,20 @@ def codec_jobs(config: dict, model: str | None = None) -> list[CodecJob]:
     for name, settings in config["codecs"].items():
         qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
         for bits in codec_bitdepths(settings, model):
-            for packing in settings.get("packing", ["interleaved"]):
+            for packing in codec_packings(name, settings):
                 jobs.extend(
                     CodecJob(name, bits, packing, label, value)
                     for label, value in qualities.items()
                 )
     return jobs
+
+
+def codec_packings(name: str, settings: dict) -> list[str]:
+    """The packings one codec entry sweeps: its `packing` list (default interleaved), or
+    only NO_PACKING for a codec that takes the latent itself."""
+    if not CODECS[name].packs:
+        return [NO_PACKING]
+    return settings.get("packing", ["interleaved"])
 
 
 def baseline_jobs(config: dict) -> list[BaselineJob]:
@@ -178,7 +187,12 @@ def _check_codec(name: str, settings: dict) -> None:
     else:
         with prefix_errors(f"{key}.qualities"):
             codec_class.check_quality(None)
-    for packing in settings.get("packing", ["interleaved"]):
+    if not codec_class.packs and "packing" in settings:
+        raise LatentCodecError(
+            f"{key}.packing: {name} codes the (C, h, w) latent itself and takes no "
+            f"packing; remove {key}.packing"
+        )
+    for packing in codec_packings(name, settings):
         with prefix_errors(f"{key}.packing"):
             codec_class.check_packing(packing)
     _build(key, name, settings.get("options", {}))
@@ -191,6 +205,8 @@ def _check_baseline(job: BaselineJob) -> None:
         raise LatentCodecError(f"{key}.codec: unknown codec {job.codec!r}")
     codec_class = CODECS[job.codec]
     with prefix_errors(f"{key}.codec"):
+        if not codec_class.packs:
+            raise LatentCodecError(f"{job.codec} codes latents, not RGB images")
         codec_class.check_bits(8)
         codec_class.check_planes(3)
     if codec_class.quality_range is None:

@@ -151,15 +151,17 @@ def compress_latents(
     quality_value: int | None,
     options: dict | None = None,
 ) -> None:
-    """Pack each integer latent into an image and store it with the codec."""
+    """Pack each integer latent into an image (unless the codec takes the latent itself) and
+    store it with the codec."""
     _same_length(quantized=quantized, compressed=compressed)
     coder = get_codec(codec, **(options or {}))
-    planes = coder.planes_for(packing)
+    planes = coder.planes_for(packing) if coder.packs else None
     for in_path, out_path in zip(quantized, compressed, strict=True):
         latent, _ = _load_quantized(in_path)
         if latent.bits != bits:
             raise LatentCodecError(f"{in_path}: holds {latent.bits}-bit values, expected {bits}")
-        data = coder.encode(pack(latent.values, planes), bits, quality_value)
+        image = pack(latent.values, planes) if coder.packs else latent.values
+        data = coder.encode(image, bits, quality_value)
         log.info("%s → %s, %d bytes", in_path, out_path, len(data))
         write_bytes_atomic(out_path, data)
 
@@ -167,7 +169,15 @@ def compress_latents(
 def _read_back(codec, path, channels: int, packing: str, bits: int) -> tuple[np.ndarray, int]:
     """(integer latent, file size) of a stored latent; lossy values clipped to the bit range."""
     data = Path(path).read_bytes()
-    values = unpack(codec.decode(data), channels, codec.planes_for(packing))
+    try:
+        decoded = codec.decode(data)
+    except LatentCodecError as error:
+        raise LatentCodecError(f"{path}: {error}") from None
+    if not codec.packs:
+        if decoded.shape[0] != channels:
+            raise LatentCodecError(f"{path}: holds {decoded.shape[0]} channels, not {channels}")
+        return np.clip(decoded, 0, 2**bits - 1), len(data)
+    values = unpack(decoded, channels, codec.planes_for(packing))
     return np.clip(values, 0, 2**bits - 1), len(data)
 
 

@@ -61,7 +61,6 @@ SWEEP_KEYS = ["model", "codec", "bitdepth", "packing", "quality"]
 
 # The rows that are not a latent codec's, named once (the values are the CSV's, unchanged).
 NO_CODEC = "none"  # `codec` of the rows decoded without a codec: the ceiling, the quantised latent
-NO_PACKING = "none"  # `packing` of the rows that pack no latent: those two and the pixel baselines
 PIXEL_MODEL = "none"  # `model` of the pixel-domain baseline rows
 CEILING_QUALITY = "float32"  # `quality` of the ceiling: the float latent decoded as it is
 CEILING_BITDEPTH = 32  # its `bitdepth`: float32 samples

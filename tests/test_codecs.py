@@ -12,6 +12,7 @@ from latentcodec.codecs import (
     Jpeg,
     Jpeg2000,
     JpegXl,
+    Lac,
     Palette,
     Png,
     Webp,
@@ -122,12 +123,12 @@ def test_corrupt_data_gives_a_clean_error():
 
 
 def test_registry_is_keyed_by_each_codecs_own_name():
-    expected = {Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Jpeg, Webp}
+    expected = {Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Lac, Jpeg, Webp}
     assert set(CODECS.values()) == expected
     for name, codec_class in CODECS.items():
         assert type(get_codec(name)) is codec_class and codec_class.name == name
         assert issubclass(codec_class, Codec)
-        assert codec_class.interleaved_planes in codec_class.planes
+        assert codec_class.interleaved_planes in codec_class.planes or not codec_class.packs
         assert codec_class.library()
 
 
