@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from latentcodec.codecs import CODECS, NO_PACKING, get_codec
+from latentcodec.codecs import CODECS, get_codec
 from latentcodec.datasets import dataset_from_config, select_images
 from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.models import MODELS, check_dtype
+from latentcodec.packing import NO_PACKING
 from latentcodec.perceptual import check_tools
 
 LOSSLESS_LABEL = "lossless"

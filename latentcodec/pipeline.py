@@ -37,7 +37,7 @@ from latentcodec.io import (
 )
 from latentcodec.metrics import bits_per_pixel, latent_error, msssim, psnr, ssim
 from latentcodec.models import get_spec
-from latentcodec.packing import pack, unpack
+from latentcodec.packing import NO_PACKING, pack, unpack
 from latentcodec.perceptual import PERCEPTUAL_METRICS, perceptual_scores
 from latentcodec.quantize import Quantized, dequantize, quantize
 from latentcodec.sources import resolve_mirror
@@ -45,7 +45,6 @@ from latentcodec.tables import (
     CEILING_BITDEPTH,
     CEILING_QUALITY,
     NO_CODEC,
-    NO_PACKING,
     PIXEL_MODEL,
     QUANTIZED_QUALITY,
     read_table,

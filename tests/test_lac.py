@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from latentcodec import lac
-from latentcodec.codecs import CODECS, NO_PACKING, Lac, get_codec
+from latentcodec.codecs import CODECS, Lac, get_codec
 from latentcodec.config import _check_codec, codec_jobs
 from latentcodec.errors import LatentCodecError
-from latentcodec.packing import pack
+from latentcodec.packing import NO_PACKING, pack
 from latentcodec.pipeline import _read_back, compress_latents
 
 
@@ -107,7 +107,9 @@ def test_file_size_is_what_the_caller_gets(tmp_path):
         width=np.array(80),
     )
     stored = tmp_path / "x.lac"
-    compress_latents([quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality=100)
+    compress_latents(
+        [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=100
+    )
     data = stored.read_bytes()
     assert data == Lac().encode(latent, 8, 100)
     values, size = _read_back(Lac(), stored, 4, NO_PACKING, 8)
