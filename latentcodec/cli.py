@@ -22,7 +22,7 @@ from latentcodec.container import SUFFIX, read_container, write_container
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image, write_png
 from latentcodec.models import MODELS, get_spec
-from latentcodec.packing import PACKINGS
+from latentcodec.packing import NO_PACKING, PACKINGS
 from latentcodec.sources import MIRROR_VARIABLE, resolve_mirror
 from latentcodec.standalone import check_codec_settings, decode_latent, encode_image, read_latent
 
@@ -145,6 +145,11 @@ examples:
   latentcodec encode kodim23.png kodim23{SUFFIX} --model taef2 --codec avif --quality 50
   latentcodec encode kodim23.png kodim23{SUFFIX} --model taef2 --codec jxl --quality 80 \\
       --bits 10 --packing planar
+  latentcodec encode kodim23.png kodim23{SUFFIX} --model taef2 --codec lac --quality 80
+
+lac codes the (C, h, w) latent itself (no --packing); at a quality below 100 it measures the
+decoder's sensitivity per channel (a few backward passes through the decoder, several
+times the encoding time) to give each channel its quantisation step, as the workflow does.
 
 {_registry_help()}
 
@@ -173,8 +178,8 @@ examples:
     encode.add_argument(
         "--packing",
         choices=PACKINGS,
-        default="interleaved",
-        help="latent channels as colour planes (default) or as greyscale tiles",
+        help="latent channels as colour planes (default) or as greyscale tiles; refused by "
+        "lac, which codes the (C, h, w) latent itself",
     )
     _add_model_options(encode)
     encode.set_defaults(run=run_encode)
@@ -244,6 +249,8 @@ def _registry_help() -> str:
 
 
 def run_encode(args: argparse.Namespace) -> int:
+    if args.packing is None:
+        args.packing = "interleaved" if CODECS[args.codec].packs else NO_PACKING
     with failing_as(Exit.USAGE):
         check_codec_settings(CODECS[args.codec], args.bits, args.packing, args.quality)
     folder = args.image.is_dir()

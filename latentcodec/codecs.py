@@ -60,6 +60,9 @@ class Codec(ABC):
     # False: the codec takes the (C, h, w) latent itself (any channel count), not a packed
     # (H, W, P) image; its only packing is NO_PACKING.
     packs: ClassVar[bool] = True
+    # True: lossy `encode` takes the decoder's per-channel sensitivity per integer unit
+    # (`pipeline.sensitivity_per_integer`), which the workflow measures for it.
+    uses_sensitivity: ClassVar[bool] = False
 
     @property
     def effort_setting(self) -> str:
@@ -403,9 +406,9 @@ class Lac(Codec):
     """`lac`, the latent-native codec (`latentcodec.lac`): codes the (C, h, w) integer latent
     itself with a per-image context model and range coding; 100 = lossless.
 
-    `encode` takes the decoder's per-channel sensitivity (pixel MSE per unit of latent noise)
-    for lossy quality: channel steps ∝ 1/√sensitivity; uniform when None. The steps used are in
-    the file."""
+    `encode` takes the decoder's per-channel sensitivity (pixel MSE per unit of noise on the
+    b-bit integers, `pipeline.sensitivity_per_integer`) for lossy quality: channel steps
+    ∝ 1/√sensitivity; uniform when None. The steps used are in the file."""
 
     name = "lac"
     bit_depths = frozenset(range(1, 17))
@@ -415,6 +418,7 @@ class Lac(Codec):
     lossless_quality = lac.LOSSLESS_QUALITY
     encoder = "lac"
     packs = False
+    uses_sensitivity = True
 
     @staticmethod
     def library() -> str:

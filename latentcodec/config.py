@@ -127,7 +127,7 @@ def codec_jobs(config: dict, model: str | None = None) -> list[CodecJob]:
         return list(dict.fromkeys(job for jobs in union for job in jobs))
     jobs = []
     for name, settings in config["codecs"].items():
-        qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
+        qualities = codec_qualities(settings, model)
         for bits in codec_bitdepths(settings, model):
             for packing in codec_packings(name, settings):
                 jobs.extend(
@@ -135,6 +135,15 @@ def codec_jobs(config: dict, model: str | None = None) -> list[CodecJob]:
                     for label, value in qualities.items()
                 )
     return jobs
+
+
+def codec_qualities(settings: dict, model: str) -> dict[str, int | None]:
+    """Quality label → value one codec entry sweeps for `model` (`model_qualities` picks)."""
+    qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
+    chosen = settings.get("model_qualities", {}).get(model)
+    if chosen is None:
+        return qualities
+    return {label: value for label, value in qualities.items() if label in chosen}
 
 
 def codec_packings(name: str, settings: dict) -> list[str]:
@@ -172,6 +181,17 @@ def _check_codec(name: str, settings: dict) -> None:
         raise LatentCodecError(
             f"{key}.model_bitdepths: unknown model(s) {unknown}; known: {', '.join(sorted(MODELS))}"
         )
+    for model, labels in settings.get("model_qualities", {}).items():
+        if model not in MODELS:
+            raise LatentCodecError(
+                f"{key}.model_qualities: unknown model {model!r}; "
+                f"known: {', '.join(sorted(MODELS))}"
+            )
+        missing = sorted(set(labels) - set(settings.get("qualities") or {}))
+        if missing:
+            raise LatentCodecError(
+                f"{key}.model_qualities.{model}: {missing} not among {key}.qualities"
+            )
     depth_lists = {"bitdepths": settings["bitdepths"]} | {
         f"model_bitdepths.{model}": depths
         for model, depths in settings.get("model_bitdepths", {}).items()

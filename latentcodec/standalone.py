@@ -5,6 +5,10 @@
     decode: LatentContainer ──codec.decode──▶ mosaic ──unpack, clip──▶ integers
             ──dequantize──▶ latent ──model.decode──▶ image (cropped to the original size)
 
+A codec that codes the latent itself (lac, `Codec.packs` False) skips pack and unpack; at a
+lossy quality it takes the decoder's sensitivity, measured here as in the workflow's
+`measure_sensitivity` job (the same probes and seed), so lossy lac files match the workflow's.
+
 These are the functions the workflow's jobs use (`pipeline.encode_images`,
 `quantize_latents`, `compress_latents`, `reconstruct`), in the same order and with the same
 clipping of lossy values, so a file decodes to the pixels the workflow measures for the
@@ -20,6 +24,7 @@ from latentcodec.container import LatentContainer
 from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.models import ModelSpec
 from latentcodec.packing import pack, unpack
+from latentcodec.pipeline import SENSITIVITY_PROBES, sensitivity_per_integer
 from latentcodec.quantize import Quantized, dequantize, integer_dtype, quantize
 
 
@@ -46,8 +51,18 @@ def encode_image(
 ) -> LatentContainer:
     """Encode an (H, W, 3) uint8 image with a loaded model (`autoencoders.load_model`)."""
     height, width = image.shape[:2]
-    latent = quantize(network.encode(image), bits)
-    payload = coder.encode(pack(latent.values, coder.planes_for(packing)), bits, quality_value)
+    float_latent = network.encode(image)
+    latent = quantize(float_latent, bits)
+    if not coder.packs:
+        sensitivity = None
+        if coder.uses_sensitivity and not coder.is_lossless(quality_value):
+            measured = network.decoder_sensitivity(
+                float_latent, height, width, probes=SENSITIVITY_PROBES
+            )
+            sensitivity = sensitivity_per_integer(measured, latent)
+        payload = coder.encode(latent.values, bits, quality_value, sensitivity)
+    else:
+        payload = coder.encode(pack(latent.values, coder.planes_for(packing)), bits, quality_value)
     return LatentContainer(
         model=network.name,
         height=height,
@@ -75,8 +90,11 @@ def read_latent(container: LatentContainer, coder: Codec, spec: ModelSpec, sourc
             f"have {spec.channels} channels"
         )
     try:
-        mosaic = coder.decode(container.payload)
-        values = unpack(mosaic, spec.channels, coder.planes_for(container.packing))
+        decoded = coder.decode(container.payload)
+        if coder.packs:
+            values = unpack(decoded, spec.channels, coder.planes_for(container.packing))
+        else:
+            values = decoded
     except LatentCodecError as error:
         raise LatentCodecError(f"{source}: {error}") from None
     bottom, right = container.padding

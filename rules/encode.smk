@@ -19,3 +19,27 @@ rule encode_image:
         mirror=config["mirror"],
     script:
         "../scripts/encode_images.py"
+
+
+rule sensitivity:
+    """Float latents → each channel's decoder sensitivity (pixel MSE per unit of latent
+    noise, from vector–Jacobian products), which lossy lac spends its rate by."""
+    input:
+        get_latents,
+    output:
+        expand("results/{{run}}/{{model}}/sensitivity/{image}.npy", image=IMAGES),
+    log:
+        "logs/{run}/sensitivity/{model}.log",
+    benchmark:
+        "benchmarks/{run}/sensitivity/{model}.tsv"
+    conda:
+        "../envs/model.yaml"
+    threads: 1
+    resources:
+        gpu=gpu_count(),
+    params:
+        probes=SENSITIVITY_PROBES,
+        model_options=MODEL_OPTIONS,
+        mirror=config["mirror"],
+    script:
+        "../scripts/sensitivity.py"

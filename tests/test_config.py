@@ -227,3 +227,35 @@ def test_model_bitdepths_are_checked_with_their_key(default_config, model_bitdep
     config = validated({**default_config, "codecs": {"avif": avif}})
     with pytest.raises(LatentCodecError, match=message):
         check_config(config)
+
+
+def test_model_qualities_keep_a_model_to_the_named_levels(default_config):
+    lac = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    config = validated(
+        {
+            **default_config,
+            "models": ["taef2", "taesd"],
+            "codecs": {"lac": {**lac, "model_qualities": {"taesd": ["lossless"]}}},
+        }
+    )
+    check_config(config)
+    assert [job.quality for job in codec_jobs(config, "taef2")] == ["lossless", "q30"]
+    assert [(job.quality, job.packing) for job in codec_jobs(config, "taesd")] == [
+        ("lossless", "none")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model_qualities", "message"),
+    [
+        ({"taesdx": ["lossless"]}, r"codecs\.lac\.model_qualities: unknown model 'taesdx'"),
+        ({"taesd": ["q31"]}, r"codecs\.lac\.model_qualities\.taesd: \['q31'\] not among"),
+    ],
+)
+def test_model_qualities_are_checked_with_their_key(default_config, model_qualities, message):
+    lac = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    config = validated(
+        {**default_config, "codecs": {"lac": {**lac, "model_qualities": model_qualities}}}
+    )
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(config)

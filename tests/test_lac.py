@@ -119,6 +119,42 @@ def test_file_size_is_what_the_caller_gets(tmp_path):
     assert len(data) > header + 4
 
 
+def test_lossy_lac_in_the_workflow_takes_sensitivity_per_integer_unit(tmp_path):
+    """compress_latents hands lac s_c · step_c² (step_c = (hi − lo) / (2^b − 1)): a channel
+    with twice the range of another and a quarter of its float sensitivity costs the same per
+    integer unit, so both get the same lac step."""
+    from latentcodec.io import save_arrays
+    from latentcodec.pipeline import compress_latents
+
+    latent = smooth_latent(8, (3, 8, 10))
+    quantized, sensitivity = tmp_path / "q.npz", tmp_path / "s.npy"
+    save_arrays(
+        quantized,
+        values=latent,
+        lo=np.zeros(3, np.float32),
+        hi=np.array([1, 2, 1], np.float32),
+        bits=np.array(8),
+        model=np.array("taesdxl"),
+        height=np.array(64),
+        width=np.array(80),
+    )
+    np.save(sensitivity, np.array([1.0, 0.25, 16.0]))
+    stored = tmp_path / "x.lac"
+    compress_latents(
+        [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
+        sensitivities=[sensitivity],
+    )  # fmt: skip
+    steps = np.frombuffer(stored.read_bytes(), ">f4", 3, offset=18)
+    assert steps[0] == steps[1] == pytest.approx(4 * steps[2])
+    assert stored.read_bytes() == Lac().encode(latent, 8, 40, np.array([1.0, 1.0, 16.0]))
+    with pytest.raises(LatentCodecError, match=r"s\.npy: expected 3 finite non-negative"):
+        np.save(sensitivity, np.array([1.0, np.nan, 1.0]))
+        compress_latents(
+            [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
+            sensitivities=[sensitivity],
+        )  # fmt: skip
+
+
 def test_a_damaged_file_read_back_names_the_file(tmp_path):
     path = tmp_path / "broken.lac"
     path.write_bytes(Lac().encode(smooth_latent(8, (2, 4, 4)), 8, 100)[:-3])
