@@ -91,7 +91,7 @@ def run(config: dict) -> Path:
                 codec=job.codec,
                 bits=job.bits,
                 packing=job.packing,
-                quality=job.quality_value,
+                quality_value=job.quality_value,
                 options=config["codecs"][job.codec].get("options", {}),
             )
             labels = {
@@ -134,7 +134,7 @@ def run(config: dict) -> Path:
             table=tables[-1],
             name=baseline.name,
             codec=baseline.codec,
-            qualities=list(baseline.qualities),
+            quality_values=list(baseline.quality_values),
             options=baseline.options,
             max_pixels=settings["max_pixels"],
         )

@@ -5,8 +5,9 @@ weights (`datasets`, `sources`, `models`), quantisation and channel packing (`qu
 `packing`), the codecs (`codecs`), metrics and tables (`metrics`, `tables`), figures
 (`plots`) and the per-job steps the workflow's scripts call (`pipeline`).
 
-Importing the package does not import torch: only `models` and `taesd` do, and only the
-jobs that run a model import those.
+Importing the package does not import torch: only the modules that run a model do
+(`autoencoders`, and `taesd` and `tiling`, which only `autoencoders` imports), and only the
+jobs that run a model import those; `metrics.msssim` imports it on first use.
 """
 
 from latentcodec.errors import LatentCodecError

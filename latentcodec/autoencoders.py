@@ -154,6 +154,54 @@ class LatentModel(ABC):
             for image, (_, height, width) in zip(pixels.cpu().numpy(), batch, strict=True):
                 yield image[:height, :width]
 
+    def decoder_sensitivity(
+        self, latent: np.ndarray, height: int, width: int, *, probes: int = 2, seed: int = 0
+    ) -> np.ndarray:
+        """How much each latent channel matters to the decoded image: (C,) float64.
+
+        s_c = trace(J_cᵀ J_c) / (h·w) / (3·H·W), the pixel MSE that noise of unit variance in
+        channel c causes per latent value, where J_c is the Jacobian of the clamped [0, 1]
+        image, cropped to (height, width) = (H, W), with respect to channel c of the (h, w)
+        latent in its own (diffusion-space) scale. Estimated with `probes` vector–Jacobian
+        products: for v ~ N(0, I) over the pixels, E ||(Jᵀv)_c||² = trace(J_cᵀ J_c). Each
+        probe already sums h·w squared gradients: two single probes differed by 5 % (median
+        over channels, 15 % at most) on kodim23 with TAEF2 and TAESDXL. One decode with
+        gradients and `probes` backward passes; v comes from a generator seeded with `seed`
+        on the CPU, so the result does not depend on the device's random numbers.
+        """
+        tensor, height, width = self._checked_latent((latent, height, width))
+        generator = torch.Generator().manual_seed(seed)
+        noise = [torch.randn((3, height, width), generator=generator) for _ in range(probes)]
+        sums = self._gradient_sums(self.network, tensor, height, width, noise)
+        if self._float32_copy is not None and not torch.isfinite(sums).all():
+            log.warning(
+                "%s gave NaN/Inf gradients in %s; redoing them in float32", self.name, self.dtype
+            )
+            if self._float32_network is None:
+                self._float32_network = self._float32_copy.to(
+                    self.device, memory_format=torch.channels_last
+                )
+            sums = self._gradient_sums(self._float32_network, tensor, height, width, noise)
+        if not torch.isfinite(sums).all():
+            raise LatentCodecError(f"{self.name}: decoder gradients are not finite")
+        positions = tensor.shape[1] * tensor.shape[2]
+        return sums.numpy() / probes / positions / (3 * height * width)
+
+    def _gradient_sums(self, network, latent, height, width, noise) -> torch.Tensor:
+        """Σ over probes and positions of (Jᵀv)², per channel, float64 on the CPU."""
+        with torch.enable_grad():
+            inputs = latent[None].to(self.device).requires_grad_()
+            tiles = self._tiles(self.downsample)
+            pixels = self._forward(network, self._decode, inputs, tiles, self.downsample)
+            pixels = pixels[0, :, :height, :width].clamp(0, 1)
+            sums = torch.zeros(latent.shape[0], dtype=torch.float64)
+            for index, probe in enumerate(noise):
+                (gradient,) = torch.autograd.grad(
+                    pixels, inputs, probe.to(self.device), retain_graph=index < len(noise) - 1
+                )
+                sums += gradient[0].double().square().sum(dim=(1, 2)).cpu()
+        return sums
+
     def _padded_pixels(self, image: np.ndarray) -> torch.Tensor:
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
             raise LatentCodecError(

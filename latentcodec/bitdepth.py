@@ -13,9 +13,8 @@ import os
 import pandas as pd
 
 from latentcodec.operating_points import DELTAS_DB, ceiling
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize, write_csv
+from latentcodec.tables import PIXEL_MODEL, is_quantized, read_table, summarize, write_csv
 
-QUANTIZED_QUALITY = "quantized"
 SMALLEST_DELTA_DB = min(DELTAS_DB)  # "keeps the ceiling": within the finest operating point
 
 
@@ -25,11 +24,9 @@ def bitdepth_gain_table(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for model in sorted(set(summary["model"]) - {PIXEL_MODEL}):
         top = ceiling(summary, model)
-        quantized = summary[
-            (summary["model"] == model)
-            & (summary["codec"] == CEILING_CODEC)
-            & (summary["quality"] == QUANTIZED_QUALITY)
-        ].sort_values("bitdepth")
+        quantized = summary[(summary["model"] == model) & is_quantized(summary)].sort_values(
+            "bitdepth"
+        )
         previous = None
         for row in quantized.itertuples(index=False):
             gain = math.nan if previous is None else row.psnr - previous.psnr

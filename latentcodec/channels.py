@@ -22,15 +22,11 @@ from latentcodec.tables import write_csv
 
 def lossless_single_plane_codecs(codecs: dict[str, dict], bits: int) -> dict[str, dict]:
     """The configured codecs (and PNG) that can store one plane of `bits` bits losslessly."""
-    chosen = {}
-    for name, options in {"png": {}, **codecs}.items():
-        codec_class = CODECS[name]
-        lossless_capable = (
-            codec_class.quality_range is None or codec_class.lossless_quality is not None
-        )
-        if lossless_capable and 1 in codec_class.planes and bits in codec_class.bit_depths:
-            chosen[name] = options
-    return chosen
+    return {
+        name: options
+        for name, options in {"png": {}, **codecs}.items()
+        if CODECS[name].stores_losslessly(bits, planes=1)
+    }
 
 
 def channel_table(
@@ -99,11 +95,11 @@ def _entropy(images: list[np.ndarray], channel: int, bits: int) -> float:
 def _channel_bytes(images: list[np.ndarray], bits: int, name: str, options: dict) -> np.ndarray:
     """Bytes of each channel stored alone, summed over images."""
     codec = get_codec(name, **options)
-    quality = CODECS[name].lossless_quality
+    quality_value = CODECS[name].lossless_quality
     totals = np.zeros(images[0].shape[0], dtype=np.int64)
     for values in images:
         for channel, plane in enumerate(values):
-            totals[channel] += len(codec.encode(plane[:, :, None], bits, quality))
+            totals[channel] += len(codec.encode(plane[:, :, None], bits, quality_value))
     return totals
 
 

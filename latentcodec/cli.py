@@ -18,10 +18,11 @@ from pathlib import Path
 
 from latentcodec import __version__
 from latentcodec.codecs import CODECS, get_codec
-from latentcodec.container import PACKINGS, SUFFIX, read_container, write_container
+from latentcodec.container import SUFFIX, read_container, write_container
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image, write_png
 from latentcodec.models import MODELS, get_spec
+from latentcodec.packing import NO_PACKING, PACKINGS
 from latentcodec.sources import MIRROR_VARIABLE, resolve_mirror
 from latentcodec.standalone import check_codec_settings, decode_latent, encode_image, read_latent
 
@@ -144,6 +145,11 @@ examples:
   latentcodec encode kodim23.png kodim23{SUFFIX} --model taef2 --codec avif --quality 50
   latentcodec encode kodim23.png kodim23{SUFFIX} --model taef2 --codec jxl --quality 80 \\
       --bits 10 --packing planar
+  latentcodec encode kodim23.png kodim23{SUFFIX} --model taef2 --codec lac --quality 80
+
+lac codes the (C, h, w) latent itself (no --packing); at a quality below 100 it measures the
+decoder's sensitivity per channel (a few backward passes through the decoder, several
+times the encoding time) to give each channel its quantisation step, as the workflow does.
 
 {_registry_help()}
 
@@ -166,13 +172,14 @@ examples:
         "--quality",
         type=int,
         metavar="Q",
-        help="the codec's quality (required by lossy codecs, refused by lossless-only ones)",
+        help="the codec's quality value, on its own scale (see codecs below): required by "
+        "lossy codecs, refused by lossless-only ones",
     )
     encode.add_argument(
         "--packing",
         choices=PACKINGS,
-        default="interleaved",
-        help="latent channels as colour planes (default) or as greyscale tiles",
+        help="latent channels as colour planes (default) or as greyscale tiles; refused by "
+        "lac, which codes the (C, h, w) latent itself",
     )
     _add_model_options(encode)
     encode.set_defaults(run=run_encode)
@@ -231,14 +238,8 @@ def _registry_help() -> str:
     lines = ["codecs (--codec):", "  name     bit depths     --packing interleaved   --quality"]
     for name, codec in sorted(CODECS.items()):
         depths = ", ".join(map(str, sorted(codec.bit_depths)))
-        planes = {1: "grey", 3: "RGB", 4: "RGBA"}[codec.interleaved_planes]
-        if codec.quality_range is None:
-            quality = "none (lossless)"
-        else:
-            quality = "{} … {}".format(*codec.quality_range)
-            if codec.lossless_quality is not None:
-                quality += f", {codec.lossless_quality} = lossless"
-        lines.append(f"  {name:<8} {depths:<14} {planes:<23} {quality}")
+        planes = {0: "none (C, h, w)", 1: "grey", 3: "RGB", 4: "RGBA"}[codec.interleaved_planes]
+        lines.append(f"  {name:<8} {depths:<14} {planes:<23} {codec.quality_scale()}")
     lines += ["", "models (--model):"]
     lines += [
         f"  {name:<18} {spec.channels:>2} channels  {spec.description}"
@@ -248,6 +249,8 @@ def _registry_help() -> str:
 
 
 def run_encode(args: argparse.Namespace) -> int:
+    if args.packing is None:
+        args.packing = "interleaved" if CODECS[args.codec].packs else NO_PACKING
     with failing_as(Exit.USAGE):
         check_codec_settings(CODECS[args.codec], args.bits, args.packing, args.quality)
     folder = args.image.is_dir()
@@ -273,7 +276,7 @@ def run_encode(args: argparse.Namespace) -> int:
                     coder=coder,
                     bits=args.bits,
                     packing=args.packing,
-                    quality=args.quality,
+                    quality_value=args.quality,
                 )
             with failing_as(Exit.CANNOT_WRITE, str(target)):
                 size = write_container(target, container)

@@ -3,8 +3,9 @@
 A codec takes an (H, W, P) integer image whose samples use `bits` bits (uint8 for 8 bits,
 uint16 holding 10-, 12- or 16-bit values otherwise) and returns the bytes of a standard
 file, which any viewer of that format can open. Each class states the bit depths and plane
-counts it can store and its quality scale; `latentcodec.config` checks a config against
-these before the workflow starts.
+counts it can store and its quality scale, and checks a setting against them
+(`check_bits`, `check_packing`, `check_quality`) in one wording, which the config check
+(`latentcodec.config`) prefixes with the config key and the CLI with the flag.
 
 Latent codecs go through imagecodecs rather than Pillow: Pillow writes 16-bit PNG only as
 greyscale, reads 16-bit RGB(A) PNG silently truncated to 8 bits, and its AVIF is 8-bit and
@@ -30,7 +31,9 @@ import numpy as np
 import PIL
 import PIL.Image
 
+from latentcodec import lac
 from latentcodec.errors import LatentCodecError
+from latentcodec.packing import NO_PACKING, PACKINGS
 from latentcodec.palette import palette_decode, palette_encode
 
 
@@ -54,6 +57,12 @@ class Codec(ABC):
     # The constructor option (also an attribute) that trades encoding time for bytes, e.g.
     # AVIF `speed`; None where the library has no such knob.
     effort_option: ClassVar[str | None] = None
+    # False: the codec takes the (C, h, w) latent itself (any channel count), not a packed
+    # (H, W, P) image; its only packing is NO_PACKING.
+    packs: ClassVar[bool] = True
+    # True: lossy `encode` takes the decoder's per-channel sensitivity per integer unit
+    # (`pipeline.sensitivity_per_integer`), which the workflow measures for it.
+    uses_sensitivity: ClassVar[bool] = False
 
     @property
     def effort_setting(self) -> str:
@@ -63,19 +72,84 @@ class Codec(ABC):
         return f"{self.effort_option}={getattr(self, self.effort_option)}"
 
     @classmethod
-    def is_lossless(cls, quality: int | None) -> bool:
-        """Whether this quality gives back the exact integers (lossless-only codecs: always)."""
-        return cls.quality_range is None or quality == cls.lossless_quality
+    def is_lossless(cls, quality_value: int | None) -> bool:
+        """Whether this quality value gives back the exact integers (lossless-only codecs:
+        always)."""
+        return cls.quality_range is None or quality_value == cls.lossless_quality
+
+    @classmethod
+    def stores_losslessly(cls, bits: int, planes: int) -> bool:
+        """Whether it can store `planes`-plane images of `bits` bits exactly."""
+        lossless_capable = cls.quality_range is None or cls.lossless_quality is not None
+        return lossless_capable and bits in cls.bit_depths and planes in cls.planes
 
     @classmethod
     def planes_for(cls, packing: str) -> int:
         """Planes per tile for a packing: `interleaved` (colour planes) or `planar` (grey)."""
+        if not cls.packs:
+            raise LatentCodecError(f"{cls.name} codes the (C, h, w) latent itself; no packing")
         return {"interleaved": cls.interleaved_planes, "planar": 1}[packing]
 
-    def encode(self, image: np.ndarray, bits: int, quality: int | None = None) -> bytes:
-        """Store an (H, W, P) integer image whose samples use `bits` bits."""
-        self._check(image, bits, quality)
-        return self._encode(image, bits, quality)
+    @classmethod
+    def quality_scale(cls) -> str:
+        """Its quality values in words, e.g. "0 … 100, 100 = lossless"."""
+        if cls.quality_range is None:
+            return "none (lossless only)"
+        low, high = cls.quality_range
+        lossless = "" if cls.lossless_quality is None else f", {cls.lossless_quality} = lossless"
+        return f"{low} … {high}{lossless}"
+
+    # The checks of a setting, one wording each; callers prefix the config key or CLI flag.
+
+    @classmethod
+    def check_bits(cls, bits: int) -> None:
+        if bits not in cls.bit_depths:
+            supported = ", ".join(map(str, sorted(cls.bit_depths)))
+            raise LatentCodecError(
+                f"{cls.name} cannot store {bits}-bit samples (it supports {supported})"
+            )
+
+    @classmethod
+    def check_planes(cls, planes: int) -> None:
+        if planes not in cls.planes:
+            raise LatentCodecError(
+                f"{cls.name} cannot store {planes}-plane images "
+                f"(it stores {sorted(cls.planes)}-plane images)"
+            )
+
+    @classmethod
+    def check_packing(cls, packing: str) -> None:
+        if not cls.packs:
+            if packing != NO_PACKING:
+                raise LatentCodecError(
+                    f"{cls.name} codes the (C, h, w) latent itself and takes no packing"
+                )
+            return
+        if packing not in PACKINGS:
+            raise LatentCodecError(f"unknown packing {packing!r}; known: {', '.join(PACKINGS)}")
+        planes = cls.planes_for(packing)
+        if planes not in cls.planes:
+            raise LatentCodecError(
+                f"{cls.name} cannot store {packing} tiles of {planes} plane(s) "
+                f"(it stores {sorted(cls.planes)}-plane images)"
+            )
+
+    @classmethod
+    def check_quality(cls, quality_value: int | None) -> None:
+        if cls.quality_range is None:
+            if quality_value is not None:
+                raise LatentCodecError(f"{cls.name} is lossless only; it takes no quality")
+            return
+        low, high = cls.quality_range
+        if quality_value is None or not low <= quality_value <= high:
+            given = "" if quality_value is None else f"; got {quality_value}"
+            raise LatentCodecError(f"{cls.name} needs a quality in {cls.quality_scale()}{given}")
+
+    def encode(self, image: np.ndarray, bits: int, quality_value: int | None = None) -> bytes:
+        """Store an (H, W, P) integer image (a (C, h, w) latent if not `packs`) whose samples
+        use `bits` bits."""
+        self._check(image, bits, quality_value)
+        return self._encode(image, bits, quality_value)
 
     def decode(self, data: bytes) -> np.ndarray:
         """Read back an (H, W, P) integer image."""
@@ -93,21 +167,20 @@ class Codec(ABC):
         """The library and version that does the coding, for the results' records."""
 
     @abstractmethod
-    def _encode(self, image: np.ndarray, bits: int, quality: int | None) -> bytes: ...
+    def _encode(self, image: np.ndarray, bits: int, quality_value: int | None) -> bytes: ...
 
     @abstractmethod
     def _decode(self, data: bytes) -> np.ndarray: ...
 
-    def _check(self, image: np.ndarray, bits: int, quality: int | None) -> None:
-        if bits not in self.bit_depths:
+    def _check(self, image: np.ndarray, bits: int, quality_value: int | None) -> None:
+        self.check_bits(bits)
+        if image.ndim != 3:
             raise LatentCodecError(
-                f"{self.name} cannot store {bits}-bit samples "
-                f"(supports {', '.join(map(str, sorted(self.bit_depths)))})"
+                f"{self.name} stores "
+                f"{'(H, W, planes) images' if self.packs else '(C, h, w) latents'}, "
+                f"got shape {image.shape}"
             )
-        if image.ndim != 3 or image.shape[2] not in self.planes:
-            raise LatentCodecError(
-                f"{self.name} stores {sorted(self.planes)}-plane images, got shape {image.shape}"
-            )
+        self.check_planes(image.shape[2] if self.packs else image.shape[0])
         expected = np.uint8 if bits <= 8 else np.uint16
         if image.dtype != expected:
             raise LatentCodecError(
@@ -115,12 +188,7 @@ class Codec(ABC):
             )
         if image.size and int(image.max()) >= 2**bits:
             raise LatentCodecError(f"sample value {int(image.max())} does not fit in {bits} bits")
-        if self.quality_range is None:
-            if quality is not None:
-                raise LatentCodecError(f"{self.name} is lossless only; it takes no quality")
-        elif quality is None or not self.quality_range[0] <= quality <= self.quality_range[1]:
-            low, high = self.quality_range
-            raise LatentCodecError(f"{self.name} quality must be in {low} … {high}, got {quality}")
+        self.check_quality(quality_value)
 
 
 class Png(Codec):
@@ -143,7 +211,7 @@ class Png(Codec):
     def library() -> str:
         return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.png_version()}"
 
-    def _encode(self, image, bits, quality):
+    def _encode(self, image, bits, quality_value):
         return bytes(imagecodecs.png_encode(_squeeze(image), level=self.compression))
 
     def _decode(self, data):
@@ -188,12 +256,12 @@ class Avif(Codec):
     def library() -> str:
         return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.avif_version()}"
 
-    def _encode(self, image, bits, quality):
-        lossless = quality == self.lossless_quality
+    def _encode(self, image, bits, quality_value):
+        lossless = quality_value == self.lossless_quality
         return bytes(
             imagecodecs.avif_encode(
                 image,
-                level=quality,
+                level=quality_value,
                 speed=self.speed,
                 bitspersample=bits,
                 # libavif's lossless mode needs 4:4:4 and the identity matrix.
@@ -231,12 +299,12 @@ class JpegXl(Codec):
     def library() -> str:
         return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.jpegxl_version()}"
 
-    def _encode(self, image, bits, quality):
-        lossless = quality == self.lossless_quality
+    def _encode(self, image, bits, quality_value):
+        lossless = quality_value == self.lossless_quality
         return bytes(
             imagecodecs.jpegxl_encode(
                 _squeeze(image),
-                level=None if lossless else quality,
+                level=None if lossless else quality_value,
                 lossless=lossless,
                 effort=self.effort,
                 bitspersample=bits,
@@ -270,12 +338,12 @@ class Jpeg2000(Codec):
     def library() -> str:
         return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.jpeg2k_version()}"
 
-    def _encode(self, image, bits, quality):
-        lossless = quality == self.lossless_quality
+    def _encode(self, image, bits, quality_value):
+        lossless = quality_value == self.lossless_quality
         return bytes(
             imagecodecs.jpeg2k_encode(
                 _squeeze(image),
-                level=None if lossless else quality,
+                level=None if lossless else quality_value,
                 reversible=lossless,
                 bitspersample=bits,
                 mct=False,
@@ -306,7 +374,7 @@ class WebpLossless(Codec):
     def library() -> str:
         return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.webp_version()}"
 
-    def _encode(self, image, bits, quality):
+    def _encode(self, image, bits, quality_value):
         return bytes(imagecodecs.webp_encode(image, lossless=True, method=self.method))
 
     def _decode(self, data):
@@ -327,11 +395,51 @@ class Palette(Codec):
     def library() -> str:
         return f"Pillow {PIL.__version__} (quantize, Floyd–Steinberg), zlib {zlib.ZLIB_VERSION}"
 
-    def _encode(self, image, bits, quality):
-        return palette_encode(image, colours=quality)
+    def _encode(self, image, bits, quality_value):
+        return palette_encode(image, colours=quality_value)
 
     def _decode(self, data):
         return palette_decode(data)
+
+
+class Lac(Codec):
+    """`lac`, the latent-native codec (`latentcodec.lac`): codes the (C, h, w) integer latent
+    itself with a per-image context model and range coding; 100 = lossless.
+
+    `encode` takes the decoder's per-channel sensitivity (pixel MSE per unit of noise on the
+    b-bit integers, `pipeline.sensitivity_per_integer`) for lossy quality: channel steps
+    ∝ 1/√sensitivity; uniform when None. The steps used are in the file."""
+
+    name = "lac"
+    bit_depths = frozenset(range(1, 17))
+    planes = frozenset(range(1, 0x10000))  # channel counts (C of the (C, h, w) latent)
+    interleaved_planes = 0  # unused: lac takes no packing
+    quality_range = (1, 100)
+    lossless_quality = lac.LOSSLESS_QUALITY
+    encoder = "lac"
+    packs = False
+    uses_sensitivity = True
+
+    @staticmethod
+    def library() -> str:
+        return lac.library()
+
+    def encode(
+        self,
+        image: np.ndarray,
+        bits: int,
+        quality: int | None = None,
+        sensitivity: np.ndarray | None = None,
+    ) -> bytes:
+        """Code a (C, h, w) latent; `sensitivity` (C,) sets the lossy channel steps."""
+        self._check(image, bits, quality)
+        return lac.encode(image, bits, quality, sensitivity)
+
+    def _encode(self, image, bits, quality):
+        return lac.encode(image, bits, quality)
+
+    def _decode(self, data):
+        return lac.decode(data)[0]
 
 
 class PillowCodec(Codec):
@@ -350,10 +458,10 @@ class PillowCodec(Codec):
         """Pillow save options besides the quality."""
         return {}
 
-    def _encode(self, image, bits, quality):
+    def _encode(self, image, bits, quality_value):
         buffer = io.BytesIO()
         PIL.Image.fromarray(image, mode="RGB").save(
-            buffer, format=self.format, quality=quality, **self._save_options()
+            buffer, format=self.format, quality=quality_value, **self._save_options()
         )
         return buffer.getvalue()
 
@@ -389,7 +497,8 @@ class Webp(PillowCodec):
 
 
 CODECS: dict[str, type[Codec]] = {
-    codec.name: codec for codec in (Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Jpeg, Webp)
+    codec.name: codec
+    for codec in (Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Lac, Jpeg, Webp)
 }
 
 

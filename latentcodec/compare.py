@@ -25,7 +25,7 @@ from latentcodec.bdrate import bd_quality, bd_rate, bd_rate_rows
 from latentcodec.bootstrap import DEFAULT_BOOTSTRAP, Bootstrap, ImageMeans, estimate_columns
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_csv
+from latentcodec.tables import is_pixel, is_uncoded, read_table, write_csv
 
 CURVE_KEYS = ["codec", "bitdepth", "packing"]
 BD_METRICS = {  # metric → (BD-rate column, BD-quality column, name in the Markdown)
@@ -46,10 +46,10 @@ def bd_table(
     settings = means.settings
     rates = means.means("bpp")
     scored = {metric: means.means(metric) for metric in BD_METRICS if _has(means, metric)}
-    anchor_curve = settings[(settings["model"] == PIXEL_MODEL) & (settings["codec"] == anchor)]
+    anchor_curve = settings[is_pixel(settings) & (settings["codec"] == anchor)]
     if len(anchor_curve) < 2:
         raise LatentCodecError(f"bdrate.anchor: baseline {anchor!r} has fewer than 2 points")
-    latent = settings[(settings["model"] != PIXEL_MODEL) & (settings["codec"] != CEILING_CODEC)]
+    latent = settings[~is_pixel(settings) & ~is_uncoded(settings)]
     rows = []
     for (model, codec, bits, packing), curve in latent.groupby(["model", *CURVE_KEYS]):
         if curve["exact"].all() or len(curve) < 2:
@@ -72,25 +72,25 @@ def _has(means: ImageMeans, metric: str) -> bool:
     return means.has("msssim" if metric == "msssim_db" else metric)
 
 
-def _bd(rates, qualities, anchor, curve, keys: tuple[str, str], notes: list[str]) -> dict:
+def _bd(rates, scores, anchor, curve, keys: tuple[str, str], notes: list[str]) -> dict:
     """BD-rate and BD-quality on the full image set, and BD-rate on every replicate.
 
-    `rates` and `qualities` are (full, replicates) means of every setting (`ImageMeans`);
+    `rates` and `scores` (the metric) are (full, replicates) means of every setting (`ImageMeans`);
     `anchor` and `curve` index the settings of the two curves.
     """
-    (rate, rate_replicates), (quality, quality_replicates) = rates, qualities
+    (rate, rate_replicates), (score, score_replicates) = rates, scores
     rate_key, quality_key = keys
     replicates = bd_rate_rows(
         rate_replicates[anchor].T,
-        quality_replicates[anchor].T,
+        score_replicates[anchor].T,
         rate_replicates[curve].T,
-        quality_replicates[curve].T,
+        score_replicates[curve].T,
     )
-    if not (np.all(np.isfinite(quality[anchor])) and np.all(np.isfinite(quality[curve]))):
+    if not (np.all(np.isfinite(score[anchor])) and np.all(np.isfinite(score[curve]))):
         return estimate_columns(rate_key, math.nan, replicates) | {quality_key: math.nan}
     try:
-        value = bd_rate(rate[anchor], quality[anchor], rate[curve], quality[curve])
-        quality_gap = bd_quality(rate[anchor], quality[anchor], rate[curve], quality[curve])
+        value = bd_rate(rate[anchor], score[anchor], rate[curve], score[curve])
+        quality_gap = bd_quality(rate[anchor], score[anchor], rate[curve], score[curve])
     except LatentCodecError as error:
         notes.append(str(error))
         return estimate_columns(rate_key, math.nan, replicates) | {quality_key: math.nan}

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from latentcodec.codecs import CODECS, get_codec
 from latentcodec.datasets import dataset_from_config, select_images
-from latentcodec.errors import LatentCodecError
+from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.models import MODELS, check_dtype
+from latentcodec.packing import NO_PACKING
 from latentcodec.perceptual import check_tools
 
 LOSSLESS_LABEL = "lossless"
@@ -25,7 +26,8 @@ class CodecJob:
 
     codec: str
     bits: int
-    packing: str  # "interleaved" (channels as colour planes) or "planar" (greyscale tiles)
+    packing: str  # "interleaved" (channels as colour planes), "planar" (greyscale tiles), or
+    # NO_PACKING for a codec that codes the (C, h, w) latent itself (`Codec.packs` False)
     quality: str  # label used in paths, e.g. "medium", or "lossless"
     quality_value: int | None  # the codec's own quality number; None for lossless-only codecs
 
@@ -36,11 +38,11 @@ class CodecJob:
 
 @dataclass(frozen=True)
 class BaselineJob:
-    """One pixel-domain baseline: a named codec setting over a grid of qualities."""
+    """One pixel-domain baseline: a named codec setting over a grid of quality values."""
 
     name: str  # label in paths and tables, e.g. "avif444"
     codec: str
-    qualities: tuple[int, ...]
+    quality_values: tuple[int, ...]  # the codec's own numbers (config key `qualities`)
     options: dict
 
 
@@ -125,14 +127,31 @@ def codec_jobs(config: dict, model: str | None = None) -> list[CodecJob]:
         return list(dict.fromkeys(job for jobs in union for job in jobs))
     jobs = []
     for name, settings in config["codecs"].items():
-        qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
+        qualities = codec_qualities(settings, model)
         for bits in codec_bitdepths(settings, model):
-            for packing in settings.get("packing", ["interleaved"]):
+            for packing in codec_packings(name, settings):
                 jobs.extend(
                     CodecJob(name, bits, packing, label, value)
                     for label, value in qualities.items()
                 )
     return jobs
+
+
+def codec_qualities(settings: dict, model: str) -> dict[str, int | None]:
+    """Quality label → value one codec entry sweeps for `model` (`model_qualities` picks)."""
+    qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
+    chosen = settings.get("model_qualities", {}).get(model)
+    if chosen is None:
+        return qualities
+    return {label: value for label, value in qualities.items() if label in chosen}
+
+
+def codec_packings(name: str, settings: dict) -> list[str]:
+    """The packings one codec entry sweeps: its `packing` list (default interleaved), or
+    only NO_PACKING for a codec that takes the latent itself."""
+    if not CODECS[name].packs:
+        return [NO_PACKING]
+    return settings.get("packing", ["interleaved"])
 
 
 def baseline_jobs(config: dict) -> list[BaselineJob]:
@@ -147,13 +166,12 @@ def _check_models(models: list[str], dtype: str) -> None:
         if model not in MODELS:
             known = ", ".join(sorted(MODELS))
             raise LatentCodecError(f"models: unknown model {model!r}; known: {known}")
-        try:
+        with prefix_errors("dtype"):
             check_dtype(MODELS[model], dtype)
-        except LatentCodecError as error:
-            raise LatentCodecError(f"dtype: {error}") from None
 
 
 def _check_codec(name: str, settings: dict) -> None:
+    """Every setting the entry sweeps, checked by the codec class under its config key."""
     key = f"codecs.{name}"
     if name not in CODECS:
         raise LatentCodecError(f"{key}: unknown codec {name!r}; known: {', '.join(sorted(CODECS))}")
@@ -163,62 +181,69 @@ def _check_codec(name: str, settings: dict) -> None:
         raise LatentCodecError(
             f"{key}.model_bitdepths: unknown model(s) {unknown}; known: {', '.join(sorted(MODELS))}"
         )
+    for model, labels in settings.get("model_qualities", {}).items():
+        if model not in MODELS:
+            raise LatentCodecError(
+                f"{key}.model_qualities: unknown model {model!r}; "
+                f"known: {', '.join(sorted(MODELS))}"
+            )
+        missing = sorted(set(labels) - set(settings.get("qualities") or {}))
+        if missing:
+            raise LatentCodecError(
+                f"{key}.model_qualities.{model}: {missing} not among {key}.qualities"
+            )
     depth_lists = {"bitdepths": settings["bitdepths"]} | {
         f"model_bitdepths.{model}": depths
         for model, depths in settings.get("model_bitdepths", {}).items()
     }
     for field, depths in depth_lists.items():
-        unsupported = [bits for bits in depths if bits not in codec_class.bit_depths]
-        if unsupported:
-            supported = ", ".join(map(str, sorted(codec_class.bit_depths)))
-            raise LatentCodecError(
-                f"{key}.{field}: {name} cannot store {unsupported} -bit samples "
-                f"(it supports {supported}); remove them from {key}.{field}"
-            )
-    qualities = settings.get("qualities") or {}
-    if codec_class.quality_range is None and qualities:
-        raise LatentCodecError(f"{key}.qualities: {name} is lossless only and takes no quality")
-    if codec_class.quality_range is not None:
-        if not qualities:
-            raise LatentCodecError(f"{key}.qualities: {name} needs at least one named quality")
-        low, high = codec_class.quality_range
+        for bits in depths:
+            with prefix_errors(f"{key}.{field}"):
+                codec_class.check_bits(bits)
+    qualities = settings.get("qualities")
+    if qualities:
         for label, value in qualities.items():
-            if not low <= value <= high:
-                raise LatentCodecError(
-                    f"{key}.qualities.{label}: {value} is outside {name}'s range {low} … {high}"
-                )
-    for packing in settings.get("packing", ["interleaved"]):
-        if codec_class.planes_for(packing) not in codec_class.planes:
-            planes = codec_class.planes_for(packing)
-            raise LatentCodecError(
-                f"{key}.packing: {name} cannot store {packing} tiles of {planes} plane(s) "
-                f"(it stores {sorted(codec_class.planes)}-plane images)"
-            )
+            with prefix_errors(f"{key}.qualities.{label}"):
+                codec_class.check_quality(value)
+    else:
+        with prefix_errors(f"{key}.qualities"):
+            codec_class.check_quality(None)
+    if not codec_class.packs and "packing" in settings:
+        raise LatentCodecError(
+            f"{key}.packing: {name} codes the (C, h, w) latent itself and takes no "
+            f"packing; remove {key}.packing"
+        )
+    for packing in codec_packings(name, settings):
+        with prefix_errors(f"{key}.packing"):
+            codec_class.check_packing(packing)
     _build(key, name, settings.get("options", {}))
 
 
 def _check_baseline(job: BaselineJob) -> None:
+    """A pixel baseline stores 8-bit RGB images at a grid of lossy quality values."""
     key = f"baselines.{job.name}"
     if job.codec not in CODECS:
         raise LatentCodecError(f"{key}.codec: unknown codec {job.codec!r}")
     codec_class = CODECS[job.codec]
-    if 8 not in codec_class.bit_depths or 3 not in codec_class.planes:
-        raise LatentCodecError(f"{key}.codec: {job.codec} cannot store 8-bit RGB images")
+    with prefix_errors(f"{key}.codec"):
+        if not codec_class.packs:
+            raise LatentCodecError(f"{job.codec} codes latents, not RGB images")
+        codec_class.check_bits(8)
+        codec_class.check_planes(3)
     if codec_class.quality_range is None:
         raise LatentCodecError(
             f"{key}.codec: {job.codec} is lossless only; a baseline needs a rate"
         )
-    low, high = codec_class.quality_range
-    outside = [quality for quality in job.qualities if not low <= quality <= high]
-    if outside:
-        raise LatentCodecError(f"{key}.qualities: {outside} outside {job.codec}'s {low} … {high}")
+    for quality_value in job.quality_values:
+        with prefix_errors(f"{key}.qualities"):
+            codec_class.check_quality(quality_value)
     _build(key, job.codec, job.options)
 
 
 def _build(key: str, name: str, options: dict) -> None:
     try:
         get_codec(name, **options)
-    except (TypeError, LatentCodecError) as error:
+    except (TypeError, LatentCodecError) as error:  # TypeError: an option it does not take
         raise LatentCodecError(f"{key}.options: {error}") from None
 
 

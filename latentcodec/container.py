@@ -13,7 +13,8 @@ codec library is handed them. Integers are big-endian, the ranges float32 little
 | 5           | 1     | m                | length of the model id                              |
 | 6           | 1     | k                | length of the codec name                            |
 | 7           | 1     | bit depth b      | 1 … 16: the latent's integers are 0 … 2^b − 1        |
-| 8           | 1     | packing          | 0 = interleaved, 1 = planar (`latentcodec.packing`) |
+| 8           | 1     | packing          | 0 = interleaved, 1 = planar, 2 = none (a codec that |
+|             |       |                  | codes the latent itself: lac) (`latentcodec.packing`)|
 | 9           | 2     | C                | latent channels                                     |
 | 11          | 4     | height           | of the original image, pixels                       |
 | 15          | 4     | width            | of the original image, pixels                       |
@@ -29,7 +30,8 @@ codec library is handed them. Integers are big-endian, the ranges float32 little
 | 29+m+k+8C+n | 4     | CRC-32           | of all bytes before it                              |
 
 The payload is the channel mosaic (`latentcodec.packing.pack`) as the codec stored it, so it
-can be cut out and opened with any viewer of that format. The whole file's length is what a
+can be cut out and opened with any viewer of that format; with packing 2 it is a `.lac` file
+of the (C, h, w) latent (`latentcodec.lac`). The whole file's length is what a
 bit rate should count: header and ranges are side information a decoder cannot do without.
 This module knows bytes only; which models and codecs exist is the caller's business.
 """
@@ -47,11 +49,13 @@ import numpy as np
 
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_bytes_atomic
+from latentcodec.packing import NO_PACKING, PACKINGS
+
+PACKING_CODES = (*PACKINGS, NO_PACKING)  # index = the stored code
 
 MAGIC = b"\x89LCF"
 FORMAT_VERSION = 1
 SUFFIX = ".lcf"
-PACKINGS = ("interleaved", "planar")  # index = the stored code
 NO_QUALITY = -1
 
 _HEADER = struct.Struct(">4sBBBBBHIIHHhI")
@@ -96,7 +100,7 @@ def container_to_bytes(container: LatentContainer) -> bytes:
         len(model),
         len(codec),
         container.bits,
-        PACKINGS.index(container.packing),
+        PACKING_CODES.index(container.packing),
         container.channels,
         container.height,
         container.width,
@@ -152,7 +156,7 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
         cursor += length
     ranges = np.frombuffer(data, _RANGE_DTYPE, 2 * header.channels, cursor).astype(np.float32)
     cursor += ranges_len
-    if header.packing >= len(PACKINGS):
+    if header.packing >= len(PACKING_CODES):
         raise LatentCodecError(f"{source}: unknown packing code {header.packing}")
     container = LatentContainer(
         model=names[0],
@@ -160,7 +164,7 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
         width=header.width,
         padding=(header.bottom, header.right),
         bits=header.bits,
-        packing=PACKINGS[header.packing],
+        packing=PACKING_CODES[header.packing],
         lo=ranges[: header.channels],
         hi=ranges[header.channels :],
         codec=names[1],
@@ -194,8 +198,8 @@ def _check_fields(container: LatentContainer, source) -> None:
             problems.append(f"{label} {name!r} must be 1 … 255 printable ASCII characters")
     if not 1 <= container.bits <= 16:
         problems.append(f"bit depth {container.bits} is outside 1 … 16")
-    if container.packing not in PACKINGS:
-        problems.append(f"packing {container.packing!r} is not one of {', '.join(PACKINGS)}")
+    if container.packing not in PACKING_CODES:
+        problems.append(f"packing {container.packing!r} is not one of {', '.join(PACKING_CODES)}")
     if not (0 < container.height < 2**32 and 0 < container.width < 2**32):
         problems.append(f"image size {container.height}×{container.width} is not positive")
     if not all(0 <= side < 2**16 for side in container.padding):

@@ -44,7 +44,7 @@ import pandas as pd
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays, write_text_atomic
 from latentcodec.quantize import Quantized
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize, write_csv
+from latentcodec.tables import PIXEL_MODEL, is_uncoded, read_table, summarize, write_csv
 
 BOUNDS = ("histogram", "med", "linear")
 BOUND_LABELS = {
@@ -273,9 +273,7 @@ def lossless_rates(frame: pd.DataFrame) -> pd.DataFrame:
     latent), not pixel baselines, exact on every image.
     """
     summary = summarize(frame)
-    chosen = summary[
-        (summary["model"] != PIXEL_MODEL) & (summary["codec"] != CEILING_CODEC) & summary["exact"]
-    ]
+    chosen = summary[(summary["model"] != PIXEL_MODEL) & ~is_uncoded(summary) & summary["exact"]]
     names = chosen["codec"].astype(str)
     ambiguous = chosen.duplicated(["model", "bitdepth", "codec"], keep=False)
     labels = names.where(~ambiguous, names + "-" + chosen["quality"] + "/" + chosen["packing"])

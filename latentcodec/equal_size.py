@@ -41,7 +41,7 @@ from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image, write_bytes_atomic
 from latentcodec.metrics import bits_per_pixel, psnr, ssim
 from latentcodec.ssimulacra2 import ssimulacra2
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_csv
+from latentcodec.tables import is_pixel, is_uncoded, read_table, write_csv
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,9 @@ LATENT_KEYS = ["image", "model", "codec", "bitdepth", "packing", "quality", "qua
 
 @dataclass(frozen=True)
 class Match:
-    """The quality whose encoding is closest in bytes to `target`."""
+    """The quality value whose encoding is closest in bytes to `target`."""
 
-    quality: int
+    quality_value: int
     size: int
     target: int
     out_of_range: str  # "": bracketed; "below": target under the smallest size; "above": over
@@ -70,7 +70,7 @@ class Match:
 class QualitySearch:
     """Bisection over one codec's integer quality scale for one image; every encoding kept.
 
-    `encode(quality)` gives the file's bytes; it is called at most once per quality however
+    `encode(quality_value)` gives the file's bytes; it is called at most once per value however
     many targets are searched.
     """
 
@@ -81,21 +81,21 @@ class QualitySearch:
         self.low, self.high = low, high
         self._encodings: dict[int, bytes] = {}
 
-    def encoding(self, quality: int) -> bytes:
-        if quality not in self._encodings:
-            self._encodings[quality] = self._encode(quality)
-        return self._encodings[quality]
+    def encoding(self, quality_value: int) -> bytes:
+        if quality_value not in self._encodings:
+            self._encodings[quality_value] = self._encode(quality_value)
+        return self._encodings[quality_value]
 
     @property
     def encodings(self) -> int:
-        """How many qualities have been encoded so far."""
+        """How many quality values have been encoded so far."""
         return len(self._encodings)
 
-    def size(self, quality: int) -> int:
-        return len(self.encoding(quality))
+    def size(self, quality_value: int) -> int:
+        return len(self.encoding(quality_value))
 
     def closest(self, target: int) -> Match:
-        """The quality whose size is closest to `target` bytes (ties: the larger file)."""
+        """The quality value whose size is closest to `target` bytes (ties: the larger file)."""
         if target <= 0:
             raise LatentCodecError(f"target size must be positive, got {target}")
         low, high = self.low, self.high
@@ -111,8 +111,8 @@ class QualitySearch:
             else:
                 low = middle
         below, above = target - self.size(low), self.size(high) - target
-        quality = low if below < above else high
-        return Match(quality, self.size(quality), target, "")
+        quality_value = low if below < above else high
+        return Match(quality_value, self.size(quality_value), target, "")
 
 
 PAIR_METRICS = ("psnr", "ssim", "ssimulacra2")  # the results table's names for them
@@ -134,8 +134,8 @@ def lossy_latent_rows(frame: pd.DataFrame, image: str, bitdepths: Sequence[int])
     """The lossy latent-codec rows of one image at the given bit depths."""
     rows = frame[
         (frame["image"] == image)
-        & (frame["model"] != PIXEL_MODEL)
-        & (frame["codec"] != CEILING_CODEC)
+        & ~is_pixel(frame)
+        & ~is_uncoded(frame)
         & frame["bitdepth"].isin(list(bitdepths))
     ]
     lossless = [
@@ -173,12 +173,12 @@ def match_sizes(
         measured: dict[int, dict] = {}
         for row in latent.to_dict("records"):
             match = search.closest(int(row["bytes"] + row["side_bytes"]))
-            path = Path(files) / f"{name}-q{match.quality}.{coder.name}"
-            if match.quality not in measured:
-                data = search.encoding(match.quality)
+            path = Path(files) / f"{name}-q{match.quality_value}.{coder.name}"
+            if match.quality_value not in measured:
+                data = search.encoding(match.quality_value)
                 write_bytes_atomic(path, data)
-                measured[match.quality] = measure_pair(original, coder.decode(data))
-            metrics = measured[match.quality]
+                measured[match.quality_value] = measure_pair(original, coder.decode(data))
+            metrics = measured[match.quality_value]
             missing = [key for key in metrics if key not in row]
             if missing:
                 raise LatentCodecError(f"{table}: no {missing} column for the latent side")
@@ -188,7 +188,7 @@ def match_sizes(
                 | {key: row[key] for key in metrics}
                 | {"source": row["source"], "recon": row["recon"]}
                 | {"baseline": name, "pixel_codec": coder.name}
-                | {"pixel_effort": coder.effort_setting, "pixel_quality": match.quality}
+                | {"pixel_effort": coder.effort_setting, "pixel_quality": match.quality_value}
                 | {"pixel_bytes": match.size}
                 | {"pixel_bpp": bits_per_pixel(match.size, 0, width, height)}
                 | {f"pixel_{key}": value for key, value in metrics.items()}

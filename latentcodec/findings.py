@@ -18,7 +18,6 @@ from pathlib import Path
 import pandas as pd
 
 from latentcodec.bitdepth import (
-    QUANTIZED_QUALITY,
     SMALLEST_DELTA_DB,
     bitdepth_gain_markdown,
     bitdepth_sentence,
@@ -30,13 +29,12 @@ from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
 from latentcodec.operating_points import (
-    CEILING_QUALITY,
     SSIMULACRA2_MARGIN,
     operating_points_markdown,
     ratio_text,
 )
 from latentcodec.spaces import HEADLINE_DELTA_DB, latent_spaces_markdown, lead_markdown
-from latentcodec.tables import CEILING_CODEC, read_table, summarize
+from latentcodec.tables import is_ceiling, is_quantized, is_uncoded, read_table, summarize
 
 POINT_TABLES = {  # operating-point table → its section title
     "psnr": "PSNR",
@@ -207,13 +205,9 @@ def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:
     """The smallest lossless file among the bit depths that keep the ceiling (within the
     smallest Δ): a lossless file of a coarser latent is small only because it lost more."""
     of_model = summary[summary["model"] == model]
-    lossless = of_model[of_model["exact"] & (of_model["codec"] != CEILING_CODEC)]
-    ceiling_rows = of_model[
-        (of_model["codec"] == CEILING_CODEC) & (of_model["quality"] == CEILING_QUALITY)
-    ]
-    quantised = of_model[
-        (of_model["codec"] == CEILING_CODEC) & (of_model["quality"] == QUANTIZED_QUALITY)
-    ]
+    lossless = of_model[of_model["exact"] & ~is_uncoded(of_model)]
+    ceiling_rows = of_model[is_ceiling(of_model)]
+    quantised = of_model[is_quantized(of_model)]
     if not ceiling_rows.empty:
         level = ceiling_rows["psnr"].iloc[0] - SMALLEST_DELTA_DB
         enough = set(quantised.loc[quantised["psnr"] >= level, "bitdepth"])
@@ -222,11 +216,7 @@ def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:
     if lossless.empty:
         return ""
     best = lossless.sort_values(["bpp", "codec"]).iloc[0]
-    raw = of_model[
-        (of_model["codec"] == CEILING_CODEC)
-        & (of_model["quality"] == QUANTIZED_QUALITY)
-        & (of_model["bitdepth"] == best.bitdepth)
-    ]
+    raw = of_model[is_quantized(of_model) & (of_model["bitdepth"] == best.bitdepth)]
     text = (
         f"Lossless, at a bit depth that keeps the ceiling, the smallest `{model}` latent is "
         f"{_setting(best)} at {best.bpp:.3f} bpp "

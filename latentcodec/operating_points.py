@@ -37,11 +37,10 @@ from latentcodec.readoff import (
     rate_at_level,
     rates_at_level,
 )
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_csv
+from latentcodec.tables import is_ceiling, is_pixel, is_uncoded, read_table, write_csv
 
 DELTAS_DB = (0.1, 0.5, 1.0)
 SSIMULACRA2_MARGIN = 2.0
-CEILING_QUALITY = "float32"
 METRICS = {  # metric → (name, unit, the Δs below the ceiling)
     "psnr": ("PSNR", "dB", DELTAS_DB),
     "msssim_db": ("MS-SSIM", "dB", DELTAS_DB),
@@ -63,32 +62,28 @@ COLUMNS = [  # x, x_low, x_high, x_reached: the estimate, its interval, share of
 
 def ceiling(summary: pd.DataFrame, model: str) -> pd.Series:
     """The model's ceiling setting: one row of a `summarize`-like table."""
-    rows = summary[
-        (summary["model"] == model)
-        & (summary["codec"] == CEILING_CODEC)
-        & (summary["quality"] == CEILING_QUALITY)
-    ]
+    rows = summary[(summary["model"] == model) & is_ceiling(summary)]
     if len(rows) != 1:
         raise LatentCodecError(
-            f"results table: expected one ceiling setting (codec {CEILING_CODEC!r}, quality "
-            f"{CEILING_QUALITY!r}) for model {model!r}, found {len(rows)}"
+            f"results table: expected one ceiling setting (the float latent decoded without a "
+            f"codec) for model {model!r}, found {len(rows)}"
         )
     return rows.iloc[0]
 
 
 class _Curves:
-    """Mean rate and quality of every setting, full and per replicate, read off by index."""
+    """Mean rate and metric score of every setting, full and per replicate, read off by index."""
 
     def __init__(self, means: ImageMeans, metric: str):
         self.settings = means.settings
         self.rate, self.rate_replicates = means.means("bpp")
-        self.quality, self.quality_replicates = means.means(metric)
+        self.score, self.score_replicates = means.means(metric)
 
     def read(self, index, level: float, levels: np.ndarray) -> tuple[RateAtLevel, np.ndarray]:
         labels = self.settings["quality"].to_numpy()[index].tolist()
-        result = rate_at_level(self.rate[index], self.quality[index], level, labels)
+        result = rate_at_level(self.rate[index], self.score[index], level, labels)
         replicates = rates_at_level(
-            self.rate_replicates[index].T, self.quality_replicates[index].T, levels
+            self.rate_replicates[index].T, self.score_replicates[index].T, levels
         )
         return result, replicates
 
@@ -107,20 +102,20 @@ def operating_points(
         return pd.DataFrame(columns=COLUMNS)
     curves = _Curves(means, metric)
     settings = curves.settings
-    pixels = settings[settings["model"] == PIXEL_MODEL].groupby("codec", sort=True).groups
+    pixels = settings[is_pixel(settings)].groupby("codec", sort=True).groups
     rows = []
-    for model in sorted(set(settings["model"]) - {PIXEL_MODEL}):
+    for model in sorted(set(settings.loc[~is_pixel(settings), "model"])):
         top = ceiling(settings, model).name
-        of_model = settings[(settings["model"] == model) & (settings["codec"] != CEILING_CODEC)]
+        of_model = settings[(settings["model"] == model) & ~is_uncoded(settings)]
         for delta in METRICS[metric][2]:
-            level = curves.quality[top] - delta
-            levels = curves.quality_replicates[top] - delta
+            level = curves.score[top] - delta
+            levels = curves.score_replicates[top] - delta
             pixel_codec, pixel, pixel_replicates = _best_pixel(curves, pixels, level, levels)
             for (codec, bits, packing), curve in of_model.groupby(CURVE_KEYS, sort=True):
                 latent, latent_replicates = curves.read(curve.index, level, levels)
                 row = {"model": model, "codec": codec, "bitdepth": bits, "packing": packing}
                 row |= {"points": len(curve), "lossy": not curve["exact"].all()}
-                row |= {"metric": metric, "delta": delta, "ceiling": curves.quality[top]}
+                row |= {"metric": metric, "delta": delta, "ceiling": curves.score[top]}
                 row |= {"target": level, "images": len(means.images)}
                 row |= {"resamples": bootstrap.resamples, "seed": bootstrap.seed}
                 row |= estimate_columns("latent_bpp", latent.bpp, latent_replicates)

@@ -20,6 +20,13 @@ import numpy as np
 
 from latentcodec.errors import LatentCodecError
 
+# Channels as the colour planes of a tile, or each channel a greyscale tile (1 plane). The
+# order is the code a `.lcf` file stores (`latentcodec.container`).
+PACKINGS = ("interleaved", "planar")
+# The packing of a row or codec that packs no latent: the ceiling and quantised rows, pixel
+# baselines, and a codec that codes the (C, h, w) latent itself (`Codec.packs` False).
+NO_PACKING = "none"
+
 
 def grid_shape(channels: int, planes: int) -> tuple[int, int]:
     """(rows, cols) of the tile grid for `channels` latent channels and `planes` per tile."""

@@ -6,6 +6,8 @@
           whose files `verify_lossless` finds exact (one decode per distinct latent)
     float latent ──ceiling──▶ decoded image ──▶ row (the autoencoder's own limit)
     image ──pixel_baseline(codec, q)──▶ file ──▶ decoded image ──▶ row (model "none")
+    float latent ──measure_sensitivity──▶ decoder sensitivity per channel, which a codec
+          with `uses_sensitivity` (lac) takes to spend its rate where the decoder needs it
 
 Every row measures PSNR, SSIM, MS-SSIM and the perceptual metrics the caller names
 (`perceptual_metrics`: SSIMULACRA2 and Butteraugli, `latentcodec.perceptual`).
@@ -17,9 +19,11 @@ compress steps never import torch. Every file is written atomically.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import math
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -37,13 +41,27 @@ from latentcodec.io import (
 )
 from latentcodec.metrics import bits_per_pixel, latent_error, msssim, psnr, ssim
 from latentcodec.models import get_spec
-from latentcodec.packing import pack, unpack
+from latentcodec.packing import NO_PACKING, pack, unpack
 from latentcodec.perceptual import PERCEPTUAL_METRICS, perceptual_scores
 from latentcodec.quantize import Quantized, dequantize, quantize
 from latentcodec.sources import resolve_mirror
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, write_table
+from latentcodec.tables import (
+    CEILING_BITDEPTH,
+    CEILING_QUALITY,
+    NO_CODEC,
+    PIXEL_MODEL,
+    QUANTIZED_QUALITY,
+    read_table,
+    write_table,
+)
 
 log = logging.getLogger(__name__)
+
+# Vector–Jacobian products per image for the decoder sensitivity. Two single probes differ by
+# ~5 % per channel (median), so two give ~3.5 % on the sensitivity and ~2 % on lac's steps
+# (∝ 1/√sensitivity), where the rate–distortion optimum is flat; channels differ by up to 60×.
+# Each probe costs one backward pass (about two decodes).
+SENSITIVITY_PROBES = 2
 
 Paths = Sequence[str | os.PathLike]
 
@@ -132,6 +150,78 @@ def _load_quantized(path: str | os.PathLike) -> tuple[Quantized, dict]:
     return quantized, stored
 
 
+def measure_sensitivity(
+    model: str,
+    *,
+    latents: Paths,
+    sensitivities: Paths,
+    probes: int = SENSITIVITY_PROBES,
+    mirror: str | None = None,
+    threads: int | None = None,
+    **model_options,
+) -> None:
+    """Each float latent's decoder sensitivity per channel, saved as a (C,) float64 .npy.
+
+    See `LatentModel.decoder_sensitivity`: pixel MSE per unit of noise variance on one latent
+    value, in the float latent's own scale. The seed is fixed, so a rerun gives the same file.
+    """
+    _same_length(latents=latents, sensitivities=sensitivities)
+    network = _load_model(model, mirror, threads, model_options)
+    for latent_path, out_path in zip(latents, sensitivities, strict=True):
+        stored = load_arrays(latent_path, "latent", "height", "width")
+        start = time.perf_counter()
+        sensitivity = network.decoder_sensitivity(
+            stored["latent"], int(stored["height"]), int(stored["width"]), probes=probes
+        )
+        log.info(
+            "%s: sensitivity %.3g … %.3g (max/min %.1f) in %.1f s",
+            latent_path,
+            sensitivity.min(),
+            sensitivity.max(),
+            sensitivity.max() / sensitivity.min(),
+            time.perf_counter() - start,
+        )
+        buffer = io.BytesIO()
+        np.save(buffer, sensitivity.astype(np.float64))
+        write_bytes_atomic(out_path, buffer.getvalue())
+
+
+def load_sensitivity(path: str | os.PathLike, channels: int) -> np.ndarray:
+    """A sensitivity file written by `measure_sensitivity`, checked: (C,) finite, ≥ 0."""
+    try:
+        sensitivity = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as error:
+        raise LatentCodecError(f"{path}: cannot read ({error})") from error
+    if (
+        sensitivity.shape != (channels,)
+        or not np.all(np.isfinite(sensitivity))
+        or np.any(sensitivity < 0)
+    ):
+        raise LatentCodecError(
+            f"{path}: expected {channels} finite non-negative sensitivities, got "
+            f"{sensitivity.dtype} {sensitivity.shape}"
+        )
+    return sensitivity.astype(np.float64)
+
+
+def sensitivity_per_integer(sensitivity: np.ndarray, latent: Quantized) -> np.ndarray:
+    """Decoder sensitivity per unit of the b-bit integers, the unit lac's steps are in.
+
+    The chain: `LatentModel.decoder_sensitivity` gives s_c, pixel MSE (pixels in [0, 1]) per
+    unit of noise variance on one value of channel c of the float latent (diffusion space).
+    The integers map to that latent as x = lo_c + q · step_c, step_c = (hi_c − lo_c) / (2^b − 1)
+    (`latentcodec.quantize`), so noise of variance σ² in integer units is σ² · step_c² in
+    latent units and costs s_c · step_c² per integer unit. lac sets channel steps
+    ∝ 1/√(that) (`lac.channel_steps`: only ratios between channels matter there). A channel
+    that costs nothing (constant, hi = lo, or ignored by the decoder) gets a floor of 10⁻¹²
+    times the largest, so that its step becomes the largest lac allows rather than undefined.
+    """
+    per_integer = sensitivity * latent.step() ** 2
+    if not np.any(per_integer > 0):
+        return np.ones_like(per_integer)
+    return np.maximum(per_integer, 1e-12 * per_integer.max())
+
+
 def compress_latents(
     quantized: Paths,
     compressed: Paths,
@@ -139,18 +229,33 @@ def compress_latents(
     codec: str,
     bits: int,
     packing: str,
-    quality: int | None,
+    quality_value: int | None,
     options: dict | None = None,
+    sensitivities: Paths = (),
 ) -> None:
-    """Pack each integer latent into an image and store it with the codec."""
+    """Pack each integer latent into an image (unless the codec takes the latent itself) and
+    store it with the codec. A codec that `uses_sensitivity` (lac) at a lossy quality takes
+    each latent's decoder sensitivity (`measure_sensitivity`), given in `sensitivities`."""
     _same_length(quantized=quantized, compressed=compressed)
     coder = get_codec(codec, **(options or {}))
-    planes = coder.planes_for(packing)
-    for in_path, out_path in zip(quantized, compressed, strict=True):
+    needs_sensitivity = coder.uses_sensitivity and not coder.is_lossless(quality_value)
+    if needs_sensitivity:
+        _same_length(quantized=quantized, sensitivities=sensitivities)
+    elif sensitivities:
+        raise LatentCodecError(f"{codec} at quality {quality_value} takes no sensitivity files")
+    planes = coder.planes_for(packing) if coder.packs else None
+    for index, (in_path, out_path) in enumerate(zip(quantized, compressed, strict=True)):
         latent, _ = _load_quantized(in_path)
         if latent.bits != bits:
             raise LatentCodecError(f"{in_path}: holds {latent.bits}-bit values, expected {bits}")
-        data = coder.encode(pack(latent.values, planes), bits, quality)
+        if needs_sensitivity:
+            sensitivity = load_sensitivity(sensitivities[index], latent.values.shape[0])
+            data = coder.encode(
+                latent.values, bits, quality_value, sensitivity_per_integer(sensitivity, latent)
+            )
+        else:
+            image = pack(latent.values, planes) if coder.packs else latent.values
+            data = coder.encode(image, bits, quality_value)
         log.info("%s → %s, %d bytes", in_path, out_path, len(data))
         write_bytes_atomic(out_path, data)
 
@@ -158,7 +263,15 @@ def compress_latents(
 def _read_back(codec, path, channels: int, packing: str, bits: int) -> tuple[np.ndarray, int]:
     """(integer latent, file size) of a stored latent; lossy values clipped to the bit range."""
     data = Path(path).read_bytes()
-    values = unpack(codec.decode(data), channels, codec.planes_for(packing))
+    try:
+        decoded = codec.decode(data)
+    except LatentCodecError as error:
+        raise LatentCodecError(f"{path}: {error}") from None
+    if not codec.packs:
+        if decoded.shape[0] != channels:
+            raise LatentCodecError(f"{path}: holds {decoded.shape[0]} channels, not {channels}")
+        return np.clip(decoded, 0, 2**bits - 1), len(data)
+    values = unpack(decoded, channels, codec.planes_for(packing))
     return np.clip(values, 0, 2**bits - 1), len(data)
 
 
@@ -196,10 +309,10 @@ def decode_quantized(
                 float_latent=latent_path,
                 recon=recon_path,
                 model=model,
-                codec=CEILING_CODEC,
+                codec=NO_CODEC,
                 bits=latent.bits,
-                packing=CEILING_CODEC,
-                quality="quantized",
+                packing=NO_PACKING,
+                quality=QUANTIZED_QUALITY,
                 quality_value=None,
                 effort="",
                 stored_bytes=-(-latent.values.size * latent.bits // 8),
@@ -353,10 +466,10 @@ def reconstruct_ceiling(
                 float_latent=latent_path,
                 recon=recon_path,
                 model=model,
-                codec=CEILING_CODEC,
-                bits=32,
-                packing=CEILING_CODEC,
-                quality="float32",
+                codec=NO_CODEC,
+                bits=CEILING_BITDEPTH,
+                packing=NO_PACKING,
+                quality=CEILING_QUALITY,
                 quality_value=None,
                 effort="",
                 stored_bytes=stored["latent"].astype(np.float32).nbytes,
@@ -376,25 +489,27 @@ def pixel_baseline(
     table: str | os.PathLike,
     name: str,
     codec: str,
-    qualities: Sequence[int],
+    quality_values: Sequence[int],
     options: dict | None = None,
     max_pixels: int | None = MAX_PIXELS,
     perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
 ) -> None:
-    """Store the original images with an ordinary codec at each quality and measure them.
+    """Store the original images with an ordinary codec at each quality value and measure them.
 
-    Files go to `<compressed>/q<quality>/<image>.<codec>` and reconstructions to
-    `<recons>/q<quality>/<image>.png`; rows have model `none` and codec = the baseline's label.
+    Files go to `<compressed>/q<quality_value>/<image>.<codec>` and reconstructions to
+    `<recons>/q<quality_value>/<image>.png`; rows have model `none` and codec = the baseline's
+    label, and their quality label is `q<quality_value>`.
     """
     coder = get_codec(codec, **(options or {}))
     originals = {source: load_image(source, max_pixels) for source in sources}
     rows = []
-    for quality in qualities:
+    for quality_value in quality_values:
+        quality = f"q{quality_value}"
         for source, original in originals.items():
             image = Path(source).stem
-            data = coder.encode(original, 8, quality)
-            file_path = Path(compressed) / f"q{quality}" / f"{image}.{codec}"
-            recon_path = Path(recons) / f"q{quality}" / f"{image}.png"
+            data = coder.encode(original, 8, quality_value)
+            file_path = Path(compressed) / quality / f"{image}.{codec}"
+            recon_path = Path(recons) / quality / f"{image}.png"
             write_bytes_atomic(file_path, data)
             decoded = coder.decode(data)
             write_png(recon_path, decoded)
@@ -406,9 +521,9 @@ def pixel_baseline(
                     model=PIXEL_MODEL,
                     codec=name,
                     bits=8,
-                    packing=CEILING_CODEC,
-                    quality=f"q{quality}",
-                    quality_value=quality,
+                    packing=NO_PACKING,
+                    quality=quality,
+                    quality_value=quality_value,
                     effort=coder.effort_setting,
                     stored_bytes=len(data),
                     side_bytes=0,

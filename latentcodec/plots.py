@@ -33,7 +33,15 @@ from latentcodec.errors import LatentCodecError  # noqa: E402
 from latentcodec.io import load_image, read_rgb, write_bytes_atomic  # noqa: E402
 from latentcodec.metrics import psnr, ssim  # noqa: E402
 from latentcodec.ssimulacra2 import ssimulacra2  # noqa: E402
-from latentcodec.tables import CEILING_CODEC, PIXEL_MODEL, read_table, summarize  # noqa: E402
+from latentcodec.tables import (  # noqa: E402
+    NO_CODEC,
+    is_ceiling,
+    is_pixel,
+    is_quantized,
+    is_uncoded,
+    read_table,
+    summarize,
+)
 
 METRIC_LABELS = {
     "psnr": "PSNR (dB)",
@@ -112,13 +120,13 @@ def rd_figure(frame: pd.DataFrame, metric: str = "psnr", title: str = ""):
     label = METRIC_LABELS[metric]
     summary = summarize(frame)
     summary = summary[summary[metric].notna()]
-    models = [model for model in dict.fromkeys(summary["model"]) if model != PIXEL_MODEL]
+    models = list(dict.fromkeys(summary.loc[~is_pixel(summary), "model"]))
     if not models:  # e.g. MS-SSIM of images too small for its five scales
         figure, axis = plt.subplots(figsize=(7, 1.2))
         _say(axis, f"no {label} value for any latent row of this table")
         axis.axis("off")
         return figure
-    pixels = summary[summary["model"] == PIXEL_MODEL]
+    pixels = summary[is_pixel(summary)]
     front = _pixel_front(pixels, metric)
     rows = [_latent_families(summary[summary["model"] == model]) + (pixels,) for model in models]
     legends = [
@@ -139,7 +147,7 @@ def rd_figure(frame: pd.DataFrame, metric: str = "psnr", title: str = ""):
     label_gap = np.log10(plotted.max() / plotted.min()) / 30
     for axis_row, model, panels in zip(axes, models, rows, strict=True):
         of_model = summary[summary["model"] == model]
-        ceiling = of_model[(of_model["codec"] == CEILING_CODEC) & (of_model["bitdepth"] == 32)]
+        ceiling = of_model[is_ceiling(of_model)]
         for column, (axis, panel) in enumerate(zip(axis_row, panels, strict=True)):
             if panel.empty:
                 _say(axis, f"no {RD_FAMILIES[column].lower()} rows")
@@ -184,8 +192,8 @@ def _latent_families(of_model: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     """(lossless, lossy) latent rows of one model. Lossless: every setting whose rows are all
     exact, and the quantised latent stored raw; lossy: each (codec, bit depth, packing) curve
     with an inexact setting, drawn whole, so a grid that reaches its lossless end shows it."""
-    codecs = of_model[of_model["codec"] != CEILING_CODEC]
-    raw = of_model[(of_model["codec"] == CEILING_CODEC) & (of_model["bitdepth"] != 32)]
+    codecs = of_model[~is_uncoded(of_model)]
+    raw = of_model[is_quantized(of_model)]
     lossless = pd.concat([codecs[codecs["exact"]], raw.assign(codec=RAW_LABEL)])
     inexact = ~codecs.groupby(_CURVE_KEYS)["exact"].transform("all").astype(bool)
     return lossless, codecs[inexact]
@@ -331,8 +339,8 @@ def crop_figure(
 ):
     """Crops of one image (default: the first in the table) for a human to compare."""
     image = image or sorted(frame["image"].unique())[0]
-    rows = frame[(frame["image"] == image) & (frame["model"] != PIXEL_MODEL)]
-    rows = rows[(rows["codec"] != CEILING_CODEC) | (rows["bitdepth"] == 32)]
+    rows = frame[(frame["image"] == image) & ~is_pixel(frame)]
+    rows = rows[~is_uncoded(rows) | is_ceiling(rows)]
     models = list(dict.fromkeys(rows["model"].sort_values()))
     panels_per_model = [_panels(rows[rows["model"] == model], bitdepth) for model in models]
     columns = 1 + max(len(panels) for panels in panels_per_model)
@@ -355,7 +363,7 @@ def _panels(rows: pd.DataFrame, bitdepth: int) -> list[tuple[str, str]]:
     """(caption, recon path): the ceiling, then each codec × quality at `bitdepth`, by rate."""
     panels = []
     for codec, of_codec in rows.groupby("codec", sort=True):
-        if codec == CEILING_CODEC:
+        if codec == NO_CODEC:  # only the ceiling is left of the rows without a codec
             chosen = of_codec
         else:
             depths = sorted(of_codec["bitdepth"].unique())
@@ -363,11 +371,7 @@ def _panels(rows: pd.DataFrame, bitdepth: int) -> list[tuple[str, str]]:
                 of_codec["bitdepth"] == (bitdepth if bitdepth in depths else depths[0])
             ]
         for row in chosen.sort_values("bpp").itertuples(index=False):
-            name = (
-                "ceiling"
-                if codec == CEILING_CODEC
-                else f"{codec} {row.quality}, {row.bitdepth}-bit"
-            )
+            name = "ceiling" if codec == NO_CODEC else f"{codec} {row.quality}, {row.bitdepth}-bit"
             panels.append((f"{name}\n{row.bpp:.3f} bpp, {row.psnr:.2f} dB", row.recon))
     panels.sort(key=lambda panel: panel[0].startswith("ceiling"), reverse=True)
     return panels

@@ -28,7 +28,7 @@ from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
 from latentcodec.operating_points import ceiling, ratio_text
 from latentcodec.readoff import rate_at_level, rates_at_level
-from latentcodec.tables import PIXEL_MODEL, read_table, write_csv
+from latentcodec.tables import CEILING_QUALITY, PIXEL_MODEL, read_table, write_csv
 
 HEADLINE_DELTA_DB = 0.5  # the Δ below the ceiling the comparison of latent spaces is about
 SCORES = ("psnr", "ssim", "ssimulacra2")
@@ -112,9 +112,10 @@ def lead_markdown(table: pd.DataFrame) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in table.to_dict("records"):
-        name = "ceiling (float latent)" if row["quality"] == "float32" else row["codec"]
-        label = "" if row["quality"] == "float32" else f" {row['quality']}"
-        bits = "float" if row["quality"] == "float32" else str(row["bitdepth"])
+        top = row["quality"] == CEILING_QUALITY
+        name = "ceiling (float latent)" if top else row["codec"]
+        label = "" if top else f" {row['quality']}"
+        bits = "float" if top else str(row["bitdepth"])
         pixel = "never" if math.isnan(row["pixel_bpp"]) else _with_interval(row, "pixel_bpp")
         lines.append(
             f"| {name}{label} | {bits} | {_with_interval(row, 'bpp')} | {row['psnr']:.2f} | "

@@ -5,6 +5,10 @@
     decode: LatentContainer ──codec.decode──▶ mosaic ──unpack, clip──▶ integers
             ──dequantize──▶ latent ──model.decode──▶ image (cropped to the original size)
 
+A codec that codes the latent itself (lac, `Codec.packs` False) skips pack and unpack; at a
+lossy quality it takes the decoder's sensitivity, measured here as in the workflow's
+`measure_sensitivity` job (the same probes and seed), so lossy lac files match the workflow's.
+
 These are the functions the workflow's jobs use (`pipeline.encode_images`,
 `quantize_latents`, `compress_latents`, `reconstruct`), in the same order and with the same
 clipping of lossy values, so a file decodes to the pixels the workflow measures for the
@@ -16,47 +20,49 @@ from __future__ import annotations
 import numpy as np
 
 from latentcodec.codecs import Codec
-from latentcodec.container import PACKINGS, LatentContainer
-from latentcodec.errors import LatentCodecError
+from latentcodec.container import LatentContainer
+from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.models import ModelSpec
 from latentcodec.packing import pack, unpack
+from latentcodec.pipeline import SENSITIVITY_PROBES, sensitivity_per_integer
 from latentcodec.quantize import Quantized, dequantize, integer_dtype, quantize
 
 
 def check_codec_settings(
-    codec_class: type[Codec], bits: int, packing: str, quality: int | None
+    codec_class: type[Codec], bits: int, packing: str, quality_value: int | None
 ) -> None:
-    """Refuse, before any model runs, a setting the codec cannot store."""
-    name = codec_class.name
-    if bits not in codec_class.bit_depths:
-        supported = ", ".join(map(str, sorted(codec_class.bit_depths)))
-        raise LatentCodecError(f"{name} cannot store {bits}-bit samples (it supports {supported})")
-    if packing not in PACKINGS:
-        raise LatentCodecError(f"unknown packing {packing!r}; known: {', '.join(PACKINGS)}")
-    planes = codec_class.planes_for(packing)
-    if planes not in codec_class.planes:
-        raise LatentCodecError(
-            f"{name} cannot store {packing} tiles of {planes} plane(s) "
-            f"(it stores {sorted(codec_class.planes)}-plane images)"
-        )
-    if codec_class.quality_range is None:
-        if quality is not None:
-            raise LatentCodecError(f"{name} is lossless only; it takes no quality")
-    else:
-        low, high = codec_class.quality_range
-        if quality is None or not low <= quality <= high:
-            lossless = codec_class.lossless_quality
-            note = f", {lossless} = lossless" if lossless is not None else ""
-            raise LatentCodecError(f"{name} needs a quality in {low} … {high}{note}")
+    """Refuse, before any model runs, a setting the codec cannot store (naming the flag)."""
+    with prefix_errors("--bits"):
+        codec_class.check_bits(bits)
+    with prefix_errors("--packing"):
+        codec_class.check_packing(packing)
+    with prefix_errors("--quality"):
+        codec_class.check_quality(quality_value)
 
 
 def encode_image(
-    network, image: np.ndarray, *, coder: Codec, bits: int, packing: str, quality: int | None
+    network,
+    image: np.ndarray,
+    *,
+    coder: Codec,
+    bits: int,
+    packing: str,
+    quality_value: int | None,
 ) -> LatentContainer:
     """Encode an (H, W, 3) uint8 image with a loaded model (`autoencoders.load_model`)."""
     height, width = image.shape[:2]
-    latent = quantize(network.encode(image), bits)
-    payload = coder.encode(pack(latent.values, coder.planes_for(packing)), bits, quality)
+    float_latent = network.encode(image)
+    latent = quantize(float_latent, bits)
+    if not coder.packs:
+        sensitivity = None
+        if coder.uses_sensitivity and not coder.is_lossless(quality_value):
+            measured = network.decoder_sensitivity(
+                float_latent, height, width, probes=SENSITIVITY_PROBES
+            )
+            sensitivity = sensitivity_per_integer(measured, latent)
+        payload = coder.encode(latent.values, bits, quality_value, sensitivity)
+    else:
+        payload = coder.encode(pack(latent.values, coder.planes_for(packing)), bits, quality_value)
     return LatentContainer(
         model=network.name,
         height=height,
@@ -67,7 +73,7 @@ def encode_image(
         lo=latent.lo,
         hi=latent.hi,
         codec=coder.name,
-        quality=quality,
+        quality=quality_value,
         payload=payload,
     )
 
@@ -84,8 +90,11 @@ def read_latent(container: LatentContainer, coder: Codec, spec: ModelSpec, sourc
             f"have {spec.channels} channels"
         )
     try:
-        mosaic = coder.decode(container.payload)
-        values = unpack(mosaic, spec.channels, coder.planes_for(container.packing))
+        decoded = coder.decode(container.payload)
+        if coder.packs:
+            values = unpack(decoded, spec.channels, coder.planes_for(container.packing))
+        else:
+            values = decoded
     except LatentCodecError as error:
         raise LatentCodecError(f"{source}: {error}") from None
     bottom, right = container.padding

@@ -6,10 +6,12 @@ Columns (units in docs/method.md):
     bytes, side_bytes, bpp, psnr, ssim, msssim, ssimulacra2, butteraugli, butteraugli_3norm,
     latent_mse, latent_psnr, exact, width, height, channels, source, compressed, recon
 
-Rows without a codec have `codec = none`: the ceiling (the float latent decoded without
-quantisation; `quality = float32`, `bitdepth = 32`, `bytes` = the raw float32 latent) and
-the quantised latent decoded as it is (`quality = quantized`, `bytes` = the raw packed
-integers). Pixel-domain baselines have `model = none` and codec = the baseline's label.
+Rows without a codec have `codec = none` (`NO_CODEC`, `is_uncoded`): the ceiling (the float
+latent decoded without quantisation; `quality = float32`, `bitdepth = 32`, `bytes` = the raw
+float32 latent; `is_ceiling`) and the quantised latent decoded as it is
+(`quality = quantized`, `bytes` = the raw packed integers; `is_quantized`). Pixel-domain
+baselines have `model = none` (`PIXEL_MODEL`, `is_pixel`) and codec = the baseline's label.
+All three have `packing = none` (`NO_PACKING`).
 `effort` is the encoder's time-for-bytes setting (`latentcodec.codecs`, e.g. `speed=6`), empty
 where there is no codec or the codec has no such setting.
 The perceptual columns (`latentcodec.perceptual`) are NaN where the run's
@@ -55,9 +57,34 @@ COLUMNS = [
     "recon",
 ]
 SORT_KEYS = ["model", "codec", "bitdepth", "packing", "quality_value", "quality", "image"]
-CEILING_CODEC = "none"
-PIXEL_MODEL = "none"
 SWEEP_KEYS = ["model", "codec", "bitdepth", "packing", "quality"]
+
+# The rows that are not a latent codec's, named once (the values are the CSV's, unchanged).
+NO_CODEC = "none"  # `codec` of the rows decoded without a codec: the ceiling, the quantised latent
+PIXEL_MODEL = "none"  # `model` of the pixel-domain baseline rows
+CEILING_QUALITY = "float32"  # `quality` of the ceiling: the float latent decoded as it is
+CEILING_BITDEPTH = 32  # its `bitdepth`: float32 samples
+QUANTIZED_QUALITY = "quantized"  # `quality` of the quantised latent decoded as it is
+
+
+def is_ceiling(frame: pd.DataFrame) -> pd.Series:
+    """Mask of the ceiling rows (float latent, no quantisation, no codec)."""
+    return (frame["codec"] == NO_CODEC) & (frame["quality"] == CEILING_QUALITY)
+
+
+def is_quantized(frame: pd.DataFrame) -> pd.Series:
+    """Mask of the quantised-latent rows (integers decoded as they are, no codec)."""
+    return (frame["codec"] == NO_CODEC) & (frame["quality"] == QUANTIZED_QUALITY)
+
+
+def is_uncoded(frame: pd.DataFrame) -> pd.Series:
+    """Mask of the rows without a codec: the ceiling and the quantised latent."""
+    return frame["codec"] == NO_CODEC
+
+
+def is_pixel(frame: pd.DataFrame) -> pd.Series:
+    """Mask of the pixel-domain baseline rows."""
+    return frame["model"] == PIXEL_MODEL
 
 
 def write_table(rows: list[dict] | pd.DataFrame, path: str | os.PathLike) -> None:
@@ -124,23 +151,21 @@ def summary_markdown(frame: pd.DataFrame) -> str:
         "| MS-SSIM | exact |",
         "|---|---|---:|---|---|---:|---:|---:|---:|---:|---|",
     ]
-    for row in summary.itertuples(index=False):
-        bits = "float" if row.bitdepth == 32 else str(row.bitdepth)
-        codec = _codec_label(row.model, row.codec, row.quality)
+    ceiling = is_ceiling(summary)
+    codecs = (
+        summary["codec"]
+        .mask(is_pixel(summary), summary["codec"] + " (pixels)")
+        .mask(ceiling, "ceiling (float latent)")
+        .mask(is_quantized(summary), "quantised latent, no codec")
+    )
+    depths = summary["bitdepth"].astype(str).mask(ceiling, "float")
+    for row, codec, bits in zip(summary.itertuples(index=False), codecs, depths, strict=True):
         lines.append(
             f"| {row.model} | {codec} | {bits} | {row.packing} | {row.quality} | {row.images} | "
             f"{row.bpp:.4f} | {row.psnr:.2f} | {row.ssim:.4f} | {row.msssim:.4f} | "
             f"{'yes' if row.exact else 'no'} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def _codec_label(model: str, codec: str, quality: str) -> str:
-    if model == PIXEL_MODEL:
-        return f"{codec} (pixels)"
-    if codec == CEILING_CODEC:
-        return "ceiling (float latent)" if quality == "float32" else "quantised latent, no codec"
-    return codec
 
 
 def write_summary(table: str | os.PathLike, output: str | os.PathLike) -> None:

@@ -4,8 +4,11 @@ import shutil
 
 from snakemake.utils import validate
 
+from latentcodec.codecs import CODECS
 from latentcodec.config import baseline_jobs, check_config, codec_jobs, model_options
 from latentcodec.datasets import dataset_from_config, dataset_key, select_images
+from latentcodec.packing import NO_PACKING, PACKINGS
+from latentcodec.pipeline import SENSITIVITY_PROBES
 
 validate(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)
@@ -35,7 +38,7 @@ wildcard_constraints:
     image="|".join(map(re.escape, IMAGES)),
     model="|".join(MODELS),
     bits=r"\d+",
-    packing="interleaved|planar",
+    packing="|".join((*PACKINGS, NO_PACKING)),
     codec="|".join(sorted({job.codec for job in JOBS})),
     quality=r"[a-z0-9_]+",
     baseline="|".join(BASELINES) or "none",
@@ -73,6 +76,19 @@ def get_quantized(wildcards):
         run=RUN,
         model=wildcards.model,
         bits=wildcards.bits,
+        image=IMAGES,
+    )
+
+
+def get_sensitivity(wildcards):
+    """The decoder sensitivities a lossy codec that spends rate by them (lac) takes; else none."""
+    codec_class = CODECS[wildcards.codec]
+    if not codec_class.uses_sensitivity or codec_class.is_lossless(quality_value(wildcards)):
+        return []
+    return expand(
+        "results/{run}/{model}/sensitivity/{image}.npy",
+        run=RUN,
+        model=wildcards.model,
         image=IMAGES,
     )
 
@@ -119,11 +135,11 @@ def codec_options(wildcards):
 
 
 def baseline_setting(wildcards):
-    """The codec, qualities and options of one pixel baseline, as rule parameters."""
+    """The codec, quality values and options of one pixel baseline, as rule parameters."""
     job = BASELINES[wildcards.baseline]
     return {
         "codec": job.codec,
-        "qualities": list(job.qualities),
+        "quality_values": list(job.quality_values),
         "options": job.options,
     }
 

@@ -18,9 +18,11 @@ rule quantize_latents:
 
 
 rule compress_latents:
-    """Integer latents → packed images stored with one codec at one quality."""
+    """Integer latents → packed images (or, for lac, the latents themselves) stored with one
+    codec at one quality; lossy lac also takes the decoder's sensitivity per channel."""
     input:
-        get_quantized,
+        quantized=get_quantized,
+        sensitivity=get_sensitivity,
     output:
         expand(
             "results/{{run}}/{{model}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/compressed/{image}.{{codec}}",
@@ -33,7 +35,7 @@ rule compress_latents:
     conda:
         "../envs/codec.yaml"
     params:
-        quality=quality_value,
+        quality_value=quality_value,
         options=codec_options,
     script:
         "../scripts/compress_latents.py"
@@ -54,7 +56,7 @@ rule verify_lossless:
     conda:
         "../envs/codec.yaml"
     params:
-        quality=quality_value,
+        quality_value=quality_value,
         options=codec_options,
     script:
         "../scripts/verify_lossless.py"

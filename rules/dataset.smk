@@ -9,6 +9,9 @@ rule fetch_image:
     localrule: True
     conda:
         "../envs/data.yaml"
+    params:
+        settings=config["dataset"],
+        mirror=config["mirror"],
     script:
         "../scripts/fetch_image.py"
 
@@ -27,5 +30,6 @@ rule record_dataset:
     params:
         settings=config["dataset"],
         images=IMAGES,
+        mirror=config["mirror"],
     script:
         "../scripts/record_dataset.py"

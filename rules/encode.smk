@@ -16,5 +16,30 @@ rule encode_image:
     params:
         model_options=MODEL_OPTIONS,
         max_pixels=config["dataset"]["max_pixels"],
+        mirror=config["mirror"],
     script:
         "../scripts/encode_images.py"
+
+
+rule sensitivity:
+    """Float latents → each channel's decoder sensitivity (pixel MSE per unit of latent
+    noise, from vector–Jacobian products), which lossy lac spends its rate by."""
+    input:
+        get_latents,
+    output:
+        expand("results/{{run}}/{{model}}/sensitivity/{image}.npy", image=IMAGES),
+    log:
+        "logs/{run}/sensitivity/{model}.log",
+    benchmark:
+        "benchmarks/{run}/sensitivity/{model}.tsv"
+    conda:
+        "../envs/model.yaml"
+    threads: 1
+    resources:
+        gpu=gpu_count(),
+    params:
+        probes=SENSITIVITY_PROBES,
+        model_options=MODEL_OPTIONS,
+        mirror=config["mirror"],
+    script:
+        "../scripts/sensitivity.py"

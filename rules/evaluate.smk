@@ -22,6 +22,7 @@ rule decode_quantized:
     params:
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
+        mirror=config["mirror"],
     script:
         "../scripts/decode_quantized.py"
 
@@ -49,10 +50,11 @@ rule reconstruct:
     resources:
         gpu=gpu_count(),
     params:
-        quality=quality_value,
+        quality_value=quality_value,
         options=codec_options,
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
+        mirror=config["mirror"],
     script:
         "../scripts/reconstruct.py"
 
@@ -80,6 +82,7 @@ rule ceiling:
     params:
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
+        mirror=config["mirror"],
     script:
         "../scripts/ceiling.py"
 

@@ -6,11 +6,12 @@ from latentcodec.pipeline import compress_latents
 run_step(
     snakemake.log[0],
     compress_latents,
-    list(snakemake.input),
+    list(snakemake.input.quantized),
     list(snakemake.output),
     codec=snakemake.wildcards.codec,
     bits=int(snakemake.wildcards.bits),
     packing=snakemake.wildcards.packing,
-    quality=snakemake.params.quality,
+    quality_value=snakemake.params.quality_value,
     options=snakemake.params.options,
+    sensitivities=list(snakemake.input.sensitivity),
 )

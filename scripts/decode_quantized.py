@@ -13,7 +13,7 @@ run_step(
     recons=list(snakemake.output.recons),
     table=snakemake.output.table,
     perceptual_metrics=snakemake.params.perceptual_metrics,
-    mirror=snakemake.config["mirror"],
+    mirror=snakemake.params.mirror,
     threads=snakemake.threads,
     **snakemake.params.model_options,
 )

@@ -9,7 +9,7 @@ run_step(
     snakemake.wildcards.model,
     list(snakemake.input),
     list(snakemake.output),
-    mirror=snakemake.config["mirror"],
+    mirror=snakemake.params.mirror,
     threads=snakemake.threads,
     **snakemake.params.model_options,
     max_pixels=snakemake.params.max_pixels,

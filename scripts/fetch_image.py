@@ -6,8 +6,8 @@ from latentcodec.jobs import run_step
 run_step(
     snakemake.log[0],
     fetch_image,
-    snakemake.config["dataset"],
+    snakemake.params.settings,
     snakemake.wildcards.image,
     snakemake.output[0],
-    mirror=snakemake.config["mirror"],
+    mirror=snakemake.params.mirror,
 )

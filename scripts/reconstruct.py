@@ -17,10 +17,10 @@ run_step(
     bits=int(snakemake.wildcards.bits),
     packing=snakemake.wildcards.packing,
     quality=snakemake.wildcards.quality,
-    quality_value=snakemake.params.quality,
+    quality_value=snakemake.params.quality_value,
     options=snakemake.params.options,
     perceptual_metrics=snakemake.params.perceptual_metrics,
-    mirror=snakemake.config["mirror"],
+    mirror=snakemake.params.mirror,
     threads=snakemake.threads,
     **snakemake.params.model_options,
 )

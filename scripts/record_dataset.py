@@ -9,5 +9,5 @@ run_step(
     snakemake.params.settings,
     snakemake.params.images,
     snakemake.output[0],
-    mirror=snakemake.config["mirror"],
+    mirror=snakemake.params.mirror,
 )

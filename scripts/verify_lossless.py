@@ -15,6 +15,6 @@ run_step(
     bits=int(snakemake.wildcards.bits),
     packing=snakemake.wildcards.packing,
     quality=snakemake.wildcards.quality,
-    quality_value=snakemake.params.quality,
+    quality_value=snakemake.params.quality_value,
     options=snakemake.params.options,
 )

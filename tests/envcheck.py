@@ -28,6 +28,7 @@ import yaml
 IMPORT_TO_CONDA = {
     "IPython": ("ipython",),
     "PIL": ("pillow",),
+    "constriction": ("constriction",),
     "diffusers": ("diffusers",),
     "huggingface_hub": ("huggingface_hub",),
     "imagecodecs": ("imagecodecs",),

@@ -283,3 +283,40 @@ def test_versions_record_the_sums_of_the_mirrored_files_loaded(mirror):
     for name in ("taesd", "taef2"):
         listed = sources.parse_checksums((mirror / "models" / name / "SHA256SUMS").read_text())
         assert recorded[name]["sha256"] == listed
+
+
+# Decoder sensitivity (vector–Jacobian products), on random TAESD weights.
+
+
+def _random_taesd():
+    network = random_model("taesd", seed=0)
+    return network, network.network["decoder"][1].weight  # first conv: latent → features
+
+
+def test_decoder_sensitivity_matches_the_exact_jacobian():
+    network, _ = _random_taesd()
+    latent = np.random.default_rng(0).normal(size=(4, 2, 3)).astype(np.float32)
+    decode = network.network["decoder"]
+    jacobian = torch.autograd.functional.jacobian(
+        lambda z: decode(z[None])[0].clamp(0, 1),
+        torch.from_numpy(latent),
+        vectorize=True,
+        strategy="forward-mode",
+    )  # (3, 16, 24, 4, 2, 3)
+    exact = jacobian.detach().double().square().sum(dim=(0, 1, 2, 4, 5)).numpy() / 6 / (3 * 16 * 24)
+    estimate = network.decoder_sensitivity(latent, 16, 24, probes=400)
+    np.testing.assert_allclose(estimate, exact, rtol=0.15)
+    np.testing.assert_array_equal(estimate, network.decoder_sensitivity(latent, 16, 24, probes=400))
+
+
+def test_an_ignored_channel_has_no_sensitivity_and_an_amplified_one_more():
+    network, first_conv = _random_taesd()
+    latent = np.random.default_rng(1).normal(size=(4, 8, 12)).astype(np.float32)
+    before = network.decoder_sensitivity(latent, 64, 96)
+    with torch.no_grad():
+        first_conv[:, 1] = 0
+        first_conv[:, 2] *= 10
+    after = network.decoder_sensitivity(latent, 64, 96)
+    assert after[1] == 0 < before[1]
+    assert after[2] > 10 * before[2] and after[2] > 10 * max(after[0], after[3])
+    assert after.dtype == np.float64 and after.shape == (4,)

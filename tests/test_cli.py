@@ -85,6 +85,8 @@ def test_help_and_refusals_do_not_import_torch(tmp_path):
         (["--codec", "png", "--quality", "50"], "png is lossless only"),
         (["--codec", "avif", "--quality", "50", "--packing", "planar"], "planar tiles"),
         (["--codec", "png", "--bits", "eight"], "invalid int value"),
+        (["--codec", "lac", "--quality", "100", "--packing", "planar"], "lac codes the (C, h, w)"),
+        (["--codec", "lac", "--quality", "0"], "lac needs a quality in 1 … 100, 100 = lossless"),
     ],
 )
 def test_usage_errors_exit_2_before_reading_anything(tmp_path, capsys, arguments, message):
@@ -203,6 +205,22 @@ def test_png_round_trip_gives_the_workflows_pixels(png_round_trip, mirror, tmp_p
     )
     np.testing.assert_array_equal(read_rgb(decoded), read_rgb(tmp_path / "recon.png"))
     assert 30 < psnr(load_image(source), read_rgb(decoded)) < 36  # 33.3 dB measured
+
+
+@pytest.mark.slow
+def test_lac_at_quality_100_gives_exactly_the_pixels_of_the_png_path(
+    png_round_trip, mirror, tmp_path
+):
+    source, png_file, png_decoded = png_round_trip
+    stored, decoded = tmp_path / "k.lcf", tmp_path / "k.png"
+    options = ["--device", "cpu", "--mirror", str(mirror)]
+    lac = ["--model", MODEL, "--codec", "lac", "--quality", "100"]
+    assert main(["encode", str(source), str(stored), *lac, *options]) == Exit.OK
+    assert main(["decode", str(stored), str(decoded), *options]) == Exit.OK
+    container = read_container(stored)
+    assert (container.codec, container.packing, container.quality) == ("lac", "none", 100)
+    np.testing.assert_array_equal(read_rgb(decoded), read_rgb(png_decoded))
+    assert stored.stat().st_size < png_file.stat().st_size  # 162.7 KB against 166.9 KB
 
 
 @pytest.mark.slow

@@ -75,19 +75,19 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
     [
         (
             {"codecs": {"avif": {"bitdepths": [8, 16], "qualities": {"low": 30}}}},
-            r"codecs\.avif\.bitdepths: avif cannot store \[16\]",
+            r"codecs\.avif\.bitdepths: avif cannot store 16-bit samples",
         ),
         (
             {"codecs": {"png": {"bitdepths": [8], "qualities": {"low": 3}}}},
-            r"codecs\.png\.qualities: png is lossless only",
+            r"codecs\.png\.qualities\.low: png is lossless only",
         ),
         (
             {"codecs": {"avif": {"bitdepths": [8]}}},
-            r"codecs\.avif\.qualities: avif needs at least one",
+            r"codecs\.avif\.qualities: avif needs a quality in 0 … 100",
         ),
         (
             {"codecs": {"avif": {"bitdepths": [8], "qualities": {"top": 101}}}},
-            r"codecs\.avif\.qualities\.top: 101 is outside",
+            r"codecs\.avif\.qualities\.top: avif needs a quality in 0 … 100.*; got 101",
         ),
         ({"codecs": {"gif": {"bitdepths": [8]}}}, r"codecs\.gif: unknown codec"),
         (
@@ -116,7 +116,7 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
         ),
         (
             {"baselines": {"jpeg": {"codec": "jpeg", "qualities": [0, 50]}}},
-            r"baselines\.jpeg\.qualities: \[0\] outside",
+            r"baselines\.jpeg\.qualities: jpeg needs a quality in 1 … 100; got 0",
         ),
         (
             {"baselines": {"j2k": {"codec": "j2k", "qualities": [30]}}},
@@ -219,11 +219,43 @@ def test_model_bitdepths_widen_the_sweep_for_the_named_model_only(default_config
     ("model_bitdepths", "message"),
     [
         ({"taesdx": [8]}, r"codecs\.avif\.model_bitdepths: unknown model"),
-        ({"taesdxl": [16]}, r"codecs\.avif\.model_bitdepths\.taesdxl: avif cannot store \[16\]"),
+        ({"taesdxl": [16]}, r"codecs\.avif\.model_bitdepths\.taesdxl: avif cannot store 16-bit"),
     ],
 )
 def test_model_bitdepths_are_checked_with_their_key(default_config, model_bitdepths, message):
     avif = {**default_config["codecs"]["avif"], "model_bitdepths": model_bitdepths}
     config = validated({**default_config, "codecs": {"avif": avif}})
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(config)
+
+
+def test_model_qualities_keep_a_model_to_the_named_levels(default_config):
+    lac = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    config = validated(
+        {
+            **default_config,
+            "models": ["taef2", "taesd"],
+            "codecs": {"lac": {**lac, "model_qualities": {"taesd": ["lossless"]}}},
+        }
+    )
+    check_config(config)
+    assert [job.quality for job in codec_jobs(config, "taef2")] == ["lossless", "q30"]
+    assert [(job.quality, job.packing) for job in codec_jobs(config, "taesd")] == [
+        ("lossless", "none")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model_qualities", "message"),
+    [
+        ({"taesdx": ["lossless"]}, r"codecs\.lac\.model_qualities: unknown model 'taesdx'"),
+        ({"taesd": ["q31"]}, r"codecs\.lac\.model_qualities\.taesd: \['q31'\] not among"),
+    ],
+)
+def test_model_qualities_are_checked_with_their_key(default_config, model_qualities, message):
+    lac = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    config = validated(
+        {**default_config, "codecs": {"lac": {**lac, "model_qualities": model_qualities}}}
+    )
     with pytest.raises(LatentCodecError, match=message):
         check_config(config)

@@ -39,7 +39,7 @@ def containers(draw) -> LatentContainer:
         width=draw(st.integers(1, 2**32 - 1)),
         padding=(draw(st.integers(0, 2**16 - 1)), draw(st.integers(0, 2**16 - 1))),
         bits=draw(st.integers(1, 16)),
-        packing=draw(st.sampled_from(["interleaved", "planar"])),
+        packing=draw(st.sampled_from(["interleaved", "planar", "none"])),
         lo=lo,
         hi=hi,
         codec=draw(names),
@@ -137,7 +137,7 @@ def with_crc(body: bytes) -> bytes:
     [
         (7, 0, "bit depth 0"),
         (7, 17, "bit depth 17"),
-        (8, 2, "unknown packing"),
+        (8, 3, "unknown packing"),
         (11, 0, "image size 0×768"),
         (23, 0xFF, "quality -"),
         (29, 0xE9, "not ASCII"),

@@ -38,9 +38,9 @@ class FakeCodec:
 def test_bisection_finds_the_quality_closest_in_bytes():
     codec = FakeCodec([100 * (quality + 1) for quality in range(101)])  # 100 … 10100 bytes
     match = codec.search().closest(5_030)
-    assert (match.quality, match.size, match.out_of_range) == (49, 5_000, "")
+    assert (match.quality_value, match.size, match.out_of_range) == (49, 5_000, "")
     assert match.ratio == pytest.approx(5_000 / 5_030) and not match.mismatch
-    assert codec.search().closest(5_070).quality == 50  # the upper neighbour is closer
+    assert codec.search().closest(5_070).quality_value == 50  # the upper neighbour is closer
 
 
 def test_each_quality_is_encoded_at_most_once_across_targets():
@@ -54,16 +54,16 @@ def test_each_quality_is_encoded_at_most_once_across_targets():
 
 def test_a_tie_goes_to_the_larger_file():
     match = FakeCodec([1_000, 2_000, 3_000]).search().closest(1_500)
-    assert (match.quality, match.size) == (1, 2_000)
+    assert (match.quality_value, match.size) == (1, 2_000)
 
 
 def test_targets_outside_the_codecs_sizes_are_flagged():
     search = FakeCodec([1_000, 2_000, 3_000], low=1).search()
     below, above = search.closest(500), search.closest(9_000)
-    assert (below.quality, below.out_of_range, below.mismatch) == (1, "below", True)
-    assert (above.quality, above.out_of_range, above.mismatch) == (3, "above", True)
+    assert (below.quality_value, below.out_of_range, below.mismatch) == (1, "below", True)
+    assert (above.quality_value, above.out_of_range, above.mismatch) == (3, "above", True)
     exact = search.closest(1_000)
-    assert (exact.quality, exact.out_of_range, exact.mismatch) == (1, "", False)
+    assert (exact.quality_value, exact.out_of_range, exact.mismatch) == (1, "", False)
 
 
 def test_a_size_ratio_beyond_five_percent_is_a_mismatch():
@@ -86,7 +86,7 @@ def test_the_chosen_quality_is_the_argmin_of_the_size_error_on_any_monotone_curv
     sizes = np.cumsum([start, *steps[1:]]).tolist()
     match = FakeCodec(sizes, low=1).search().closest(target)
     assert abs(match.size - target) == min(abs(size - target) for size in sizes)
-    assert match.size == sizes[match.quality - 1]
+    assert match.size == sizes[match.quality_value - 1]
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,9 @@ def test_real_codecs_pair_within_five_percent_wherever_adjacent_qualities_allow(
     for target in np.geomspace(smallest, largest, 7).round().astype(int):
         match = search.closest(int(target))
         assert match.out_of_range == ""
-        neighbours = range(max(low, match.quality - 1), min(high, match.quality + 1) + 1)
+        neighbours = range(
+            max(low, match.quality_value - 1), min(high, match.quality_value + 1) + 1
+        )
         sizes = [search.size(quality) for quality in neighbours]
         bracketed = [(a, b) for a, b in zip(sizes, sizes[1:], strict=False) if a <= target <= b]
         allowed = any(

@@ -174,7 +174,7 @@ def test_pixel_baseline_rows_carry_the_perceptual_columns(tool, tmp_path, metric
         table=table,
         name="jpeg",
         codec="jpeg",
-        qualities=[20, 90],
+        quality_values=[20, 90],
         perceptual_metrics=metrics,
     )
     rows = read_table(table)

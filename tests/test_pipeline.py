@@ -52,7 +52,7 @@ def test_lossless_files_are_verified_and_take_the_shared_decode(
 ):
     compressed = [tmp_path / codec / f"{path.stem}.{codec}" for path in quantized_files]
     compress_latents(
-        quantized_files, compressed, codec=codec, bits=8, packing=packing, quality=None
+        quantized_files, compressed, codec=codec, bits=8, packing=packing, quality_value=None
     )
     table = tmp_path / "lossless.csv"
     verify_lossless(
@@ -78,7 +78,7 @@ def test_lossless_files_are_verified_and_take_the_shared_decode(
 def test_a_lossless_codec_that_does_not_round_trip_stops_the_job(tmp_path, quantized_files):
     compressed = [tmp_path / "png" / f"{path.stem}.png" for path in quantized_files]
     compress_latents(
-        quantized_files, compressed, codec="png", bits=8, packing="interleaved", quality=None
+        quantized_files, compressed, codec="png", bits=8, packing="interleaved", quality_value=None
     )
     # Replace the first file by the second image's: a valid PNG with the wrong integers.
     compressed[0].write_bytes(compressed[1].read_bytes())
@@ -109,5 +109,5 @@ def test_compress_refuses_integers_of_another_bit_depth(tmp_path, quantized_file
     with pytest.raises(LatentCodecError, match="holds 8-bit values, expected 12"):
         compress_latents(
             quantized_files[:1], [tmp_path / "x.png"], codec="png", bits=12,
-            packing="interleaved", quality=None,
+            packing="interleaved", quality_value=None,
         )  # fmt: skip

@@ -294,7 +294,7 @@ def test_a_config_asking_avif_for_16_bits_stops_before_any_job(tiny_run, mirror)
     config["codecs"]["avif"]["bitdepths"] = [16]
     result = snakemake(tiny_run, config, mirror, "--dry-run")
     assert result.returncode != 0
-    assert "codecs.avif.bitdepths: avif cannot store [16]" in result.stdout + result.stderr
+    assert "codecs.avif.bitdepths: avif cannot store 16-bit" in result.stdout + result.stderr
 
 
 def test_two_runs_from_scratch_give_byte_identical_results(tiny_run, tmp_path_factory, mirror):
@@ -376,3 +376,20 @@ def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
     assert (workdir / "results" / "tiny" / "figures" / "rd.png").stat().st_size > 1000
     logs = "".join(path.read_text() for path in (workdir / "logs").glob("fetch_image/**/*.log"))
     assert "converted mode L to 8-bit RGB" in logs and "converted mode RGBA" in logs
+
+
+def test_lac_plans_its_files_and_one_sensitivity_job_per_model(tmp_path_factory, mirror):
+    """lac takes no packing (path segment `none`); only its lossy points need the decoder
+    sensitivity, measured once per model for all images."""
+    workdir = fresh_workdir(tmp_path_factory, "lac")
+    config = yaml.safe_load(yaml.safe_dump(TINY))
+    config["codecs"]["lac"] = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    result = snakemake(workdir, config, mirror, "--dry-run")
+    jobs = planned_jobs(result)
+    assert jobs["sensitivity"] == 1
+    assert jobs["compress_latents"] == 3 + 2  # png, avif low/high; lac lossless and q30
+    assert jobs["verify_lossless"] == 2 and jobs["reconstruct"] == 2 + 1
+    for path in ("b8/none/lac-lossless/lossless.csv", "b8/none/lac-q30/metrics.csv"):
+        assert f"results/tiny/taef2/{path}" in result.stdout
+    config["codecs"]["lac"]["qualities"] = {"lossless": 100}
+    assert "sensitivity" not in planned_jobs(snakemake(workdir, config, mirror, "--dry-run"))

@@ -1,0 +1,438 @@
+"""`lac`: a latent-native codec for (C, h, w) integer latents of 1–16 bits, lossless or lossy.
+
+Latents are nearly white spatially but correlated across channels, so each value is predicted
+from its own channel's row above (N, NW, NE) and from the channels coded before it: the
+previous channel at (i, j−1), (i, j+1), (i−1, j) and up to `MAX_PREVIOUS` previous channels at
+the same position. The predictor is linear, fitted per image and channel by least squares,
+and stored as int16 coefficients (fixed point, 2^−12). Each value is coded with constriction's
+range coder under a quantised Gaussian whose mean is the prediction and whose standard
+deviation depends on the local residual magnitude: the activity A = |e_N| + |e_NW| + |e_NE| +
+2·|e_prev| (residuals of the causal neighbours, e_prev: previous channel, same position) picks
+an octave class k = bit_length(A), and each (channel, class) has its own stored deviation.
+
+Decoding order: channel c's row i is coded at step t = i + c, so channel c can use channel
+c − p's rows up to i + p − 1. One step decodes one row of every channel it holds, vectorised;
+a TAEF2 latent (32 × 64 × 96) takes 95 steps. Predictions are integer arithmetic, so the
+decoder reproduces the encoder's model parameters exactly on any machine.
+
+Quality 100 is lossless at every bit depth. Below 100, channel c's b-bit integers are
+quantised again with its own step Δ_c = Δ(q, b) · w_c, reconstructed at the bin centre:
+
+    Δ(q, b) = 2^((100 − q) / 12.5) · 2^(b − 8)   (8 bits: q 99 → 1.06, q 50 → 16, q 1 → 242)
+    w_c = s_c^(−1/2) / geometric mean over channels of s^(−1/2)   (equal slope)
+
+where s_c is channel c's decoder sensitivity (pixel MSE per unit of latent noise; uniform when
+not given); Δ_c is clipped to [1, 2^b]. The indices round(x / Δ_c) are coded losslessly as
+above, and the decoder returns clip(round(index · Δ_c), 0, 2^b − 1).
+
+File format (integers big-endian; payload words little-endian uint32 as constriction writes):
+
+| offset | bytes       | field                                                             |
+|--------|-------------|-------------------------------------------------------------------|
+| 0      | 4           | magic `89 4C 41 43` ("\\x89LAC")                                  |
+| 4      | 1           | format version (1)                                                |
+| 5      | 1           | bit depth b, 1 … 16                                               |
+| 6      | 1           | quality, 1 … 100 (100 = lossless)                                 |
+| 7      | 1           | P, previous channels at the same position, 0 … min(8, C − 1)      |
+| 8      | 2, 2, 2     | C, h, w (C·h·w ≤ 2^26)                                            |
+| 14     | 4           | n, payload length in 32-bit words                                 |
+| 18     | 4·C         | steps Δ_c, float32 (only when quality < 100)                      |
+|        | 2·C         | per-channel centre μ_c, uint16 (predictions are around it)        |
+|        | 2·C·F       | predictor coefficients, int16 / 4096; F = 3, or 6 + P when P > 0  |
+|        | per channel | lowest class k_lo, class count m, then m deviation codes (uint8,  |
+|        |             | σ = 2^((code − 48) / 12))                                         |
+|        | 4·n         | payload: the range coder's words                                  |
+|        | 4           | CRC-32 of all bytes before it                                     |
+
+Every length and value is checked before use; a damaged or hostile file raises
+LatentCodecError naming the problem (the caller adds the file name).
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import zlib
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import constriction
+import numpy as np
+
+from latentcodec.errors import LatentCodecError
+
+MAGIC = b"\x89LAC"
+FORMAT_VERSION = 1
+MAX_VALUES = 2**26
+MAX_PREVIOUS = 8
+LOSSLESS_QUALITY = 100
+COEF_SHIFT = 12  # coefficients are int16 / 2^COEF_SHIFT
+SIGMA_CODE_OFFSET = 48  # σ = 2^((code − 48) / 12): 0.0625 … 2^17.25, steps of 6 %
+SIGMA_CODE_PER_OCTAVE = 12
+ROW_PAD = 2  # zero rows above each channel (N of row 0 and the previous channel's i − 1)
+
+_HEADER = struct.Struct(">4sBBBBHHHI")
+
+
+def library() -> str:
+    return f"constriction {version('constriction')}, lac format {FORMAT_VERSION}"
+
+
+def quality_step(quality: int, bits: int) -> float:
+    """The overall quantisation step on b-bit integers for a quality 1 … 99 (see module doc)."""
+    return 2.0 ** ((LOSSLESS_QUALITY - quality) / 12.5) * 2.0 ** (bits - 8)
+
+
+def channel_steps(quality: int, bits: int, sensitivity: np.ndarray | None, channels: int):
+    """Per-channel steps Δ_c as float32 (what the file stores), equal slope across channels."""
+    if sensitivity is None:
+        weights = np.ones(channels)
+    else:
+        sensitivity = np.asarray(sensitivity, dtype=np.float64)
+        if sensitivity.shape != (channels,) or not np.all(np.isfinite(sensitivity)):
+            raise LatentCodecError(
+                f"lac: sensitivity must be {channels} finite values, got shape {sensitivity.shape}"
+            )
+        if np.any(sensitivity <= 0):
+            raise LatentCodecError("lac: sensitivities must be positive")
+        inverse_root = sensitivity**-0.5
+        weights = inverse_root / np.exp(np.mean(np.log(inverse_root)))
+    steps = np.clip(quality_step(quality, bits) * weights, 1.0, 2.0**bits)
+    return steps.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class _Model:
+    """Everything the decoder reads before the payload."""
+
+    bits: int
+    quality: int
+    previous: int
+    shape: tuple[int, int, int]
+    steps: np.ndarray | None  # float32 (C,), None when lossless
+    centres: np.ndarray  # int64 (C,)
+    coefs: np.ndarray  # int64 (C, F)
+    class_low: np.ndarray  # int64 (C,)
+    sigma_codes: list[np.ndarray]  # per channel, uint8 (m_c,)
+
+    @property
+    def top(self) -> np.ndarray:
+        return _top(self.bits, self.steps, self.shape[0])
+
+
+def _top(bits: int, steps: np.ndarray | None, channels: int) -> np.ndarray:
+    """Largest coded index per channel (2^b − 1 when lossless)."""
+    if steps is None:
+        return np.full(channels, 2**bits - 1, dtype=np.int64)
+    return np.floor((2**bits - 1) / steps.astype(np.float64) + 0.5).astype(np.int64)
+
+
+def _taps(previous: int) -> list[tuple[int, int, int]]:
+    """(channel offset, row offset, column offset) of each predictor input, all causal."""
+    taps = [(0, -1, 0), (0, -1, -1), (0, -1, 1)]
+    if previous:
+        taps += [(-1, 0, -1), (-1, 0, 1), (-1, -1, 0)]
+        taps += [(-p, 0, 0) for p in range(1, previous + 1)]
+    return taps
+
+
+def _sigmas(codes: np.ndarray) -> np.ndarray:
+    return 2.0 ** ((codes.astype(np.float64) - SIGMA_CODE_OFFSET) / SIGMA_CODE_PER_OCTAVE)
+
+
+def _activity_class(abs_n, abs_nw, abs_ne, abs_prev) -> np.ndarray:
+    """Octave class of the causal residual magnitude (exact: frexp of an integer)."""
+    return np.frexp(abs_n + abs_nw + abs_ne + 2 * abs_prev)[1]
+
+
+def _check_shape(channels: int, height: int, width: int, previous: int) -> None:
+    """Refuse latents beyond the size caps (the decoder's arrays, see `_decode_values`)."""
+    values = channels * height * width
+    grid = (previous + channels) * (previous + 2 + height + channels) * (width + 2)
+    if not 1 <= values <= MAX_VALUES or grid > 4 * MAX_VALUES:
+        raise LatentCodecError(f"lac: latent shape {(channels, height, width)} out of range")
+
+
+# Encoding
+
+
+def encode(
+    values: np.ndarray, bits: int, quality: int, sensitivity: np.ndarray | None = None
+) -> bytes:
+    """Code a (C, h, w) latent of `bits`-bit integers at quality 1 … 100 (100 = lossless).
+
+    Arithmetic is float64 on integers below 2^53, hence exact, whatever the summation order.
+    """
+    channels, height, width = values.shape
+    previous = min(MAX_PREVIOUS, channels - 1)
+    if max(values.shape) > 0xFFFF:
+        raise LatentCodecError(f"lac: latent shape {values.shape} out of range")
+    _check_shape(channels, height, width, previous)
+    values = values.astype(np.float64)
+    steps = None
+    if quality != LOSSLESS_QUALITY:
+        steps = channel_steps(quality, bits, sensitivity, channels)
+        values = np.floor(values / steps.astype(np.float64)[:, None, None] + 0.5)
+    taps = _taps(previous)
+    centres = np.floor(values.mean(axis=(1, 2)) + 0.5)
+    centred = values - centres[:, None, None]
+    padded = _padded(centred, previous)
+    features = np.stack([_shifted(padded, tap, values.shape) for tap in taps], axis=1)
+    features = features.reshape(channels, len(taps), -1)
+    coefs = _fit(features, centred.reshape(channels, -1))
+    predicted = (coefs[:, None, :] @ features).reshape(values.shape)
+    predicted += centres[:, None, None] * 2.0**COEF_SHIFT
+    top = _top(bits, steps, channels)
+    means = np.clip(predicted / 2.0**COEF_SHIFT, 0, top[:, None, None].astype(np.float64))
+    residual = np.floor(np.abs(values * 2.0**COEF_SHIFT - predicted) / 2.0**COEF_SHIFT)
+    padded_residual = _padded(residual, previous)
+    classes = _activity_class(
+        *(_shifted(padded_residual, tap, values.shape) for tap in _taps(0)),
+        _shifted(padded_residual, (-1, 0, 0), values.shape) if previous else 0,
+    )
+    class_low, sigma_codes, sigma = _fit_scales(values, means, classes)
+    model = _Model(
+        bits, quality, previous, values.shape, steps, centres.astype(np.int64),
+        coefs.astype(np.int64), class_low, sigma_codes,
+    )  # fmt: skip
+    rows, cols = _wavefront_order(channels, height)
+    encoder = constriction.stream.queue.RangeEncoder()
+    encoder.encode(
+        values[rows, cols].ravel().astype(np.int32),
+        constriction.stream.model.QuantizedGaussian(0, int(top.max())),
+        means[rows, cols].ravel(),
+        sigma[rows, cols].ravel(),
+    )
+    return _serialise(model, encoder.get_compressed())
+
+
+def _fit(features: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Least-squares coefficients per channel (features: C × F × N), in fixed point."""
+    count = features.shape[1]
+    gram = features @ features.transpose(0, 2, 1)
+    ridge = 1e-6 * (np.trace(gram, axis1=1, axis2=2)[:, None, None] + 1) * np.eye(count)
+    solution = np.linalg.solve(gram + ridge, features @ target[:, :, None])[:, :, 0]
+    return np.clip(np.rint(solution * 2**COEF_SHIFT), -32768, 32767)
+
+
+def _fit_scales(values, means, classes):
+    """Per (channel, activity class) Gaussian deviation, quantised; and each value's σ."""
+    channels = values.shape[0]
+    sigma = np.empty(values.shape, dtype=np.float64)
+    class_low = np.empty(channels, dtype=np.int64)
+    codes_per_channel = []
+    for channel in range(channels):
+        cls = classes[channel].astype(np.int64)
+        low, high = int(cls.min()), int(cls.max())
+        sq_error = (values[channel] - means[channel]) ** 2
+        counts = np.bincount((cls - low).ravel(), minlength=high - low + 1)
+        sums = np.bincount((cls - low).ravel(), sq_error.ravel(), minlength=high - low + 1)
+        variance = np.maximum(sums / np.maximum(counts, 1) - 1 / 12, 1e-4)
+        codes = np.rint(np.log2(variance) / 2 * SIGMA_CODE_PER_OCTAVE + SIGMA_CODE_OFFSET)
+        codes = np.clip(codes, 0, 255).astype(np.uint8)
+        class_low[channel] = low
+        codes_per_channel.append(codes)
+        sigma[channel] = _sigmas(codes)[cls - low]
+    return class_low, codes_per_channel, sigma
+
+
+def _padded(array: np.ndarray, previous: int) -> np.ndarray:
+    """(P + C, ROW_PAD + h, w + 2) with zeros before the first channel, above, left and right."""
+    channels, height, width = array.shape
+    padded = np.zeros((previous + channels, ROW_PAD + height, width + 2))
+    padded[previous:, ROW_PAD:, 1:-1] = array
+    return padded
+
+
+def _shifted(padded: np.ndarray, tap, shape) -> np.ndarray:
+    """The tap's value for every position of a (C, h, w) latent (zero outside it)."""
+    channels, height, width = shape
+    previous = padded.shape[0] - channels
+    dc, di, dj = tap
+    return padded[
+        previous + dc : previous + dc + channels,
+        ROW_PAD + di : ROW_PAD + di + height,
+        1 + dj : 1 + dj + width,
+    ]
+
+
+def _wavefront_order(channels: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """(channel, row) of each coded row, in coding order: step t = i + c, channels ascending."""
+    channel, row = np.meshgrid(np.arange(channels), np.arange(height), indexing="ij")
+    order = np.lexsort((channel.ravel(), (channel + row).ravel()))
+    return channel.ravel()[order], row.ravel()[order]
+
+
+def _serialise(model: _Model, words: np.ndarray) -> bytes:
+    channels, height, width = model.shape
+    parts = [
+        _HEADER.pack(
+            MAGIC,
+            FORMAT_VERSION,
+            model.bits,
+            model.quality,
+            model.previous,
+            channels,
+            height,
+            width,
+            words.size,
+        )  # fmt: skip
+    ]
+    if model.steps is not None:
+        parts.append(model.steps.astype(">f4").tobytes())
+    parts.append(model.centres.astype(">u2").tobytes())
+    parts.append(model.coefs.astype(">i2").tobytes())
+    for low, codes in zip(model.class_low, model.sigma_codes, strict=True):
+        parts.append(bytes([int(low), codes.size]) + codes.tobytes())
+    parts.append(words.astype("<u4").tobytes())
+    body = b"".join(parts)
+    return body + struct.pack(">I", zlib.crc32(body))
+
+
+# Decoding
+
+
+def decode(data: bytes) -> tuple[np.ndarray, int]:
+    """(C, h, w) integers (uint8 for ≤ 8 bits, else uint16) and the bit depth."""
+    model, words = _parse(bytes(data))
+    values = _decode_values(model, words)
+    top = 2**model.bits - 1
+    if model.steps is not None:
+        values = np.floor(values * model.steps.astype(np.float64)[:, None, None] + 0.5)
+    values = np.clip(values, 0, top)
+    return values.astype(np.uint8 if model.bits <= 8 else np.uint16), model.bits
+
+
+def _parse(data: bytes) -> tuple[_Model, np.ndarray]:
+    if len(data) < _HEADER.size + 4:
+        raise LatentCodecError(f"lac: {len(data)} bytes is too short for a lac file")
+    magic, file_version, bits, quality, previous, channels, height, width, words = (
+        _HEADER.unpack_from(data)
+    )
+    if magic != MAGIC:
+        raise LatentCodecError("lac: not a lac file (bad magic)")
+    if file_version != FORMAT_VERSION:
+        raise LatentCodecError(f"lac: format version {file_version} is not {FORMAT_VERSION}")
+    (crc,) = struct.unpack_from(">I", data, len(data) - 4)
+    if zlib.crc32(data[:-4]) != crc:
+        raise LatentCodecError("lac: checksum mismatch (damaged file)")
+    if not 1 <= bits <= 16:
+        raise LatentCodecError(f"lac: bit depth {bits} outside 1 … 16")
+    if not 1 <= quality <= LOSSLESS_QUALITY:
+        raise LatentCodecError(f"lac: quality {quality} outside 1 … 100")
+    if previous > min(MAX_PREVIOUS, channels - 1):
+        raise LatentCodecError(f"lac: {previous} previous channels for {channels} channels")
+    _check_shape(channels, height, width, previous)
+    reader = _Reader(data, _HEADER.size, len(data) - 4)
+    steps = None
+    if quality != LOSSLESS_QUALITY:
+        steps = reader.array(">f4", channels).astype(np.float32)
+        if not np.all((steps >= 1) & (steps <= 2.0**bits)):  # also refuses NaN
+            raise LatentCodecError(f"lac: quantisation steps outside 1 … 2^{bits}")
+    centres = reader.array(">u2", channels).astype(np.int64)
+    taps = len(_taps(previous))
+    coefs = reader.array(">i2", channels * taps).astype(np.int64).reshape(channels, taps)
+    class_low = np.empty(channels, dtype=np.int64)
+    sigma_codes = []
+    for channel in range(channels):
+        class_low[channel], count = reader.array("u1", 2)
+        if count == 0:
+            raise LatentCodecError(f"lac: channel {channel} has no deviation classes")
+        sigma_codes.append(reader.array("u1", int(count)))
+    payload = reader.array("<u4", words)
+    if reader.position != reader.end:
+        raise LatentCodecError(
+            f"lac: {reader.end - reader.position} bytes after the payload that the header "
+            "does not account for"
+        )
+    model = _Model(
+        bits, quality, previous, (channels, height, width), steps, centres, coefs, class_low,
+        sigma_codes,
+    )  # fmt: skip
+    if np.any(centres > model.top):
+        raise LatentCodecError("lac: a channel centre lies outside the value range")
+    return model, payload.astype(np.uint32)
+
+
+class _Reader:
+    """Reads consecutive arrays from a byte string, refusing to run past `end`."""
+
+    def __init__(self, data: bytes, position: int, end: int):
+        self.data, self.position, self.end = data, position, end
+
+    def array(self, dtype: str, count: int) -> np.ndarray:
+        size = np.dtype(dtype).itemsize * count
+        if self.position + size > self.end:
+            raise LatentCodecError(
+                f"lac: file truncated (needs {size} more bytes at offset {self.position})"
+            )
+        array = np.frombuffer(self.data, dtype=dtype, count=count, offset=self.position)
+        self.position += size
+        return array
+
+
+def _decode_values(model: _Model, words: np.ndarray) -> np.ndarray:
+    """Decode the indices row by row along the wavefront (see module doc).
+
+    The arrays are skewed: value (c, i, j) sits at [P + c, P + 2 + i + c, 1 + j], so at step
+    t = i + c each predictor input of every channel in the step is one slice.
+    """
+    channels, height, width = model.shape
+    previous = model.previous
+    taps = _taps(previous)
+    top_row = previous + 2
+    grid = (previous + channels, top_row + height + channels, width + 2)
+    values, residual = np.zeros(grid), np.zeros(grid)
+    top = model.top.astype(np.float64)
+    coefs = model.coefs.astype(np.float64)
+    centres = model.centres.astype(np.float64)
+    sigma_table, class_low, class_high = _sigma_table(model)
+    family = constriction.stream.model.QuantizedGaussian(0, int(top.max()))
+    decoder = constriction.stream.queue.RangeDecoder(words)
+    columns = slice(1, width + 1)
+    for step in range(height + channels - 1):
+        first, last = max(0, step - height + 1), min(channels, step + 1)
+        planes = slice(previous + first, previous + last)
+        row = top_row + step
+
+        tap = functools.partial(_step_tap, first=first + previous, last=last + previous, row=row)
+        predicted = np.repeat(centres[first:last, None] * 2.0**COEF_SHIFT, width, axis=1)
+        for index, offsets in enumerate(taps):
+            predicted += coefs[first:last, index, None] * tap(values, *offsets)
+        means = np.clip(predicted / 2.0**COEF_SHIFT, 0, top[first:last, None])
+        classes = _activity_class(
+            *(tap(residual, *offsets) for offsets in _taps(0)),
+            tap(residual, -1, 0, 0) if previous else 0,
+        ).astype(np.int64)
+        classes = np.clip(classes, class_low[first:last, None], class_high[first:last, None])
+        sigma = np.take_along_axis(sigma_table[first:last], classes, axis=1)
+        decoded = decoder.decode(family, means.ravel(), sigma.ravel()).reshape(means.shape)
+        decoded = decoded.astype(np.float64)
+        values[planes, row, columns] = decoded - centres[first:last, None]
+        residual[planes, row, columns] = np.floor(
+            np.abs(decoded * 2.0**COEF_SHIFT - predicted) / 2.0**COEF_SHIFT
+        )
+    if not decoder.maybe_exhausted():
+        raise LatentCodecError("lac: payload longer than the values it codes")
+    skewed_rows = top_row + np.arange(channels)[:, None] + np.arange(height)
+    unskewed = values[np.arange(previous, previous + channels)[:, None], skewed_rows, columns]
+    return unskewed + centres[:, None, None]
+
+
+def _step_tap(source, dc, di, dj, *, first, last, row):
+    """A predictor input for planes first … last − 1 of a skewed array at one step."""
+    width = source.shape[2] - 2
+    return source[first + dc : last + dc, row + di + dc, 1 + dj : 1 + dj + width]
+
+
+def _sigma_table(model: _Model):
+    """σ by (channel, class) as one table for fancy indexing, and each channel's class range."""
+    width = max(
+        int(low) + codes.size for low, codes in zip(model.class_low, model.sigma_codes, strict=True)
+    )
+    table = np.ones((len(model.sigma_codes), width))
+    high = np.empty_like(model.class_low)
+    for channel, (low, codes) in enumerate(zip(model.class_low, model.sigma_codes, strict=True)):
+        table[channel, low : low + codes.size] = _sigmas(codes)
+        high[channel] = low + codes.size - 1
+    return table, model.class_low, high

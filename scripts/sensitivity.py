@@ -1,0 +1,16 @@
+"""Snakemake script: each latent's decoder sensitivity per channel, with one model load."""
+
+from latentcodec.jobs import run_step
+from latentcodec.pipeline import measure_sensitivity
+
+run_step(
+    snakemake.log[0],
+    measure_sensitivity,
+    snakemake.wildcards.model,
+    latents=list(snakemake.input),
+    sensitivities=list(snakemake.output),
+    probes=snakemake.params.probes,
+    mirror=snakemake.params.mirror,
+    threads=snakemake.threads,
+    **snakemake.params.model_options,
+)

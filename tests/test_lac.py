@@ -1,0 +1,282 @@
+"""lac, the latent-native codec: exact round trips, lossy range and monotony, robustness to
+damaged files, determinism, size accounting, config refusal, and real TAEF2/TAESDXL latents."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from latentcodec import lac
+from latentcodec.codecs import CODECS, Lac, get_codec
+from latentcodec.config import _check_codec, codec_jobs
+from latentcodec.errors import LatentCodecError
+from latentcodec.packing import NO_PACKING, pack
+from latentcodec.pipeline import _read_back, compress_latents
+
+
+def latent_of(rng, bits, shape):
+    dtype = np.uint8 if bits <= 8 else np.uint16
+    return rng.integers(0, 2**bits, shape).astype(dtype)
+
+
+def smooth_latent(bits, shape, seed=0):
+    """Correlated across channels and space, like a real latent, so prediction matters."""
+    rng = np.random.default_rng(seed)
+    base = np.cumsum(rng.normal(size=shape[1:]), axis=1)
+    channels = base[None] + 0.3 * rng.normal(size=shape)
+    scaled = (channels - channels.min()) / (np.ptp(channels) + 1e-9) * (2**bits - 1)
+    return np.rint(scaled).astype(np.uint8 if bits <= 8 else np.uint16)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    bits=st.integers(1, 16),
+    channels=st.integers(1, 40),
+    height=st.integers(1, 6),
+    width=st.integers(1, 7),
+    seed=st.integers(0, 2**32 - 1),
+    smooth=st.booleans(),
+)
+def test_quality_100_round_trips_exactly_at_every_depth_and_channel_count(
+    bits, channels, height, width, seed, smooth
+):
+    shape = (channels, height, width)
+    rng = np.random.default_rng(seed)
+    latent = smooth_latent(bits, shape, seed) if smooth else latent_of(rng, bits, shape)
+    decoded = Lac().decode(Lac().encode(latent, bits, 100))
+    assert decoded.dtype == latent.dtype
+    np.testing.assert_array_equal(decoded, latent)
+
+
+@pytest.mark.parametrize("bits", [1, 4, 8, 12, 16])
+def test_lossy_decodes_stay_in_range_and_error_shrinks_as_quality_rises(bits):
+    latent = smooth_latent(bits, (6, 12, 14))
+    errors, sizes = [], []
+    for quality in (5, 30, 60, 90, 100):
+        data = Lac().encode(latent, bits, quality)
+        decoded = Lac().decode(data)
+        assert decoded.shape == latent.shape and decoded.dtype == latent.dtype
+        assert int(decoded.max()) <= 2**bits - 1
+        errors.append(np.mean((decoded.astype(float) - latent) ** 2))
+        sizes.append(len(data))
+    assert errors == sorted(errors, reverse=True) and errors[-1] == 0
+    assert bits < 4 or sizes[0] < sizes[-1]  # at 1 bit, lossy is lossless plus steps
+
+
+def test_sensitivity_gives_the_sensitive_channel_the_finer_step():
+    latent = smooth_latent(8, (2, 16, 16))
+    sensitivity = np.array([100.0, 1.0])
+    decoded = Lac().decode(Lac().encode(latent, 8, 40, sensitivity=sensitivity))
+    error = ((decoded.astype(float) - latent) ** 2).mean(axis=(1, 2))
+    assert error[0] < error[1]
+    steps = lac.channel_steps(40, 8, sensitivity, 2)
+    assert steps[1] / steps[0] == pytest.approx(10, rel=1e-6)
+
+
+@pytest.mark.parametrize("sensitivity", [np.ones(3), np.array([1.0, 0.0]), np.array([1, np.nan])])
+def test_bad_sensitivities_are_refused(sensitivity):
+    with pytest.raises(LatentCodecError, match="sensitivit"):
+        Lac().encode(smooth_latent(8, (2, 4, 4)), 8, 50, sensitivity=sensitivity)
+
+
+def test_repeat_encodes_are_byte_identical():
+    latent = smooth_latent(10, (5, 9, 11))
+    for quality in (100, 40):
+        assert Lac().encode(latent, 10, quality) == Lac().encode(latent.copy(), 10, quality)
+
+
+def test_file_size_is_what_the_caller_gets(tmp_path):
+    """The pipeline stores exactly the codec's bytes, and reading back counts all of them."""
+    latent = smooth_latent(8, (4, 8, 10))
+    quantized = tmp_path / "q.npz"
+    from latentcodec.io import save_arrays
+
+    save_arrays(
+        quantized,
+        values=latent,
+        lo=np.zeros(4, np.float32),
+        hi=np.ones(4, np.float32),
+        bits=np.array(8),
+        model=np.array("taesdxl"),
+        height=np.array(64),
+        width=np.array(80),
+    )
+    stored = tmp_path / "x.lac"
+    compress_latents(
+        [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=100
+    )
+    data = stored.read_bytes()
+    assert data == Lac().encode(latent, 8, 100)
+    values, size = _read_back(Lac(), stored, 4, NO_PACKING, 8)
+    assert size == len(data) == stored.stat().st_size
+    np.testing.assert_array_equal(values, latent)
+    header = 18 + 2 * 4 + 2 * 4 * len(lac._taps(3))  # header, centres, coefficients
+    assert len(data) > header + 4
+
+
+def test_lossy_lac_in_the_workflow_takes_sensitivity_per_integer_unit(tmp_path):
+    """compress_latents hands lac s_c · step_c² (step_c = (hi − lo) / (2^b − 1)): a channel
+    with twice the range of another and a quarter of its float sensitivity costs the same per
+    integer unit, so both get the same lac step."""
+    from latentcodec.io import save_arrays
+    from latentcodec.pipeline import compress_latents
+
+    latent = smooth_latent(8, (3, 8, 10))
+    quantized, sensitivity = tmp_path / "q.npz", tmp_path / "s.npy"
+    save_arrays(
+        quantized,
+        values=latent,
+        lo=np.zeros(3, np.float32),
+        hi=np.array([1, 2, 1], np.float32),
+        bits=np.array(8),
+        model=np.array("taesdxl"),
+        height=np.array(64),
+        width=np.array(80),
+    )
+    np.save(sensitivity, np.array([1.0, 0.25, 16.0]))
+    stored = tmp_path / "x.lac"
+    compress_latents(
+        [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
+        sensitivities=[sensitivity],
+    )  # fmt: skip
+    steps = np.frombuffer(stored.read_bytes(), ">f4", 3, offset=18)
+    assert steps[0] == steps[1] == pytest.approx(4 * steps[2])
+    assert stored.read_bytes() == Lac().encode(latent, 8, 40, np.array([1.0, 1.0, 16.0]))
+    with pytest.raises(LatentCodecError, match=r"s\.npy: expected 3 finite non-negative"):
+        np.save(sensitivity, np.array([1.0, np.nan, 1.0]))
+        compress_latents(
+            [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
+            sensitivities=[sensitivity],
+        )  # fmt: skip
+
+
+def test_a_damaged_file_read_back_names_the_file(tmp_path):
+    path = tmp_path / "broken.lac"
+    path.write_bytes(Lac().encode(smooth_latent(8, (2, 4, 4)), 8, 100)[:-3])
+    with pytest.raises(LatentCodecError, match=r"broken\.lac: lac: cannot decode"):
+        _read_back(Lac(), path, 2, NO_PACKING, 8)
+
+
+# Robustness: every damaged or hostile file gives a clean LatentCodecError.
+
+
+def _with_crc(body: bytes) -> bytes:
+    return body + struct.pack(">I", zlib.crc32(body))
+
+
+@pytest.fixture(scope="module")
+def small_files():
+    latent = smooth_latent(8, (3, 4, 5))
+    return [Lac().encode(latent, 8, 100), Lac().encode(latent, 8, 30)]
+
+
+def test_ten_thousand_mutated_truncated_and_random_files_give_a_clean_error(small_files):
+    rng = np.random.default_rng(15)
+    for trial in range(12_000):
+        data = bytearray(small_files[trial % 2])
+        kind = trial % 4
+        if kind == 0:  # flip a few bytes
+            for position in rng.integers(0, len(data), rng.integers(1, 4)):
+                data[position] ^= int(rng.integers(1, 256))
+        elif kind == 1:  # truncate
+            data = data[: rng.integers(0, len(data))]
+        elif kind == 2:  # random bytes behind a valid magic
+            data = bytearray(lac.MAGIC + rng.bytes(int(rng.integers(0, 80))))
+        else:  # insert bytes
+            position = int(rng.integers(0, len(data)))
+            data[position:position] = rng.bytes(int(rng.integers(1, 5)))
+        with pytest.raises(LatentCodecError, match="lac: "):
+            Lac().decode(bytes(data))
+
+
+def test_hostile_files_with_a_valid_checksum_never_crash(small_files):
+    """Mutations with the CRC recomputed reach the parser and the range decoder: each gives
+    a clean error or a latent of the declared kind, never another exception."""
+    rng = np.random.default_rng(16)
+    outputs = 0
+    for trial in range(1500):
+        body = bytearray(small_files[trial % 2][:-4])
+        for position in rng.integers(0, len(body), rng.integers(1, 3)):
+            body[position] = int(rng.integers(0, 256))
+        try:
+            decoded = Lac().decode(_with_crc(bytes(body)))
+        except LatentCodecError:
+            continue
+        outputs += 1
+        assert decoded.ndim == 3 and decoded.size <= lac.MAX_VALUES
+    assert outputs < 1500  # most structural damage is caught
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (5, 0, "bit depth 0"),
+        (6, 101, "quality 101"),
+        (7, 9, "previous channels"),
+        (4, 2, "format version"),
+    ],
+)
+def test_out_of_range_header_fields_are_named(small_files, field, value, message):
+    body = bytearray(small_files[0][:-4])
+    body[field] = value
+    with pytest.raises(LatentCodecError, match=message):
+        Lac().decode(_with_crc(bytes(body)))
+
+
+def test_a_huge_declared_shape_is_refused_before_allocating(small_files):
+    body = bytearray(small_files[0][:-4])
+    body[8:14] = struct.pack(">HHH", 0xFFFF, 0xFFFF, 0xFFFF)
+    with pytest.raises(LatentCodecError, match="shape .* out of range"):
+        Lac().decode(_with_crc(bytes(body)))
+
+
+# The interface: no packing, and the config refuses one.
+
+
+def test_lac_is_registered_and_takes_no_packing():
+    assert CODECS["lac"] is Lac and not Lac.packs and type(get_codec("lac")) is Lac
+    assert Lac.is_lossless(100) and not Lac.is_lossless(99)
+    with pytest.raises(LatentCodecError, match="no packing"):
+        Lac.planes_for("interleaved")
+    with pytest.raises(LatentCodecError, match=r"\(C, h, w\) latents"):
+        Lac().encode(np.zeros((4, 4), np.uint8), 8, 100)
+
+
+def test_config_refuses_a_packing_for_lac_and_sweeps_it_unpacked():
+    with pytest.raises(
+        LatentCodecError, match=r"codecs\.lac\.packing: lac codes the .* no packing"
+    ):
+        _check_codec("lac", {"bitdepths": [8], "qualities": {"high": 90}, "packing": ["planar"]})
+    settings_ = {"bitdepths": [8], "qualities": {"lossless": 100, "low": 20}}
+    _check_codec("lac", settings_)
+    config = {"models": ["taef2"], "codecs": {"lac": settings_}}
+    assert {job.packing for job in codec_jobs(config)} == {NO_PACKING}
+
+
+# Real data: lossless lac against the lossless image codecs on Kodak latents.
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["taef2", "taesdxl"])
+def test_lossless_lac_beats_the_lossless_image_codecs_on_a_kodak_latent(model, mirror, kodim01):
+    from latentcodec.autoencoders import load_model
+    from latentcodec.quantize import quantize
+
+    values = quantize(load_model(model, device="cpu", mirror=mirror).encode(kodim01), 8).values
+    data = Lac().encode(values, 8, 100)
+    np.testing.assert_array_equal(Lac().decode(data), values)
+    sizes = {}
+    for name in ("png", "webpll", "jxl", "j2k"):
+        codec = get_codec(name)
+        for packing in ("interleaved", "planar"):
+            planes = codec.planes_for(packing)
+            if planes in codec.planes:
+                stored = codec.encode(pack(values, planes), 8, codec.lossless_quality)
+                sizes[f"{name} {packing}"] = len(stored)
+    print(f"{model} kodim01 8-bit: lac {len(data)} bytes;", sizes)
+    assert len(data) < min(sizes.values())
