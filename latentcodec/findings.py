@@ -54,6 +54,7 @@ class FindingsInputs:
     bdrate: pd.DataFrame
     pairs: pd.DataFrame  # the equal-size table
     bitdepth_gain: pd.DataFrame
+    entropy: str  # the entropy-bounds table, Markdown (`latentcodec.entropy`)
     channels: dict[str, pd.DataFrame]  # model → its channel table
     figures: list[str]  # file names in the run's figures/ folder
     dataset: str
@@ -100,6 +101,11 @@ def findings_markdown(inputs: FindingsInputs) -> str:
         "## What bit depth the ceiling needs",
         "The quantised latent decoded without a codec (raw packed integers) at each bit depth.",
         bitdepth_gain_markdown(inputs.bitdepth_gain).rstrip(),
+        "## How many bits the latents carry",
+        "Empirical, model-cost-free entropy bounds of the quantised latent (an ideal coder "
+        "that already knew each channel's statistics would spend this much; a real one pays "
+        "more), beside each lossless codec's real rate.",
+        inputs.entropy.rstrip(),
         "## Where the lossless bytes go",
         "\n".join(
             f"- {channel_sentence(table, model)}" for model, table in inputs.channels.items()
@@ -259,6 +265,7 @@ def write_findings(
     bdrate: str | os.PathLike,
     pairs: str | os.PathLike,
     bitdepth_gain: str | os.PathLike,
+    entropy: str | os.PathLike,
     channels: Sequence[str | os.PathLike],
     figures: Sequence[str | os.PathLike],
     output: str | os.PathLike,
@@ -274,6 +281,7 @@ def write_findings(
         bdrate=_read_csv(bdrate),
         pairs=_read_csv(pairs),
         bitdepth_gain=_read_csv(bitdepth_gain),
+        entropy=_read_text(entropy),
         channels={Path(path).parent.name: _read_csv(path) for path in channels},
         figures=[Path(figure).name for figure in figures],
         dataset=dataset,
@@ -287,3 +295,10 @@ def _read_csv(path: str | os.PathLike) -> pd.DataFrame:
         return pd.read_csv(path, keep_default_na=True)
     except (OSError, pd.errors.ParserError, ValueError) as error:
         raise LatentCodecError(f"{path}: cannot read as a table ({error})") from error
+
+
+def _read_text(path: str | os.PathLike) -> str:
+    try:
+        return Path(path).read_text()
+    except OSError as error:
+        raise LatentCodecError(f"{path}: cannot read ({error})") from error

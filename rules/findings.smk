@@ -69,6 +69,7 @@ rule findings:
         bdrate="results/{run}/bdrate.csv",
         pairs="results/{run}/equal_size.csv",
         bitdepth_gain="results/{run}/bitdepth_gain.csv",
+        entropy="results/{run}/entropy.md",
         channels=expand("results/{{run}}/{model}/channels.csv", model=MODELS),
         figures=expand(
             "results/{{run}}/figures/{name}.png",

@@ -17,6 +17,7 @@ run_step(
     bdrate=snakemake.input.bdrate,
     pairs=snakemake.input.pairs,
     bitdepth_gain=snakemake.input.bitdepth_gain,
+    entropy=snakemake.input.entropy,
     channels=snakemake.input.channels,
     figures=snakemake.input.figures,
     output=snakemake.output[0],

@@ -42,13 +42,15 @@ def test_findings_lead_with_the_sdxl_space_and_fill_every_number_from_the_tables
         {"channel": [0, 1], "bitdepth": [8, 8], "entropy_bits": [1.0, 3.0],
          "png_share": [0.25, 0.75]}
     ).to_csv(channels, index=False)  # fmt: skip
+    entropy = tmp_path / "entropy.md"
+    entropy.write_text("| model | bound |\n|---|---|\n| taef2 | 3.4 |\n")
     output = tmp_path / "findings.md"
     write_findings(
         metrics=metrics, lead=tmp_path / "lead.csv", spaces=spaces[0],
         points={"psnr": files["p.csv"], "msssim_db": files["m.csv"],
                 "ssimulacra2": files["s.csv"]},
         bdrate=tmp_path / "bd.csv", pairs=tmp_path / "pairs.csv",
-        bitdepth_gain=tmp_path / "gain.csv", channels=[channels],
+        bitdepth_gain=tmp_path / "gain.csv", entropy=entropy, channels=[channels],
         figures=["figures/rd.png", "figures/latent_spaces.png"], output=output,
         dataset="kodak", run="demo",
     )  # fmt: skip
@@ -61,6 +63,7 @@ def test_findings_lead_with_the_sdxl_space_and_fill_every_number_from_the_tables
     assert "**At equal bytes** (`taesdxl`" in answer and "jpeg: latent higher in 33%" in answer
     assert "8-bit quantisation already comes within 0.050 dB of the `taesdxl` ceiling" in text
     assert "channel 1 takes 75.0% of the bytes" in text
+    assert "## How many bits the latents carry" in text and "| taef2 | 3.4 |" in text
     assert "## Operating points on SSIMULACRA2 (perceptual)" in text
     assert "LPIPS" in text and "distilled stand-in" in text
     assert "nan" not in text
