@@ -83,7 +83,9 @@ def get_quantized(wildcards):
 def get_sensitivity(wildcards):
     """The decoder sensitivities a lossy codec that spends rate by them (lac) takes; else none."""
     codec_class = CODECS[wildcards.codec]
-    if not codec_class.uses_sensitivity or codec_class.is_lossless(quality_value(wildcards)):
+    if not codec_class.uses_sensitivity or codec_class.is_lossless(
+        quality_value(wildcards)
+    ):
         return []
     return expand(
         "results/{run}/{model}/sensitivity/{image}.npy",
@@ -159,7 +161,9 @@ def get_metric_tables(wildcards):
         for model in MODELS
         for bits in model_bitdepths(model)
     ]
-    sweeps = [sweep_table(model, job) for model in MODELS for job in JOBS_BY_MODEL[model]]
+    sweeps = [
+        sweep_table(model, job) for model in MODELS for job in JOBS_BY_MODEL[model]
+    ]
     baselines = expand(
         "results/{run}/baselines/{name}/metrics.csv", run=RUN, name=BASELINES
     )
@@ -175,6 +179,8 @@ def pixel_avif_baselines():
     """What the lead table compares with at equal PSNR: the AVIF baselines, else the anchor."""
     avif = [name for name, job in BASELINES.items() if job.codec == "avif"]
     return avif or [config["comparison"]["anchor"]]
+
+
 def equal_size_baselines():
     """Codec and options of each baseline matched in size to the latent files."""
     return {

@@ -1,6 +1,7 @@
 rule operating_points:
     """The bpp each latent curve needs to come within Δ of the ceiling, beside pixel codecs,
-    with bootstrap intervals; PSNR, MS-SSIM and SSIMULACRA2 (perceptual operating point)."""
+    with bootstrap intervals; PSNR, MS-SSIM and SSIMULACRA2 (perceptual operating point).
+    """
     input:
         "results/{run}/metrics.csv",
     output:

@@ -1,6 +1,7 @@
 rule plot_rd:
     """Metric against bpp, a row per model and a panel per family (latent lossless, latent
-    lossy, pixel codecs), ceiling dashed: PSNR (PNG and SVG), SSIMULACRA2 and MS-SSIM."""
+    lossy, pixel codecs), ceiling dashed: PSNR (PNG and SVG), SSIMULACRA2 and MS-SSIM.
+    """
     input:
         "results/{run}/metrics.csv",
     output:
