@@ -71,7 +71,7 @@ def equal_bytes_markdown(table: pd.DataFrame) -> str:
 
 def equal_bytes_sentence(table: pd.DataFrame, model: str) -> str:
     """Bühlmann's claim: at equal size, does the latent file look better than pixel codecs?"""
-    rows = table[table["model"] == model]
+    rows = table[table["model"] == model] if not table.empty else table
     if rows.empty:
         return ""
     parts = [

@@ -162,6 +162,7 @@ def match_sizes(
     """
     image = Path(source).stem
     latent = lossy_latent_rows(read_table(table), image, bitdepths)
+    Path(files).mkdir(parents=True, exist_ok=True)  # declared output, empty when nothing matches
     original = load_image(source, max_pixels)
     height, width = original.shape[:2]
     rows = []

@@ -87,7 +87,7 @@ def findings_markdown(inputs: FindingsInputs) -> str:
             ]
             if sentence
         ),
-        f"## The SDXL latent space as designed: `{lead_model}`",
+        f"## The {get_spec(lead_model).latent_space} latent space as designed: `{lead_model}`",
         f"{get_spec(lead_model).description}.",
         lead_markdown(inputs.lead).rstrip(),
         "## The latent spaces compared",
@@ -139,11 +139,12 @@ def _point_sections(points: dict[str, pd.DataFrame]) -> list[str]:
 
 
 def _lead_sentences(lead: pd.DataFrame) -> list[str]:
-    """The experiment as designed, in the SDXL latent space: the first thing a reader wants."""
+    """The experiment as designed, in the lead model's latent space (SDXL's in the findings):
+    the first thing a reader wants."""
     top = lead.iloc[0]
     model = top["model"]
     sentences = [
-        f"**SDXL latent space** (`{model}`, a distilled stand-in for the SDXL VAE decoder): the "
+        f"**{get_spec(model).latent_space} latent space** (`{model}`): the "
         f"float latent decodes at {top['psnr']:.2f} dB PSNR, SSIMULACRA2 "
         f"{top['ssimulacra2']:.1f} (its ceiling); pixel AVIF reaches that PSNR at "
         f"{top['pixel_bpp']:.3f} bpp."
@@ -293,6 +294,8 @@ def write_findings(
 def _read_csv(path: str | os.PathLike) -> pd.DataFrame:
     try:
         return pd.read_csv(path, keep_default_na=True)
+    except pd.errors.EmptyDataError:  # a table with no rows, e.g. no lossy curve to compare
+        return pd.DataFrame()
     except (OSError, pd.errors.ParserError, ValueError) as error:
         raise LatentCodecError(f"{path}: cannot read as a table ({error})") from error
 

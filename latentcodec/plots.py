@@ -396,7 +396,7 @@ def equal_size_figure(
     without a setting, the lossy latent file with the lowest rate whose pairs with every
     baseline are within the size tolerance, where latent codecs differ most from pixel codecs.
     """
-    images = images or [sorted(pairs["image"].unique())[0]]
+    images = images or sorted(pairs["image"].unique())[:1]  # none when nothing was matched
     keys = ["image", "model", "codec", "bitdepth", "packing", "quality"]
     shown = pairs[pairs["baseline"].isin(baselines) & pairs["image"].isin(images)]
     if models:

@@ -184,3 +184,4 @@ def test_an_image_without_lossy_latent_files_gives_an_empty_table(tmp_path):
         baselines={"jpeg": {"codec": "jpeg"}}, bitdepths=[8],
     )  # fmt: skip
     assert read_pairs(output).empty and isinstance(read_pairs(output), pd.DataFrame)
+    assert (tmp_path / "img01").is_dir()  # the declared folder exists, empty

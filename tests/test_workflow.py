@@ -266,6 +266,9 @@ def test_adding_an_avif_quality_adds_only_its_jobs(tiny_run, mirror):
         "execute_notebook": 1,
         "operating_points": 1,
         "bitdepth_gain": 1,
+        "lead_table": 1,
+        "latent_spaces": 1,
+        "entropy_report": 1,
         "findings": 1,
         "all": 1,
     }
@@ -285,7 +288,8 @@ def test_removing_a_bit_depth_reruns_only_the_tables_and_figures(tiny_run, mirro
     assert set(planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))) == {
         "aggregate", "summarize", "bdrate", "match_sizes", "equal_size", "plot_rd", "plot_crops",
         "plot_equal_size", "record_versions", "execute_notebook", "operating_points",
-        "bitdepth_gain", "channel_statistics", "findings", "all",
+        "bitdepth_gain", "channel_statistics", "lead_table", "latent_spaces", "entropy_bounds",
+        "entropy_report", "findings", "all",
     }  # fmt: skip
 
 
