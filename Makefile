@@ -27,7 +27,8 @@ smoke: $(STAMP)
 kodak-taef2: $(STAMP)
 	$(SNAKEMAKE) --cores 2 --configfile configs/kodak-taef2.yaml
 
-## The findings: 24 Kodak images, TAEF2, every codec, bit depth and packing (CPU, ~1.5 h).
+## The findings: 24 Kodak images through the five TAESD-family models, the SDXL latent space's
+## designed sweep, perceptual metrics and bootstrap intervals (CPU, about 2 h on 2 cores).
 findings: $(STAMP)
 	$(SNAKEMAKE) --cores 2 --configfile configs/findings.yaml
 
@@ -62,11 +63,19 @@ report-screenshot: report
 		--virtual-time-budget=10000 --window-size=1280,1600 \
 		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/results/smoke/report.html
 
-## The README's pictures and tables, from the smoke and the findings runs.
+## The README's and docs/' pictures and tables, from the smoke and the findings runs.
+FINDINGS := results/findings
 docs: $(STAMP) smoke findings report-screenshot
 	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml | dot -Tsvg > docs/rulegraph.svg
-	cp results/findings/figures/rd.png docs/findings-rd.png
-	cp results/findings/figures/equal_size.png docs/findings-equal-size.png
-	cp results/findings/findings.md docs/findings.md
-	cp results/findings/operating_points.md docs/findings-operating-points.md
-	cp results/findings/bdrate.md docs/findings-bdrate.md
+	cp $(FINDINGS)/figures/latent_spaces.png docs/findings-latent-spaces.png
+	cp $(FINDINGS)/figures/rd.png docs/findings-rd.png
+	cp $(FINDINGS)/figures/rd_ssimulacra2.png docs/findings-rd-ssimulacra2.png
+	cp $(FINDINGS)/figures/equal_size.png docs/findings-equal-size.png
+	cp $(FINDINGS)/figures/entropy.png docs/findings-entropy.png
+	cp $(FINDINGS)/findings.md docs/findings.md
+	cp $(FINDINGS)/lead.md docs/findings-lead.md
+	cp $(FINDINGS)/latent_spaces.md docs/findings-latent-spaces.md
+	cp $(FINDINGS)/operating_points.md docs/findings-operating-points.md
+	cp $(FINDINGS)/operating_points_ssimulacra2.md docs/findings-operating-points-ssimulacra2.md
+	cp $(FINDINGS)/bdrate.md docs/findings-bdrate.md
+	cp $(FINDINGS)/entropy.md docs/findings-entropy.md
