@@ -99,8 +99,11 @@ def _section(body: str, name: str) -> str:
 
 
 def read_env(path: Path) -> dict[str, str]:
-    """{conda package name: the spec as written} of an env file's dependencies."""
-    specs = yaml.safe_load(path.read_text())["dependencies"]
+    """{package name: the spec as written} of an env file's dependencies, conda's and those
+    in its `pip:` section (PyPI packages that conda-forge lacks)."""
+    specs = []
+    for entry in yaml.safe_load(path.read_text())["dependencies"]:
+        specs.extend(entry["pip"] if isinstance(entry, dict) else [entry])
     return {re.split(r"[=<>!~ ]", spec.split("::")[-1])[0]: spec for spec in specs}
 
 
