@@ -65,7 +65,8 @@ def test_lossy_decodes_stay_in_range_and_error_shrinks_as_quality_rises(bits):
         errors.append(np.mean((decoded.astype(float) - latent) ** 2))
         sizes.append(len(data))
     assert errors == sorted(errors, reverse=True) and errors[-1] == 0
-    assert bits < 4 or sizes[0] < sizes[-1]  # at 1 bit, lossy is lossless plus steps
+    assert sizes[:-1] == sorted(sizes[:-1])  # lossy sizes grow with quality; at step 1 a
+    assert bits < 4 or sizes[0] < sizes[-1]  # lossy file is the lossless one plus the grid
 
 
 def test_sensitivity_gives_the_sensitive_channel_the_finer_step():
@@ -74,8 +75,44 @@ def test_sensitivity_gives_the_sensitive_channel_the_finer_step():
     decoded = Lac().decode(Lac().encode(latent, 8, 40, sensitivity=sensitivity))
     error = ((decoded.astype(float) - latent) ** 2).mean(axis=(1, 2))
     assert error[0] < error[1]
-    steps = lac.channel_steps(40, 8, sensitivity, 2)
-    assert steps[1] / steps[0] == pytest.approx(10, rel=1e-6)
+    steps = lac.step_values(lac.channel_steps(40, 8, sensitivity, 2))
+    assert steps[1] / steps[0] == pytest.approx(10, rel=0.065)  # two codes, each within 3.2 %
+
+
+def test_step_codes_are_exact_and_cover_every_depth():
+    steps = lac.step_values(np.arange(256))
+    assert steps[0] == 1 and np.all(np.diff(steps) > 0) and steps[-1] < 2**16
+    assert np.all(np.diff(np.log2(steps)) <= np.log2(17 / 16) + 1e-12)  # ≤ 6.25 % apart
+    codes = lac.channel_steps(1, 4, None, 3)  # 4 bits: quality 1 asks for more than 2^4
+    assert np.all(lac.step_values(codes) <= 16)
+
+
+def test_a_coarse_step_sends_values_to_the_channel_not_to_the_ends_of_the_range():
+    """The grid is centred on each channel: at the coarsest step a channel of values around
+    120 decodes to about 120 (its median), not to 0 or 255, and costs almost no bytes."""
+    rng = np.random.default_rng(3)
+    latent = np.clip(rng.normal([[[120]], [[40]], [[200]]], 6, (3, 16, 16)), 0, 255)
+    latent = latent.astype(np.uint8)
+    data = Lac().encode(latent, 8, 1)
+    decoded = Lac().decode(data).astype(float)
+    assert np.all(np.abs(decoded - np.median(latent, axis=(1, 2))[:, None, None]) <= 12)
+    # header, grid, centres, a constant channel model per channel, range coder, CRC
+    assert len(data) <= 18 + 4 * 3 + 2 * 3 + 2 * 3 + 8 + 4
+
+
+def test_reconstruction_moves_towards_the_origin_for_peaked_channels():
+    """Laplacian values: the stored offset δ puts nonzero bins nearer their centroid, so the
+    error is below the bin-centre reconstruction's."""
+    rng = np.random.default_rng(4)
+    latent = np.clip(128 + rng.laplace(0, 12, (2, 32, 32)), 0, 255).astype(np.uint8)
+    data = Lac().encode(latent, 8, 30)  # Δ ≈ 48 = 4 Laplace scales
+    offsets = np.frombuffer(data, np.uint8, 2 * 4, offset=18).reshape(2, 4)[:, 1]
+    assert np.all(offsets > 0) and np.all(offsets <= lac.OFFSET_UNIT // 2)
+    error = np.mean((Lac().decode(data).astype(float) - latent) ** 2)
+    centred = bytearray(data[:-4])
+    centred[18 + 1], centred[18 + 5] = 0, 0
+    error_at_centre = np.mean((Lac().decode(_with_crc(bytes(centred))).astype(float) - latent) ** 2)
+    assert error < error_at_centre
 
 
 @pytest.mark.parametrize("sensitivity", [np.ones(3), np.array([1.0, 0.0]), np.array([1, np.nan])])
@@ -115,7 +152,7 @@ def test_file_size_is_what_the_caller_gets(tmp_path):
     values, size = _read_back(Lac(), stored, 4, NO_PACKING, 8)
     assert size == len(data) == stored.stat().st_size
     np.testing.assert_array_equal(values, latent)
-    header = 18 + 2 * 4 + 2 * 4 * len(lac._taps(3))  # header, centres, coefficients
+    header = 18 + 2 * 4 + 4 * (2 + 2 * len(lac._taps(3)))  # header, centres, channel models
     assert len(data) > header + 4
 
 
@@ -144,8 +181,8 @@ def test_lossy_lac_in_the_workflow_takes_sensitivity_per_integer_unit(tmp_path):
         [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
         sensitivities=[sensitivity],
     )  # fmt: skip
-    steps = np.frombuffer(stored.read_bytes(), ">f4", 3, offset=18)
-    assert steps[0] == steps[1] == pytest.approx(4 * steps[2])
+    step_codes = np.frombuffer(stored.read_bytes(), np.uint8, 3 * 4, offset=18)[::4]
+    assert step_codes[0] == step_codes[1] == step_codes[2] + 32  # 4 × the step: two octaves
     assert stored.read_bytes() == Lac().encode(latent, 8, 40, np.array([1.0, 1.0, 16.0]))
     with pytest.raises(LatentCodecError, match=r"s\.npy: expected 3 finite non-negative"):
         np.save(sensitivity, np.array([1.0, np.nan, 1.0]))
@@ -218,13 +255,31 @@ def test_hostile_files_with_a_valid_checksum_never_crash(small_files):
         (5, 0, "bit depth 0"),
         (6, 101, "quality 101"),
         (7, 9, "previous channels"),
-        (4, 2, "format version"),
+        (4, 1, "format version"),
     ],
 )
 def test_out_of_range_header_fields_are_named(small_files, field, value, message):
     body = bytearray(small_files[0][:-4])
     body[field] = value
     with pytest.raises(LatentCodecError, match=message):
+        Lac().decode(_with_crc(bytes(body)))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [(18 + 1, 129, "offsets above 1/2"), (18 + 2, 1, "grid origin lies outside")],
+)
+def test_out_of_range_quantiser_fields_are_named(small_files, field, value, message):
+    body = bytearray(small_files[1][:-4])
+    body[field] = value
+    with pytest.raises(LatentCodecError, match=message):
+        Lac().decode(_with_crc(bytes(body)))
+
+
+def test_steps_beyond_the_bit_depth_are_refused():
+    body = bytearray(Lac().encode(smooth_latent(4, (2, 4, 4)), 4, 30)[:-4])
+    body[18] = 16 * 4 + 1  # 17 · 2^0 = 17 > 2^4
+    with pytest.raises(LatentCodecError, match=r"steps above 2\^4"):
         Lac().decode(_with_crc(bytes(body)))
 
 
