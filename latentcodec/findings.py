@@ -31,9 +31,13 @@ from latentcodec.models import get_spec
 from latentcodec.operating_points import (
     SSIMULACRA2_MARGIN,
     operating_points_markdown,
-    ratio_text,
 )
-from latentcodec.spaces import HEADLINE_DELTA_DB, latent_spaces_markdown, lead_markdown
+from latentcodec.spaces import (
+    HEADLINE_DELTA_DB,
+    bounded_ratio_text,
+    latent_spaces_markdown,
+    lead_markdown,
+)
 from latentcodec.tables import is_ceiling, is_quantized, is_uncoded, read_table, summarize
 
 POINT_TABLES = {  # operating-point table → its section title
@@ -152,7 +156,7 @@ def _lead_sentences(lead: pd.DataFrame) -> list[str]:
     for codec, rows in lead.iloc[1:].groupby("codec", sort=False):
         parts = [
             f"{row['quality']} {row['bitdepth']}-bit {row['bpp']:.3f} bpp, "
-            f"{row['gap_to_ceiling_db']:.2f} dB below the ceiling, {ratio_text(row)}"
+            f"{row['gap_to_ceiling_db']:.2f} dB below the ceiling, {bounded_ratio_text(row)}"
             for row in rows.to_dict("records")
         ]
         sentences.append(
@@ -165,7 +169,7 @@ def _lead_sentences(lead: pd.DataFrame) -> list[str]:
 def _spaces_sentence(spaces: pd.DataFrame) -> str:
     parts = [
         f"`{row['model']}` ({row['channels']} ch) {row['latent_bpp']:.3f} bpp, "
-        f"{ratio_text(row)} pixel"
+        f"{bounded_ratio_text(row)} pixel"
         for row in spaces.to_dict("records")
         if not math.isnan(row["latent_bpp"])
     ]
@@ -191,7 +195,7 @@ def _spaces_sentence(spaces: pd.DataFrame) -> str:
 def _perceptual_sentence(spaces: pd.DataFrame) -> str:
     parts = [
         f"`{row['model']}` {row['ssimulacra2_latent_bpp']:.3f} bpp "
-        f"({ratio_text(_prefixed(row, 'ssimulacra2_'))} pixel)"
+        f"({bounded_ratio_text(_prefixed(row, 'ssimulacra2_'))} pixel)"
         for row in spaces.to_dict("records")
         if not math.isnan(row["ssimulacra2_latent_bpp"])
     ]

@@ -27,7 +27,7 @@ from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
 from latentcodec.operating_points import ceiling, ratio_text
-from latentcodec.readoff import rate_at_level, rates_at_level
+from latentcodec.readoff import AT_LOWEST_RATE, NEVER, rate_at_level, rates_at_level
 from latentcodec.tables import CEILING_QUALITY, PIXEL_MODEL, read_table, write_csv
 
 HEADLINE_DELTA_DB = 0.5  # the Δ below the ceiling the comparison of latent spaces is about
@@ -73,17 +73,17 @@ def lead_table(
             name: np.nan if values is None else values[index] for name, values in scores.items()
         }
         row["gap_to_ceiling_db"] = psnr[top] - psnr[index]
-        best = (np.nan, "")
+        best = (np.nan, "", NEVER)
         best_replicates = np.full(bootstrap.resamples, np.nan)
         for name, curve in pixels.items():
-            point = rate_at_level(rate[curve], psnr[curve], psnr[index]).bpp
+            point = rate_at_level(rate[curve], psnr[curve], psnr[index])
             replicates = rates_at_level(
                 rate_replicates[curve].T, psnr_replicates[curve].T, psnr_replicates[index]
             )
             best_replicates = np.fmin(best_replicates, replicates)
-            if not math.isnan(point) and not point >= best[0]:
-                best = (point, name)
-        row["pixel_codec"] = best[1]
+            if not math.isnan(point.bpp) and not point.bpp >= best[0]:
+                best = (point.bpp, name, point.status)
+        row["pixel_codec"], row["pixel_status"] = best[1], best[2]
         row |= estimate_columns("pixel_bpp", best[0], best_replicates)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios = rate_replicates[index] / best_replicates
@@ -104,8 +104,16 @@ def _indices(table: pd.DataFrame, model: str, codec: str, labels: list[str]) -> 
     return list(rows.assign(order=order).sort_values(["bitdepth", "order"]).index)
 
 
+def bounded_ratio_text(row: dict) -> str:
+    """`ratio_text`, with "≥" when the pixel rate is an upper bound (read at the pixel grid's
+    lowest point), which makes the ratio a lower bound."""
+    text = ratio_text(row)
+    return f"≥ {text}" if row.get("pixel_status") == AT_LOWEST_RATE and text != "—" else text
+
+
 def lead_markdown(table: pd.DataFrame) -> str:
-    """The lead table as Markdown: one line per setting, the ceiling first."""
+    """The lead table as Markdown: one line per setting, the ceiling first; "≤" marks a pixel
+    rate read at the pixel grid's lowest point (the pixel codec may need fewer bits still)."""
     lines = [
         "| setting | bits | bpp (95 % CI) | PSNR (dB) | SSIM | SSIMULACRA2 | below ceiling (dB) "
         "| pixel AVIF bpp at equal PSNR (95 % CI) | latent ÷ pixel (95 % CI) |",
@@ -117,11 +125,13 @@ def lead_markdown(table: pd.DataFrame) -> str:
         label = "" if top else f" {row['quality']}"
         bits = "float" if top else str(row["bitdepth"])
         pixel = "never" if math.isnan(row["pixel_bpp"]) else _with_interval(row, "pixel_bpp")
+        if row["pixel_status"] == AT_LOWEST_RATE:  # the pixel grid's lowest point: an upper bound
+            pixel = f"≤ {pixel}"
         lines.append(
             f"| {name}{label} | {bits} | {_with_interval(row, 'bpp')} | {row['psnr']:.2f} | "
             f"{row['ssim']:.4f} | {_score(row['ssimulacra2'])} | "
             f"{row['gap_to_ceiling_db']:.2f} | {pixel} ({row['pixel_codec'] or '—'}) | "
-            f"{ratio_text(row)} |"
+            f"{bounded_ratio_text(row)} |"
         )
     first = table.iloc[0]
     return (
@@ -153,7 +163,7 @@ def latent_spaces_table(
 
 def _cheapest(points: pd.DataFrame, prefix: str) -> dict:
     """The operating point with the smallest latent rate, as columns named with `prefix`."""
-    keep = ["ceiling", "codec", "bitdepth", "packing", "pixel_codec"] + [
+    keep = ["ceiling", "codec", "bitdepth", "packing", "pixel_codec", "pixel_status"] + [
         f"{side}{end}"
         for side in ("latent_bpp", "pixel_bpp", "bpp_ratio")
         for end in ("", "_low", "_high", "_reached")
@@ -180,8 +190,8 @@ def latent_spaces_markdown(table: pd.DataFrame) -> str:
             f"| {row['model']} | {row['latent_space']} | {row['channels']} | "
             f"{row['ceiling']:.2f} | {_bits(row['ceiling_bits'])} | {curve} | "
             f"{_with_interval(row, 'latent_bpp')} | {row['pixel_codec']} | "
-            f"{_with_interval(row, 'pixel_bpp')} | {ratio_text(row)} | "
-            f"{ratio_text(perceptual)} |"
+            f"{_pixel_text(row)} | {bounded_ratio_text(row)} | "
+            f"{bounded_ratio_text(perceptual)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -275,6 +285,11 @@ def _with_interval(row: dict, name: str) -> str:
         return "—"
     interval = "" if math.isnan(low) else f" ({low:.3f}–{high:.3f})"
     return f"{value:.3f}{interval}"
+
+
+def _pixel_text(row: dict) -> str:
+    text = _with_interval(row, "pixel_bpp")
+    return f"≤ {text}" if row.get("pixel_status") == AT_LOWEST_RATE and text != "—" else text
 
 
 def _score(value: float) -> str:
