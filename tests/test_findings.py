@@ -57,7 +57,7 @@ def test_findings_lead_with_the_sdxl_space_and_fill_every_number_from_the_tables
     text = output.read_text()
     answer = text.split("## Answer")[1].split("##")[0]
     assert answer.lstrip().startswith("- **SDXL latent space** (`taesdxl`")
-    # 30 dB is the pixel grid's lowest point: the pixel rate is an upper bound, the ratio a lower one
+    # 30 dB is the pixel grid's lowest point: the pixel rate is an upper bound, the ratio a floor
     assert "Stored with avif: low 8-bit 1.000 bpp, 8.00 dB below the ceiling, ≥ 2.0×" in answer
     assert "`taesdxl` (4 ch)" in answer and "`taef2` (32 ch)" in answer
     assert "The widest latent space (32 channels) costs more bytes" in answer
