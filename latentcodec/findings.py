@@ -32,6 +32,7 @@ from latentcodec.operating_points import (
     SSIMULACRA2_MARGIN,
     operating_points_markdown,
 )
+from latentcodec.readoff import AT_LOWEST_RATE
 from latentcodec.spaces import (
     HEADLINE_DELTA_DB,
     bounded_ratio_text,
@@ -151,7 +152,11 @@ def _lead_sentences(lead: pd.DataFrame) -> list[str]:
         f"**{get_spec(model).latent_space} latent space** (`{model}`): the "
         f"float latent decodes at {top['psnr']:.2f} dB PSNR, SSIMULACRA2 "
         f"{top['ssimulacra2']:.1f} (its ceiling); pixel AVIF reaches that PSNR at "
-        f"{top['pixel_bpp']:.3f} bpp."
+        + (
+            f"its lowest measured rate, ≤ {top['pixel_bpp']:.3f} bpp."
+            if top["pixel_status"] == AT_LOWEST_RATE
+            else f"{top['pixel_bpp']:.3f} bpp."
+        )
     ]
     for codec, rows in lead.iloc[1:].groupby("codec", sort=False):
         parts = [
