@@ -25,7 +25,7 @@ from latentcodec.bdrate import bd_quality, bd_rate, bd_rate_rows
 from latentcodec.bootstrap import DEFAULT_BOOTSTRAP, Bootstrap, ImageMeans, estimate_columns
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
-from latentcodec.tables import is_pixel, is_uncoded, read_table, write_csv
+from latentcodec.tables import cell_text, is_pixel, is_uncoded, read_table, write_csv
 
 CURVE_KEYS = ["codec", "bitdepth", "packing"]
 BD_METRICS = {  # metric → (BD-rate column, BD-quality column, name in the Markdown)
@@ -126,7 +126,7 @@ def bd_markdown(result: pd.DataFrame) -> str:
         cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
         lines.append(
             f"| {row['model']} | {row['codec']} | {row['bitdepth']} | {row['packing']} | "
-            f"{row['points']} | {row['bd_psnr']:+.2f} | {cells} | {_note(row['note'])} |"
+            f"{row['points']} | {row['bd_psnr']:+.2f} | {cells} | {cell_text(row['note'])} |"
         )
     if result.empty:
         return "No lossy latent curves to compare.\n"
@@ -137,11 +137,6 @@ def bd_markdown(result: pd.DataFrame) -> str:
         f"paired bootstrap over the {first['images']} images ({first['resamples']} "
         f"resamples, seed {first['seed']}).\n\n" + "\n".join(lines) + "\n"
     )
-
-
-def _note(note) -> str:
-    """A note cell, also as read back from CSV (an empty cell comes back as NaN)."""
-    return "" if isinstance(note, float) else str(note)
 
 
 def _bd_text(row: dict, key: str) -> str:

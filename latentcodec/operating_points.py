@@ -37,7 +37,14 @@ from latentcodec.readoff import (
     rate_at_level,
     rates_at_level,
 )
-from latentcodec.tables import is_ceiling, is_pixel, is_uncoded, read_table, write_csv
+from latentcodec.tables import (
+    cell_text,
+    is_ceiling,
+    is_pixel,
+    is_uncoded,
+    read_table,
+    write_csv,
+)
 
 DELTAS_DB = (0.1, 0.5, 1.0)
 SSIMULACRA2_MARGIN = 2.0
@@ -186,8 +193,8 @@ def operating_points_markdown(points: pd.DataFrame) -> str:
         for row in ordered.to_dict("records"):
             lines.append(
                 f"| {row['model']} | {row['codec']} | {row['bitdepth']} | {row['packing']} | "
-                f"{_rate_text(row, 'latent', unit)} | {_text(row['latent_between'])} | "
-                f"{_text(row['pixel_codec']) or '—'} | {_rate_text(row, 'pixel', unit)} | "
+                f"{_rate_text(row, 'latent', unit)} | {cell_text(row['latent_between'])} | "
+                f"{cell_text(row['pixel_codec']) or '—'} | {_rate_text(row, 'pixel', unit)} | "
                 f"{ratio_text(row)} |"
             )
         parts.append("\n".join(lines))
@@ -227,11 +234,6 @@ def _reached(row: dict, name: str) -> str:
     """How often a replicate reached the level, when not always."""
     share = row[f"{name}_reached"]
     return f" [in {share:.0%} of resamples]" if 0 < share < 1 else ""
-
-
-def _text(value) -> str:
-    """A string cell read back from CSV: empty cells come back as NaN."""
-    return "" if isinstance(value, float) and math.isnan(value) else str(value)
 
 
 def write_operating_points(

@@ -21,6 +21,7 @@ The perceptual columns (`latentcodec.perceptual`) are NaN where the run's
 from __future__ import annotations
 
 import io
+import math
 import os
 
 import pandas as pd
@@ -85,6 +86,12 @@ def is_uncoded(frame: pd.DataFrame) -> pd.Series:
 def is_pixel(frame: pd.DataFrame) -> pd.Series:
     """Mask of the pixel-domain baseline rows."""
     return frame["model"] == PIXEL_MODEL
+
+
+def cell_text(value) -> str:
+    """A string cell of a derived table, also as read back from CSV (an empty cell comes
+    back as NaN)."""
+    return "" if isinstance(value, float) and math.isnan(value) else str(value)
 
 
 def write_table(rows: list[dict] | pd.DataFrame, path: str | os.PathLike) -> None:
