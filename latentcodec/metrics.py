@@ -38,6 +38,15 @@ def _as_float64_pair(reference: np.ndarray, test: np.ndarray) -> tuple[np.ndarra
     return reference.astype(np.float64), test.astype(np.float64)
 
 
+def too_small(metric: str, shape: tuple[int, ...], min_side: int) -> bool:
+    """Whether an image is too small for `metric`, said with a warning: the metric is then
+    recorded as NaN rather than computed on a window that does not fit."""
+    if min(shape[:2]) >= min_side:
+        return False
+    log.warning("%s needs both sides ≥ %d px, got %s: recording NaN", metric, min_side, shape[:2])
+    return True
+
+
 def psnr(reference: np.ndarray, test: np.ndarray) -> float:
     """PSNR in dB of two 8-bit RGB images; inf when they are identical."""
     reference, test = _as_float64_pair(reference, test)
@@ -53,10 +62,7 @@ def ssim(reference: np.ndarray, test: np.ndarray) -> float:
     NaN, with a warning, for images under 7 px on a side, where the window does not fit.
     """
     reference, test = _as_float64_pair(reference, test)
-    if min(reference.shape[:2]) < SSIM_WINDOW:
-        log.warning(
-            "SSIM needs both sides ≥ %d px, got %s: recording NaN", SSIM_WINDOW, reference.shape[:2]
-        )
+    if too_small("SSIM", reference.shape, SSIM_WINDOW):
         return math.nan
     return float(structural_similarity(reference, test, channel_axis=-1, data_range=PEAK))
 
@@ -64,12 +70,7 @@ def ssim(reference: np.ndarray, test: np.ndarray) -> float:
 def msssim(reference: np.ndarray, test: np.ndarray) -> float:
     """MS-SSIM of two 8-bit RGB images (pytorch-msssim; imports torch on first use)."""
     reference, test = _as_float64_pair(reference, test)
-    if min(reference.shape[:2]) < MSSSIM_MIN_SIDE:
-        log.warning(
-            "MS-SSIM needs both sides ≥ %d px, got %s: recording NaN",
-            MSSSIM_MIN_SIDE,
-            reference.shape[:2],
-        )
+    if too_small("MS-SSIM", reference.shape, MSSSIM_MIN_SIDE):
         return math.nan
     import torch
     from pytorch_msssim import ms_ssim

@@ -37,15 +37,13 @@ as SSIM does for images too small for its window.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 
 import numpy as np
 from scipy.ndimage import correlate1d
 
 from latentcodec.errors import LatentCodecError
-
-log = logging.getLogger(__name__)
+from latentcodec.metrics import too_small
 
 MIN_SIDE = 8  # libjxl: no scale below 8 px; its tool refuses smaller images
 NUM_SCALES = 6
@@ -196,12 +194,7 @@ def ssimulacra2(reference: np.ndarray, distorted: np.ndarray) -> float:
         raise LatentCodecError(
             f"SSIMULACRA2: expected uint8 images, got {reference.dtype} and {distorted.dtype}"
         )
-    if min(reference.shape[:2]) < MIN_SIDE:
-        log.warning(
-            "SSIMULACRA2 needs both sides ≥ %d px, got %s: recording NaN",
-            MIN_SIDE,
-            reference.shape[:2],
-        )
+    if too_small("SSIMULACRA2", reference.shape, MIN_SIDE):
         return math.nan
     linear1, linear2 = _linear_rgb(reference), _linear_rgb(distorted)
     norms = []
