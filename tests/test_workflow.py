@@ -155,7 +155,7 @@ def test_each_model_job_loads_the_model_once_and_each_latent_is_decoded_once(tin
     logs = tiny_run / "logs" / "tiny"
     model_jobs = [
         path
-        for rule in ("encode_image", "decode_quantized", "reconstruct", "ceiling")
+        for rule in ("encode_images", "decode_quantized", "reconstruct", "ceiling")
         for path in logs.glob(f"{rule}/**/*.log")
     ]
     assert len(model_jobs) == 1 + 2 + 2 + 1  # 1 image; b8, b10; avif low, high; ceiling
@@ -276,7 +276,7 @@ def test_changing_a_quality_value_reruns_only_that_branch(tiny_run, mirror):
     config["codecs"]["avif"]["qualities"]["low"] = 25
     jobs = planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))
     assert jobs["compress_latents"] == 1 and jobs["reconstruct"] == 1
-    assert not {"encode_image", "ceiling", "quantize_latents", "fetch_image"} & set(jobs)
+    assert not {"encode_images", "ceiling", "quantize_latents", "fetch_image"} & set(jobs)
 
 
 def test_removing_a_bit_depth_reruns_only_the_tables_and_figures(tiny_run, mirror):
