@@ -256,16 +256,13 @@ def test_adding_an_avif_quality_adds_only_its_jobs(tiny_run, mirror):
         "compress_latents": 1,
         "reconstruct": 1,
         "aggregate": 1,
-        "summarize": 1,
-        "bdrate": 1,
+        "tables": 1,
         "match_sizes": 1,
         "equal_size": 1,
-        "plot_rd": 1,
-        "plot_crops": 1,
+        "figures": 1,
         "plot_equal_size": 1,
         "execute_notebook": 1,
-        "operating_points": 1,
-        "bitdepth_gain": 1,
+        "entropy_report": 1,
         "findings": 1,
         "all": 1,
     }
@@ -283,9 +280,9 @@ def test_removing_a_bit_depth_reruns_only_the_tables_and_figures(tiny_run, mirro
     config = yaml.safe_load(yaml.safe_dump(TINY))
     config["codecs"]["png"]["bitdepths"] = []
     assert set(planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))) == {
-        "aggregate", "summarize", "bdrate", "match_sizes", "equal_size", "plot_rd", "plot_crops",
-        "plot_equal_size", "record_versions", "execute_notebook", "operating_points",
-        "bitdepth_gain", "channel_statistics", "findings", "all",
+        "aggregate", "tables", "match_sizes", "equal_size", "figures", "plot_equal_size",
+        "record_versions", "execute_notebook", "channel_statistics", "entropy_bounds",
+        "entropy_report", "findings", "all",
     }  # fmt: skip
 
 
