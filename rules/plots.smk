@@ -3,7 +3,8 @@ rule figures:
     metric against bpp, a row per model and a panel per family (latent lossless, latent
     lossy, pixel codecs), ceiling dashed: PSNR (PNG and SVG), SSIMULACRA2 and MS-SSIM; and
     the same crop of one image: original, ceiling and each codec setting. Apart from the
-    tables, so that a change to `figures:` redraws them without redoing the bootstraps."""
+    tables, so that a change to `figures:` redraws them without redoing the bootstraps.
+    """
     input:
         "results/{run}/metrics.csv",
     output:
