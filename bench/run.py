@@ -15,8 +15,8 @@ Sections, each a group of rows in one table (printed as Markdown, written as CSV
    `--kodak-images` Kodak images, Snakemake with two cores against the plain loop.
 
 Beside the table, summary.json holds the issue's headline numbers (SUMMARY_TARGETS).
-`--quick` runs every code path on one image and skips sections 4 and 5 (a check, not a
-measurement).
+`--quick` runs every code path on one image, with two codec settings in section 7, and
+skips sections 4 and 5 (a check, not a measurement).
 
     python bench/run.py [--output results/bench] [--kodak-images N] [--quick]
                                                         (needs $LATENTCODEC_MIRROR)
@@ -61,6 +61,7 @@ DEFAULT_SWEEP_BASELINE = {"jpeg": {"codec": "jpeg", "qualities": [50]}}
 # Kodak images in section 7 by default: ~15 TAESDXL passes of ~1.5 s each per image, once in
 # the loop and once under Snakemake, keep the whole bench under 15 minutes on two cores.
 KODAK_IMAGES = 8
+QUICK_SWEEP = {"png": {"bitdepths": [8]}, "avif": {"bitdepths": [8], "qualities": {"low": 30}}}
 
 
 def record(section: str, measure: str, value, unit: str = "", target: str = "", met=None):
@@ -337,15 +338,16 @@ def codec_cost() -> None:
                         )
 
 
-def default_sweep(scratch: Path, images: int) -> None:
-    """config.yaml's codecs and bit depths with TAESDXL: Snakemake on two cores ÷ plain loop."""
+def default_sweep(scratch: Path, images: int, quick: bool) -> None:
+    """config.yaml's codecs and bit depths with TAESDXL: Snakemake on two cores ÷ plain loop
+    (with `quick`, QUICK_SWEEP instead: the code path, not the measurement)."""
     default = yaml.safe_load((REPO / "config.yaml").read_text())
     config = {
         "run": "default-sweep",
         "dataset": {"name": "kodak", "images": images},
         "models": ["taesdxl"],
         "device": "cpu",
-        "codecs": default["codecs"],
+        "codecs": QUICK_SWEEP if quick else default["codecs"],
         "baselines": DEFAULT_SWEEP_BASELINE,
         "comparison": {"anchor": "jpeg", "equal_size": ["jpeg"]},
     }
@@ -433,7 +435,7 @@ def main() -> None:
         incremental(workdir, smoke, seconds, jobs, scratch)
         if not args.quick:
             large_images(scratch)
-        default_sweep(scratch, 1 if args.quick else args.kodak_images)
+        default_sweep(scratch, 1 if args.quick else args.kodak_images, args.quick)
     if not args.quick:
         codec_cost()
     gpu()
