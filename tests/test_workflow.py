@@ -370,6 +370,8 @@ def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
         "odd": {"height": 77, "width": 61},
     }
     assert latent["msssim"].isna().all() and latent["ssim"].notna().all()
+    encode_logs = (workdir / "logs" / "tiny" / "encode_images").glob("*.log")
+    assert sorted(path.name for path in encode_logs) == ["taef2.log", "taesd-hf.log"]
     assert (workdir / "results" / "tiny" / "figures" / "rd.png").stat().st_size > 1000
     logs = "".join(path.read_text() for path in (workdir / "logs").glob("fetch_image/**/*.log"))
     assert "converted mode L to 8-bit RGB" in logs and "converted mode RGBA" in logs
