@@ -33,7 +33,8 @@ kodak-taef2: $(STAMP)
 findings: $(STAMP)
 	$(SNAKEMAKE) --cores 2 --scheduler greedy --configfile configs/findings.yaml
 
-## Overhead, model work, incremental reruns, large images, codec cost: a table (< 10 min).
+## Overhead, model work, incremental reruns, large images, codec cost, default sweep: a table
+## and results/bench/summary.json (< 15 min on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --output results/bench
 

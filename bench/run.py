@@ -11,8 +11,15 @@ Sections, each a group of rows in one table (printed as Markdown, written as CSV
    tiled and untiled, each in its own process), and the seam error of tiling on Kodak.
 5. codec cost: encode and decode time of one real latent for every codec setting.
 6. GPU: measured by `bench/gpu.py` where torch sees a CUDA device, otherwise said so.
+7. default sweep: config.yaml's codecs and bit depths with TAESDXL on the first
+   `--kodak-images` Kodak images, Snakemake with two cores against the plain loop.
 
-    python bench/run.py [--output results/bench]     (needs $LATENTCODEC_MIRROR)
+Beside the table, summary.json holds the issue's headline numbers (SUMMARY_TARGETS).
+`--quick` runs every code path on one image, with two codec settings in section 7, and
+skips sections 4 and 5 (a check, not a measurement).
+
+    python bench/run.py [--output results/bench] [--kodak-images N] [--quick]
+                                                        (needs $LATENTCODEC_MIRROR)
 """
 
 from __future__ import annotations
@@ -38,6 +45,23 @@ BIN = Path(sys.executable).parent
 ONE_CORE = ["taskset", "-c", "0"] if shutil.which("taskset") else []
 
 ROWS: list[dict] = []
+# summary.json: each headline number, with the target it is held to.
+SUMMARY: dict[str, float | int] = {}
+SUMMARY_TARGETS = {
+    "overhead_smoke_1core": "≤ 1.2",
+    "overhead_smoke_2cores": "< 1.0",
+    "overhead_kodak24_2cores": "≤ 1.10",
+    "encode_jobs_per_model": "1",
+    "decodes_per_distinct_latent": "1.00",
+    "model_loads_per_model_job": "≤ 1",
+}
+# Section 7 runs config.yaml's codecs and bit depths without the pixel baselines but one JPEG
+# point, which the config checks need as BD-rate anchor and equal-size baseline.
+DEFAULT_SWEEP_BASELINE = {"jpeg": {"codec": "jpeg", "qualities": [50]}}
+# Kodak images in section 7 by default: ~15 TAESDXL passes of ~1.5 s each per image, once in
+# the loop and once under Snakemake, keep the whole bench under 15 minutes on two cores.
+KODAK_IMAGES = 8
+QUICK_SWEEP = {"png": {"bitdepths": [8]}, "avif": {"bitdepths": [8], "qualities": {"low": 30}}}
 
 
 def record(section: str, measure: str, value, unit: str = "", target: str = "", met=None):
@@ -90,8 +114,8 @@ def job_total(log: Path) -> int:
     return int(totals[0]) if totals else 0
 
 
-def orchestration(scratch: Path) -> tuple[Path, float, int]:
-    target = metrics_target(SMOKE)
+def orchestration(scratch: Path, smoke: Path) -> tuple[Path, float, int]:
+    target = metrics_target(smoke)
     runs = {}
     for label, prefix, cores in (
         ("plain loop, 1 core", ONE_CORE, None),
@@ -102,14 +126,15 @@ def orchestration(scratch: Path) -> tuple[Path, float, int]:
         workdir.mkdir()
         log = scratch / f"{workdir.name}.log"
         if cores is None:  # one thread, like each job of `snakemake --cores 1`
-            command = [sys.executable, str(REPO / "bench" / "plain_loop.py"), str(SMOKE), "."]
-            env = {**os.environ, "OMP_NUM_THREADS": "1"}
+            command, env = plain_loop(smoke)
         else:
-            command, env = snakemake(workdir, SMOKE, "--cores", cores, target), None
+            command, env = snakemake(workdir, smoke, "--cores", cores, target), None
         runs[label] = (timed(prefix + command, workdir, log, env), workdir, log)
         record("1 orchestration", f"{label}: wall time", runs[label][0], "s")
     plain = runs["plain loop, 1 core"][0]
     one, two = runs["snakemake --cores 1"][0], runs["snakemake --cores 2"][0]
+    SUMMARY["overhead_smoke_1core"] = one / plain
+    SUMMARY["overhead_smoke_2cores"] = two / plain
     record(
         "1 orchestration",
         "snakemake --cores 1 ÷ plain loop",
@@ -139,6 +164,12 @@ def orchestration(scratch: Path) -> tuple[Path, float, int]:
     return workdir, two, job_total(log)
 
 
+def plain_loop(config: Path) -> tuple[list[str], dict]:
+    """`bench/plain_loop.py` with one thread, like each job of `snakemake --cores 1`."""
+    command = [sys.executable, str(REPO / "bench" / "plain_loop.py"), str(config), "."]
+    return command, {**os.environ, "OMP_NUM_THREADS": "1"}
+
+
 def _same_metrics(first: Path, second: Path, target: str) -> bool:
     import pandas as pd
 
@@ -150,14 +181,19 @@ def _same_metrics(first: Path, second: Path, target: str) -> bool:
     return frames[0].equals(frames[1])
 
 
-def model_work(workdir: Path) -> None:
+def model_work(workdir: Path, smoke: Path) -> None:
     """Encodes, decodes and loads from the job logs of a finished run."""
     from latentcodec.config import codec_jobs
 
     sys.path.insert(0, str(REPO / "bench"))
     from plain_loop import load_config
 
-    jobs = codec_jobs(load_config(SMOKE))
+    config = load_config(smoke)
+    jobs = codec_jobs(config)
+    encode_jobs = len(list((workdir / "logs").glob("*/encode_images/*.log")))
+    per_model = encode_jobs / len(config["models"])
+    SUMMARY["encode_jobs_per_model"] = per_model
+    record("2 model work", "encode jobs per model", per_model, "", "1", per_model == 1)
     logs = [log.read_text() for log in (workdir / "logs").rglob("*.log")]
     loads = [text.count(" loading ") for text in logs]
     decodes = sum(text.count("decoded a latent of") for text in logs)
@@ -169,6 +205,7 @@ def model_work(workdir: Path) -> None:
     record("2 model work", "VAE encodes ÷ images", encodes / images, "", "1.00", encodes == images)
     record("2 model work", "VAE decodes", decodes, "")
     record("2 model work", "distinct latents (ceiling, per bit depth, lossy files)", distinct)
+    SUMMARY["decodes_per_distinct_latent"] = decodes / distinct
     record(
         "2 model work",
         "decodes ÷ distinct latents",
@@ -178,6 +215,7 @@ def model_work(workdir: Path) -> None:
         decodes == distinct,
     )
     model_jobs = [count for count in loads if count]
+    SUMMARY["model_loads_per_model_job"] = max(model_jobs)
     record(
         "2 model work",
         "model loads per model job (max)",
@@ -188,10 +226,12 @@ def model_work(workdir: Path) -> None:
     )
 
 
-def incremental(workdir: Path, full_seconds: float, full_jobs: int, scratch: Path) -> None:
+def incremental(
+    workdir: Path, smoke: Path, full_seconds: float, full_jobs: int, scratch: Path
+) -> None:
     """Finish the DAG, then add one AVIF quality and time what reruns."""
-    timed(snakemake(workdir, SMOKE, "--cores", "2"), workdir, scratch / "complete.log")
-    config = yaml.safe_load(SMOKE.read_text())
+    timed(snakemake(workdir, smoke, "--cores", "2"), workdir, scratch / "complete.log")
+    config = yaml.safe_load(smoke.read_text())
     config["codecs"]["avif"]["qualities"]["extra"] = 40
     more = scratch / "config-one-more-quality.yaml"
     more.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -298,6 +338,39 @@ def codec_cost() -> None:
                         )
 
 
+def default_sweep(scratch: Path, images: int, quick: bool) -> None:
+    """config.yaml's codecs and bit depths with TAESDXL: Snakemake on two cores ÷ plain loop
+    (with `quick`, QUICK_SWEEP instead: the code path, not the measurement)."""
+    default = yaml.safe_load((REPO / "config.yaml").read_text())
+    config = {
+        "run": "default-sweep",
+        "dataset": {"name": "kodak", "images": images},
+        "models": ["taesdxl"],
+        "device": "cpu",
+        "codecs": QUICK_SWEEP if quick else default["codecs"],
+        "baselines": DEFAULT_SWEEP_BASELINE,
+        "comparison": {"anchor": "jpeg", "equal_size": ["jpeg"]},
+    }
+    path = scratch / "config-default-sweep.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    seconds = {}
+    for label in ("plain loop, 1 core", "snakemake --cores 2"):
+        workdir = scratch / f"sweep_{label.split()[0]}"
+        workdir.mkdir()
+        if label.startswith("plain"):
+            command, env = plain_loop(path)
+            command = ONE_CORE + command
+        else:
+            command = snakemake(workdir, path, "--cores", "2", metrics_target(path))
+            env = None
+        seconds[label] = timed(command, workdir, scratch / f"{workdir.name}.log", env)
+        record("7 default sweep", f"{images} Kodak images, taesdxl, {label}", seconds[label], "s")
+    ratio = seconds["snakemake --cores 2"] / seconds["plain loop, 1 core"]
+    SUMMARY["overhead_kodak24_2cores"] = ratio
+    SUMMARY["kodak24_images"] = images
+    record("7 default sweep", "snakemake --cores 2 ÷ plain loop", ratio, "", "≤ 1.10", ratio <= 1.1)
+
+
 def gpu() -> None:
     import torch
 
@@ -332,12 +405,19 @@ def write(output: Path) -> None:
     )
     table = shown.to_markdown(index=False)
     (output / "bench.md").write_text(table + "\n")
+    (output / "summary.json").write_text(json.dumps(SUMMARY, indent=2) + "\n")
     print("\n" + table)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=REPO / "results" / "bench")
+    parser.add_argument(
+        "--kodak-images", type=int, default=KODAK_IMAGES, help="images in the default sweep"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="one image; no large-image or codec-cost sections"
+    )
     args = parser.parse_args()
     if not os.environ.get("LATENTCODEC_MIRROR"):
         raise SystemExit("bench: set LATENTCODEC_MIRROR to a folder laid out like shared/")
@@ -345,19 +425,27 @@ def main() -> None:
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="latentcodec-bench-") as scratch:
         scratch = Path(scratch)
-        workdir, seconds, jobs = orchestration(scratch)
-        model_work(workdir)
-        incremental(workdir, seconds, jobs, scratch)
-        large_images(scratch)
-    codec_cost()
+        smoke = SMOKE
+        if args.quick:
+            smoke = scratch / "config-smoke-1.yaml"
+            config = yaml.safe_load(SMOKE.read_text())
+            smoke.write_text(yaml.safe_dump({**config, "dataset": {"name": "kodak", "images": 1}}))
+        workdir, seconds, jobs = orchestration(scratch, smoke)
+        model_work(workdir, smoke)
+        incremental(workdir, smoke, seconds, jobs, scratch)
+        if not args.quick:
+            large_images(scratch)
+        default_sweep(scratch, 1 if args.quick else args.kodak_images, args.quick)
+    if not args.quick:
+        codec_cost()
     gpu()
     record(
         "total",
         "make bench wall time",
         time.perf_counter() - start,
         "s",
-        "< 600",
-        time.perf_counter() - start < 600,
+        "< 900",
+        time.perf_counter() - start < 900,
     )
     write(args.output)
 

@@ -17,7 +17,7 @@ readonly SLURM_RUN=slurmcheck-cluster
 readonly LOCAL_RUN=slurmcheck-local
 readonly SLURM_LOG=logs/slurmcheck-cluster.snakemake.log
 # Rules that must have gone through sbatch (the rest may be local rules of the workflow).
-readonly REQUIRED_RULES=(encode_image quantize_latents compress_latents verify_lossless
+readonly REQUIRED_RULES=(encode_images quantize_latents compress_latents verify_lossless
     decode_quantized reconstruct ceiling pixel_baseline aggregate)
 # The profile reads sbatch's own variables; slurm-up.sh creates this partition and account
 # and refuses jobs under any other account (AccountingStorageEnforce=associations).

@@ -1,13 +1,19 @@
-rule encode_image:
-    """Image → float latent (mode of the posterior), with its size and padding."""
+rule encode_images:
+    """Images → float latents (mode of the posterior), with size and padding: one job per
+    model, so the model loads once for all images, which go through it in batches of one
+    size (config batch_size). The latents stay one file per image, byte-identical to
+    per-image jobs at batch_size 1. Every latent is rewritten when the job reruns: Snakemake
+    deletes a job's outputs before running it and reruns every job downstream of a job that
+    runs, and those jobs (quantize, decode) already take all images of the model; see
+    docs/performance.md."""
     input:
-        get_source,
+        get_sources,
     output:
-        "results/{run}/{model}/latents/{image}.npz",
+        expand("results/{{run}}/{{model}}/latents/{image}.npz", image=IMAGES),
     log:
-        "logs/{run}/encode_image/{model}/{image}.log",
+        "logs/{run}/encode_images/{model}.log",
     benchmark:
-        "benchmarks/{run}/encode_image/{model}/{image}.tsv"
+        "benchmarks/{run}/encode_images/{model}.tsv"
     conda:
         "../envs/model.yaml"
     threads: 1

@@ -125,45 +125,52 @@ rule aggregate:
         "../scripts/aggregate.py"
 
 
-rule summarize:
-    """Mean bpp, PSNR, SSIM and MS-SSIM per setting, as Markdown."""
+rule tables:
+    """Every table derived from metrics.csv alone, in one job: mean summary, BD-rate,
+    operating points (PSNR, MS-SSIM, SSIMULACRA2), PSNR per bit depth, the lead table and
+    the latent-space comparison with its figure. One process instead of six: they all
+    rerun whenever metrics.csv changes, and each spends more on imports than on its work
+    (docs/performance.md)."""
     input:
         "results/{run}/metrics.csv",
     output:
-        report(
+        summary=report(
             "results/{run}/summary.md",
             caption="../report/summary.rst",
             category="Tables",
         ),
+        bdrate_csv="results/{run}/bdrate.csv",
+        bdrate_markdown="results/{run}/bdrate.md",
+        psnr_csv="results/{run}/operating_points.csv",
+        psnr_markdown="results/{run}/operating_points.md",
+        msssim_csv="results/{run}/operating_points_msssim.csv",
+        msssim_markdown="results/{run}/operating_points_msssim.md",
+        ssimulacra2_csv="results/{run}/operating_points_ssimulacra2.csv",
+        ssimulacra2_markdown="results/{run}/operating_points_ssimulacra2.md",
+        bitdepth_gain="results/{run}/bitdepth_gain.csv",
+        lead_csv="results/{run}/lead.csv",
+        lead_markdown="results/{run}/lead.md",
+        spaces_csv="results/{run}/latent_spaces.csv",
+        spaces_markdown="results/{run}/latent_spaces.md",
+        spaces_figure=report(
+            "results/{run}/figures/latent_spaces.png",
+            caption="../report/latent_spaces.rst",
+            category="Figures",
+        ),
     log:
-        "logs/{run}/summarize.log",
+        "logs/{run}/tables.log",
     benchmark:
-        "benchmarks/{run}/summarize.tsv"
-    conda:
-        "../envs/report.yaml"
-    script:
-        "../scripts/summarize.py"
-
-
-rule bdrate:
-    """BD-rate (with bootstrap intervals) and BD-PSNR of every lossy latent curve against
-    the anchor baseline."""
-    input:
-        "results/{run}/metrics.csv",
-    output:
-        csv="results/{run}/bdrate.csv",
-        markdown="results/{run}/bdrate.md",
-    log:
-        "logs/{run}/bdrate.log",
-    benchmark:
-        "benchmarks/{run}/bdrate.tsv"
+        "benchmarks/{run}/tables.tsv"
     conda:
         "../envs/report.yaml"
     params:
         anchor=config["comparison"]["anchor"],
         bootstrap=config["comparison"]["bootstrap"],
+        lead_model=lead_model(),
+        lead_settings=config["findings"]["lead_settings"],
+        pixel_codecs=pixel_avif_baselines(),
     script:
-        "../scripts/bdrate.py"
+        "../scripts/tables.py"
 
 
 rule match_sizes:

@@ -1,44 +1,3 @@
-rule operating_points:
-    """The bpp each latent curve needs to come within Δ of the ceiling, beside pixel codecs,
-    with bootstrap intervals; PSNR, MS-SSIM and SSIMULACRA2 (perceptual operating point).
-    """
-    input:
-        "results/{run}/metrics.csv",
-    output:
-        psnr_csv="results/{run}/operating_points.csv",
-        psnr_markdown="results/{run}/operating_points.md",
-        msssim_csv="results/{run}/operating_points_msssim.csv",
-        msssim_markdown="results/{run}/operating_points_msssim.md",
-        ssimulacra2_csv="results/{run}/operating_points_ssimulacra2.csv",
-        ssimulacra2_markdown="results/{run}/operating_points_ssimulacra2.md",
-    log:
-        "logs/{run}/operating_points.log",
-    benchmark:
-        "benchmarks/{run}/operating_points.tsv"
-    conda:
-        "../envs/report.yaml"
-    params:
-        bootstrap=config["comparison"]["bootstrap"],
-    script:
-        "../scripts/operating_points.py"
-
-
-rule bitdepth_gain:
-    """The quantised latent without a codec per bit depth: PSNR per extra bit, gap to ceiling."""
-    input:
-        "results/{run}/metrics.csv",
-    output:
-        "results/{run}/bitdepth_gain.csv",
-    log:
-        "logs/{run}/bitdepth_gain.log",
-    benchmark:
-        "benchmarks/{run}/bitdepth_gain.tsv"
-    conda:
-        "../envs/report.yaml"
-    script:
-        "../scripts/bitdepth_gain.py"
-
-
 rule channel_statistics:
     """Per latent channel: range, entropy per bit depth, share of each lossless codec's bytes."""
     input:
@@ -92,52 +51,6 @@ rule findings:
         dataset=DATASET,
     script:
         "../scripts/findings.py"
-
-
-rule lead_table:
-    """The lead model's designed sweep, each setting beside pixel AVIF at equal PSNR."""
-    input:
-        "results/{run}/metrics.csv",
-    output:
-        csv="results/{run}/lead.csv",
-        markdown="results/{run}/lead.md",
-    log:
-        "logs/{run}/lead_table.log",
-    benchmark:
-        "benchmarks/{run}/lead_table.tsv"
-    conda:
-        "../envs/report.yaml"
-    params:
-        model=lead_model(),
-        settings=config["findings"]["lead_settings"],
-        pixel_codecs=pixel_avif_baselines(),
-        bootstrap=config["comparison"]["bootstrap"],
-    script:
-        "../scripts/lead_table.py"
-
-
-rule latent_spaces:
-    """Per model: the rate within 0.5 dB of its ceiling beside pixel codecs, and a figure."""
-    input:
-        psnr_points="results/{run}/operating_points.csv",
-        ssimulacra2_points="results/{run}/operating_points_ssimulacra2.csv",
-        bitdepth_gain="results/{run}/bitdepth_gain.csv",
-    output:
-        csv="results/{run}/latent_spaces.csv",
-        markdown="results/{run}/latent_spaces.md",
-        figure=report(
-            "results/{run}/figures/latent_spaces.png",
-            caption="../report/latent_spaces.rst",
-            category="Figures",
-        ),
-    log:
-        "logs/{run}/latent_spaces.log",
-    benchmark:
-        "benchmarks/{run}/latent_spaces.tsv"
-    conda:
-        "../envs/report.yaml"
-    script:
-        "../scripts/latent_spaces.py"
 
 
 rule entropy_bounds:

@@ -1,6 +1,9 @@
-rule plot_rd:
-    """Metric against bpp, a row per model and a panel per family (latent lossless, latent
-    lossy, pixel codecs), ceiling dashed: PSNR (PNG and SVG), SSIMULACRA2 and MS-SSIM.
+rule figures:
+    """The figures drawn from metrics.csv alone, in one job (one matplotlib start-up):
+    metric against bpp, a row per model and a panel per family (latent lossless, latent
+    lossy, pixel codecs), ceiling dashed: PSNR (PNG and SVG), SSIMULACRA2 and MS-SSIM; and
+    the same crop of one image: original, ceiling and each codec setting. Apart from the
+    tables, so that a change to `figures:` redraws them without redoing the bootstraps.
     """
     input:
         "results/{run}/metrics.csv",
@@ -21,36 +24,21 @@ rule plot_rd:
             caption="../report/rd_msssim.rst",
             category="Figures",
         ),
-    log:
-        "logs/{run}/plot_rd.log",
-    benchmark:
-        "benchmarks/{run}/plot_rd.tsv"
-    conda:
-        "../envs/report.yaml"
-    script:
-        "../scripts/plot_rd.py"
-
-
-rule plot_crops:
-    """The same crop of one image: original, ceiling and each codec setting."""
-    input:
-        "results/{run}/metrics.csv",
-    output:
-        report(
+        crops=report(
             "results/{run}/figures/crops.png",
             caption="../report/crops.rst",
             category="Figures",
         ),
     log:
-        "logs/{run}/plot_crops.log",
+        "logs/{run}/figures.log",
     benchmark:
-        "benchmarks/{run}/plot_crops.tsv"
+        "benchmarks/{run}/figures.tsv"
     conda:
         "../envs/report.yaml"
     params:
         figures=config["figures"],
     script:
-        "../scripts/plot_crops.py"
+        "../scripts/figures.py"
 
 
 rule plot_equal_size:

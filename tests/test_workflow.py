@@ -155,7 +155,7 @@ def test_each_model_job_loads_the_model_once_and_each_latent_is_decoded_once(tin
     logs = tiny_run / "logs" / "tiny"
     model_jobs = [
         path
-        for rule in ("encode_image", "decode_quantized", "reconstruct", "ceiling")
+        for rule in ("encode_images", "decode_quantized", "reconstruct", "ceiling")
         for path in logs.glob(f"{rule}/**/*.log")
     ]
     assert len(model_jobs) == 1 + 2 + 2 + 1  # 1 image; b8, b10; avif low, high; ceiling
@@ -256,18 +256,12 @@ def test_adding_an_avif_quality_adds_only_its_jobs(tiny_run, mirror):
         "compress_latents": 1,
         "reconstruct": 1,
         "aggregate": 1,
-        "summarize": 1,
-        "bdrate": 1,
+        "tables": 1,
         "match_sizes": 1,
         "equal_size": 1,
-        "plot_rd": 1,
-        "plot_crops": 1,
+        "figures": 1,
         "plot_equal_size": 1,
         "execute_notebook": 1,
-        "operating_points": 1,
-        "bitdepth_gain": 1,
-        "lead_table": 1,
-        "latent_spaces": 1,
         "entropy_report": 1,
         "findings": 1,
         "all": 1,
@@ -279,16 +273,15 @@ def test_changing_a_quality_value_reruns_only_that_branch(tiny_run, mirror):
     config["codecs"]["avif"]["qualities"]["low"] = 25
     jobs = planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))
     assert jobs["compress_latents"] == 1 and jobs["reconstruct"] == 1
-    assert not {"encode_image", "ceiling", "quantize_latents", "fetch_image"} & set(jobs)
+    assert not {"encode_images", "ceiling", "quantize_latents", "fetch_image"} & set(jobs)
 
 
 def test_removing_a_bit_depth_reruns_only_the_tables_and_figures(tiny_run, mirror):
     config = yaml.safe_load(yaml.safe_dump(TINY))
     config["codecs"]["png"]["bitdepths"] = []
     assert set(planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))) == {
-        "aggregate", "summarize", "bdrate", "match_sizes", "equal_size", "plot_rd", "plot_crops",
-        "plot_equal_size", "record_versions", "execute_notebook", "operating_points",
-        "bitdepth_gain", "channel_statistics", "lead_table", "latent_spaces", "entropy_bounds",
+        "aggregate", "tables", "match_sizes", "equal_size", "figures", "plot_equal_size",
+        "record_versions", "execute_notebook", "channel_statistics", "entropy_bounds",
         "entropy_report", "findings", "all",
     }  # fmt: skip
 
@@ -377,6 +370,8 @@ def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
         "odd": {"height": 77, "width": 61},
     }
     assert latent["msssim"].isna().all() and latent["ssim"].notna().all()
+    encode_logs = (workdir / "logs" / "tiny" / "encode_images").glob("*.log")
+    assert sorted(path.name for path in encode_logs) == ["taef2.log", "taesd-hf.log"]
     assert (workdir / "results" / "tiny" / "figures" / "rd.png").stat().st_size > 1000
     logs = "".join(path.read_text() for path in (workdir / "logs").glob("fetch_image/**/*.log"))
     assert "converted mode L to 8-bit RGB" in logs and "converted mode RGBA" in logs

@@ -1,0 +1,34 @@
+"""Snakemake script: the figures drawn from metrics.csv alone, in one process (the
+rate-distortion figures: PSNR as PNG and SVG, SSIMULACRA2 and MS-SSIM as PNG; the crops)."""
+
+from latentcodec.jobs import run_step
+from latentcodec.plots import plot_crops, plot_rd
+
+
+def draw_figures(table, output, figures, title: str) -> None:
+    plot_rd(
+        table,
+        {
+            "psnr": {"png": output.png, "svg": output.svg},
+            "ssimulacra2": {"png": output.ssimulacra2},
+            "msssim": {"png": output.msssim},
+        },
+        title=title,
+    )
+    plot_crops(
+        table,
+        output.crops,
+        image=figures["crop_image"],
+        bitdepth=figures["crop_bitdepth"],
+        size=figures["crop_size"],
+    )
+
+
+run_step(
+    snakemake.log[0],
+    draw_figures,
+    snakemake.input[0],
+    snakemake.output,
+    snakemake.params.figures,
+    title=f"run {snakemake.wildcards.run}",
+)
