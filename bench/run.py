@@ -286,39 +286,55 @@ def _seams() -> None:
 
 
 def codec_cost() -> None:
-    """Median encode/decode time of kodim23's TAEF2 latent for each codec setting."""
+    """Median encode/decode time of kodim23's TAEF2 latent for each codec setting of the
+    findings, through the workflow's own path (`standalone.store_latent` to the `.lcf` bytes
+    and back with `read_latent`), and the bpp of those bytes."""
     from latentcodec.autoencoders import load_model
     from latentcodec.codecs import get_codec
     from latentcodec.config import codec_packings
+    from latentcodec.container import container_from_bytes, container_to_bytes
     from latentcodec.io import load_image
-    from latentcodec.packing import pack
+    from latentcodec.metrics import bits_per_pixel
+    from latentcodec.models import get_spec
     from latentcodec.quantize import quantize
     from latentcodec.sources import resolve_mirror
+    from latentcodec.standalone import (
+        SENSITIVITY_PROBES,
+        needs_sensitivity,
+        read_latent,
+        store_latent,
+    )
 
     mirror = resolve_mirror(None)
     image = load_image(mirror / "datasets" / "kodak" / "kodim23.png")
-    latent = load_model("taef2", device="cpu", mirror=mirror).encode(image)
-    pixels = image.shape[0] * image.shape[1]
+    height, width = image.shape[:2]
+    network = load_model("taef2", device="cpu", mirror=mirror)
+    latent = network.encode(image)
+    sensitivity = network.decoder_sensitivity(latent, height, width, probes=SENSITIVITY_PROBES)
     findings = yaml.safe_load((REPO / "configs" / "findings.yaml").read_text())["codecs"]
     for name, settings in findings.items():
         options = settings.get("options", {})
         coder = get_codec(name, **options)
         bits = max(settings["bitdepths"]) if name == "png" else min(settings["bitdepths"])
-        values = quantize(latent, bits).values
+        quantized = quantize(latent, bits)
         for packing in codec_packings(name, settings):
-            packed = pack(values, coder.planes_for(packing)) if coder.packs else values
             for quality_value in settings.get("qualities", {"lossless": None}).values():
+                setting = dict(model="taef2", height=height, width=width, coder=coder)
+                setting.update(packing=packing, quality_value=quality_value)
+                if needs_sensitivity(coder, quality_value):
+                    setting["sensitivity"] = sensitivity
                 encode_times, decode_times = [], []
                 for _ in range(3):
                     start = time.perf_counter()
-                    data = coder.encode(packed, bits, quality_value)
+                    data = container_to_bytes(store_latent(quantized, **setting))
                     middle = time.perf_counter()
-                    coder.decode(data)
+                    read_latent(container_from_bytes(data), coder, get_spec("taef2"), "bench")
                     encode_times.append(middle - start)
                     decode_times.append(time.perf_counter() - middle)
                 speed = f" speed {options['speed']}" if "speed" in options else ""
                 label = f"{name} {bits}-bit {packing} q{quality_value}{speed}"
-                record("5 codec cost", f"{label}: bpp", len(data) * 8 / pixels, "bpp")
+                bpp = bits_per_pixel(len(data), width, height)
+                record("5 codec cost", f"{label}: bpp (.lcf)", bpp, "bpp")
                 record(
                     "5 codec cost", f"{label}: encode", statistics.median(encode_times) * 1e3, "ms"
                 )
@@ -327,7 +343,7 @@ def codec_cost() -> None:
                 )
                 if not coder.packs:  # lac's target: 5 M latent values per second per core
                     for step, times in (("encode", encode_times), ("decode", decode_times)):
-                        speed = values.size / statistics.median(times) / 1e6
+                        speed = quantized.values.size / statistics.median(times) / 1e6
                         record(
                             "5 codec cost",
                             f"{label}: {step}",

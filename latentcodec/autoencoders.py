@@ -118,8 +118,7 @@ class LatentModel(ABC):
         return self.spec.downsample
 
     def padding(self, height: int, width: int) -> tuple[int, int]:
-        """(bottom, right) pixels added so both sides are multiples of `downsample`."""
-        return -height % self.downsample, -width % self.downsample
+        return self.spec.padding(height, width)
 
     def encode(self, image: np.ndarray) -> np.ndarray:
         """(H, W, 3) uint8 → (C, ceil(H/s), ceil(W/s)) float32 latent."""

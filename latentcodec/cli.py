@@ -21,6 +21,7 @@ from latentcodec.codecs import CODECS, get_codec
 from latentcodec.container import SUFFIX, read_container, write_container
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image, write_png
+from latentcodec.metrics import bits_per_pixel
 from latentcodec.models import MODELS, get_spec
 from latentcodec.packing import NO_PACKING, PACKINGS
 from latentcodec.sources import MIRROR_VARIABLE, resolve_mirror
@@ -230,6 +231,15 @@ def _add_model_options(command: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=f"folder with local model weights (default ${MIRROR_VARIABLE})",
     )
+    command.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        metavar="N",
+        help="torch CPU threads (default 1, as the workflow's model jobs: the float latent's "
+        "last bits depend on the thread count, so only then is a file the workflow's, byte "
+        "for byte)",
+    )
     command.add_argument("-v", "--verbose", action="store_true", help="log each step")
 
 
@@ -283,7 +293,7 @@ def run_encode(args: argparse.Namespace) -> int:
         except CommandError as failure:
             failures.append(_report_failure(failure, folder))
             continue
-        bpp = 8 * size / (container.height * container.width)
+        bpp = bits_per_pixel(size, container.width, container.height)
         _say(f"{source} → {target}: {size} bytes, {bpp:.4f} bpp", folder)
     return failures[0] if failures else Exit.OK
 
@@ -340,7 +350,7 @@ def run_info(args: argparse.Namespace) -> int:
             f"(padding {container.padding[0]} bottom, {container.padding[1]} right), "
             f"{container.channels} channels at {container.bits} bits, {container.packing}, "
             f"{container.codec} {quality}; payload {len(container.payload)} bytes, "
-            f"file {size} bytes = {8 * size / (container.width * container.height):.4f} bpp"
+            f"file {size} bytes = {bits_per_pixel(size, container.width, container.height):.4f} bpp"
         )
     return failures[0] if failures else Exit.OK
 
@@ -411,7 +421,9 @@ def _load_model(name: str, args: argparse.Namespace):
     with failing_as(Exit.UNAVAILABLE, f"model {name}"):
         from latentcodec.autoencoders import load_model
 
-        return load_model(name, device=args.device, mirror=resolve_mirror(args.mirror))
+        return load_model(
+            name, device=args.device, mirror=resolve_mirror(args.mirror), threads=args.threads
+        )
 
 
 def _progress(jobs: list, label: str, *, folder: bool):

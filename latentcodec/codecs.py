@@ -61,7 +61,7 @@ class Codec(ABC):
     # (H, W, P) image; its only packing is NO_PACKING.
     packs: ClassVar[bool] = True
     # True: lossy `encode` takes the decoder's per-channel sensitivity per integer unit
-    # (`pipeline.sensitivity_per_integer`), which the workflow measures for it.
+    # (`standalone.sensitivity_per_integer`), which the workflow measures for it.
     uses_sensitivity: ClassVar[bool] = False
 
     @property
@@ -407,7 +407,7 @@ class Lac(Codec):
     itself with a per-image context model and range coding; 100 = lossless.
 
     `encode` takes the decoder's per-channel sensitivity (pixel MSE per unit of noise on the
-    b-bit integers, `pipeline.sensitivity_per_integer`) for lossy quality: channel steps
+    b-bit integers, `standalone.sensitivity_per_integer`) for lossy quality: channel steps
     ∝ 1/√sensitivity; uniform when None. The steps used are in the file."""
 
     name = "lac"

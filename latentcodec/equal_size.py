@@ -2,8 +2,8 @@
 image whose byte counts are the closest to its own.
 
 One job per image (rule `match_sizes`). For each lossy latent file of that image in the
-results table, at the chosen bit depths, its size is `bytes + side_bytes` (the total the
-table counts). For each named pixel baseline (its codec and options, so the same encoder
+results table, at the chosen bit depths, its size is `bytes`: the whole `.lcf` file, the size
+its bpp counts. For each named pixel baseline (its codec and options, so the same encoder
 effort as in the baseline's own curve), a bisection over the codec's integer quality scale
 finds where the encoded size crosses that target, and of the two qualities either side of
 the crossing the one closest in bytes is kept (a tie goes to the larger file, so the pixel
@@ -173,7 +173,7 @@ def match_sizes(
         search = QualitySearch(partial(coder.encode, original, 8), *coder.quality_range)
         measured: dict[int, dict] = {}
         for row in latent.to_dict("records"):
-            match = search.closest(int(row["bytes"] + row["side_bytes"]))
+            match = search.closest(int(row["bytes"]))
             path = Path(files) / f"{name}-q{match.quality_value}.{coder.name}"
             if match.quality_value not in measured:
                 data = search.encoding(match.quality_value)
@@ -191,7 +191,7 @@ def match_sizes(
                 | {"baseline": name, "pixel_codec": coder.name}
                 | {"pixel_effort": coder.effort_setting, "pixel_quality": match.quality_value}
                 | {"pixel_bytes": match.size}
-                | {"pixel_bpp": bits_per_pixel(match.size, 0, width, height)}
+                | {"pixel_bpp": bits_per_pixel(match.size, width, height)}
                 | {f"pixel_{key}": value for key, value in metrics.items()}
                 | {"pixel_file": str(path), "size_ratio": match.ratio}
                 | {"size_mismatch": match.mismatch, "out_of_range": match.out_of_range}

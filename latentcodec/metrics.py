@@ -8,8 +8,8 @@
   which a test checks); the result is returned as a Python float.
 - Latent error: MSE of the dequantised latent against the float latent, and its PSNR with
   the float latent's own range (max − min over all channels) as the peak.
-- bpp = 8 × (bytes of the stored latent file + side-information bytes) ÷ (W × H of the
-  original image).
+- bpp = 8 × bytes of the file a user keeps (a latent row's whole `.lcf`, a pixel codec's own
+  file) ÷ (W × H of the original image), `bits_per_pixel`: one definition for every row.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import logging
 import math
 
 import numpy as np
-from skimage.metrics import structural_similarity
 
 from latentcodec.errors import LatentCodecError
 
@@ -64,6 +63,8 @@ def ssim(reference: np.ndarray, test: np.ndarray) -> float:
     reference, test = _as_float64_pair(reference, test)
     if too_small("SSIM", reference.shape, SSIM_WINDOW):
         return math.nan
+    from skimage.metrics import structural_similarity  # not at import: the CLI needs only bpp
+
     return float(structural_similarity(reference, test, channel_axis=-1, data_range=PEAK))
 
 
@@ -92,5 +93,7 @@ def latent_error(reference: np.ndarray, test: np.ndarray) -> tuple[float, float]
     return mse, 20.0 * math.log10(peak) - 10.0 * math.log10(mse)
 
 
-def bits_per_pixel(stored_bytes: int, side_bytes: int, width: int, height: int) -> float:
-    return 8.0 * (stored_bytes + side_bytes) / (width * height)
+def bits_per_pixel(file_bytes: int, width: int, height: int) -> float:
+    """The one bit rate of the project: 8 × the bytes of the file a user would keep (a latent
+    row's whole `.lcf`, a pixel codec's own file) ÷ the original image's pixels."""
+    return 8.0 * file_bytes / (width * height)

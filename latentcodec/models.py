@@ -26,6 +26,10 @@ class ModelSpec:
     downsample: int = 8
     dtypes: tuple[str, ...] = ("float32", "bfloat16", "float16")  # where it runs without NaNs
 
+    def padding(self, height: int, width: int) -> tuple[int, int]:
+        """(bottom, right) pixels added so both sides are multiples of `downsample`."""
+        return -height % self.downsample, -width % self.downsample
+
 
 def _kl(channels: int, scaling: float, shift: float | None = None, **extra) -> dict:
     """The SD-family AutoencoderKL layout: four stages, 8× downsampling."""

@@ -1,7 +1,7 @@
 """The steps of the experiment, one function per workflow job, each over a list of images.
 
     image ──encode──▶ float latent ──quantize(b)──▶ integers + ranges
-          ──compress(codec, packing, q)──▶ file ──reconstruct──▶ decoded image ──▶ row
+          ──compress(codec, packing, q)──▶ .lcf file ──reconstruct──▶ decoded image ──▶ row
     integers ──decode_quantized──▶ decoded image ──▶ row, reused by every lossless codec
           whose files `verify_lossless` finds exact (one decode per distinct latent)
     float latent ──ceiling──▶ decoded image ──▶ row (the autoencoder's own limit)
@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from latentcodec.codecs import get_codec
+from latentcodec.container import read_container, write_container
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import (
     MAX_PIXELS,
@@ -41,10 +42,16 @@ from latentcodec.io import (
 )
 from latentcodec.metrics import bits_per_pixel, latent_error, msssim, psnr, ssim
 from latentcodec.models import get_spec
-from latentcodec.packing import NO_PACKING, pack, unpack
+from latentcodec.packing import NO_PACKING
 from latentcodec.perceptual import PERCEPTUAL_METRICS, perceptual_scores
 from latentcodec.quantize import Quantized, dequantize, quantize
 from latentcodec.sources import resolve_mirror
+from latentcodec.standalone import (
+    SENSITIVITY_PROBES,
+    needs_sensitivity,
+    read_latent,
+    store_latent,
+)
 from latentcodec.tables import (
     CEILING_BITDEPTH,
     CEILING_QUALITY,
@@ -56,12 +63,6 @@ from latentcodec.tables import (
 )
 
 log = logging.getLogger(__name__)
-
-# Vector–Jacobian products per image for the decoder sensitivity. Two single probes differ by
-# ~5 % per channel (median), so two give ~3.5 % on the sensitivity and ~2 % on lac's steps
-# (∝ 1/√sensitivity), where the rate–distortion optimum is flat; channels differ by up to 60×.
-# Each probe costs one backward pass (about two decodes).
-SENSITIVITY_PROBES = 2
 
 Paths = Sequence[str | os.PathLike]
 
@@ -204,24 +205,6 @@ def load_sensitivity(path: str | os.PathLike, channels: int) -> np.ndarray:
     return sensitivity.astype(np.float64)
 
 
-def sensitivity_per_integer(sensitivity: np.ndarray, latent: Quantized) -> np.ndarray:
-    """Decoder sensitivity per unit of the b-bit integers, the unit lac's steps are in.
-
-    The chain: `LatentModel.decoder_sensitivity` gives s_c, pixel MSE (pixels in [0, 1]) per
-    unit of noise variance on one value of channel c of the float latent (diffusion space).
-    The integers map to that latent as x = lo_c + q · step_c, step_c = (hi_c − lo_c) / (2^b − 1)
-    (`latentcodec.quantize`), so noise of variance σ² in integer units is σ² · step_c² in
-    latent units and costs s_c · step_c² per integer unit. lac sets channel steps
-    ∝ 1/√(that) (`lac.channel_steps`: only ratios between channels matter there). A channel
-    that costs nothing (constant, hi = lo, or ignored by the decoder) gets a floor of 10⁻¹²
-    times the largest, so that its step becomes the largest lac allows rather than undefined.
-    """
-    per_integer = sensitivity * latent.step() ** 2
-    if not np.any(per_integer > 0):
-        return np.ones_like(per_integer)
-    return np.maximum(per_integer, 1e-12 * per_integer.max())
-
-
 def compress_latents(
     quantized: Paths,
     compressed: Paths,
@@ -233,46 +216,52 @@ def compress_latents(
     options: dict | None = None,
     sensitivities: Paths = (),
 ) -> None:
-    """Pack each integer latent into an image (unless the codec takes the latent itself) and
-    store it with the codec. A codec that `uses_sensitivity` (lac) at a lossy quality takes
-    each latent's decoder sensitivity (`measure_sensitivity`), given in `sensitivities`."""
+    """Store each integer latent with the codec as a self-contained `.lcf` file
+    (`standalone.store_latent`: the file `latentcodec encode` writes, whose bytes are the row's
+    bpp). A codec that `uses_sensitivity` (lac) at a lossy quality takes each latent's decoder
+    sensitivity (`measure_sensitivity`), given in `sensitivities`."""
     _same_length(quantized=quantized, compressed=compressed)
     coder = get_codec(codec, **(options or {}))
-    needs_sensitivity = coder.uses_sensitivity and not coder.is_lossless(quality_value)
-    if needs_sensitivity:
+    sensitivity_needed = needs_sensitivity(coder, quality_value)
+    if sensitivity_needed:
         _same_length(quantized=quantized, sensitivities=sensitivities)
     elif sensitivities:
         raise LatentCodecError(f"{codec} at quality {quality_value} takes no sensitivity files")
-    planes = coder.planes_for(packing) if coder.packs else None
     for index, (in_path, out_path) in enumerate(zip(quantized, compressed, strict=True)):
-        latent, _ = _load_quantized(in_path)
+        latent, stored = _load_quantized(in_path)
         if latent.bits != bits:
             raise LatentCodecError(f"{in_path}: holds {latent.bits}-bit values, expected {bits}")
-        if needs_sensitivity:
+        sensitivity = None
+        if sensitivity_needed:
             sensitivity = load_sensitivity(sensitivities[index], latent.values.shape[0])
-            data = coder.encode(
-                latent.values, bits, quality_value, sensitivity_per_integer(sensitivity, latent)
-            )
-        else:
-            image = pack(latent.values, planes) if coder.packs else latent.values
-            data = coder.encode(image, bits, quality_value)
-        log.info("%s → %s, %d bytes", in_path, out_path, len(data))
-        write_bytes_atomic(out_path, data)
+        container = store_latent(
+            latent,
+            model=str(stored["model"]),
+            height=int(stored["height"]),
+            width=int(stored["width"]),
+            coder=coder,
+            packing=packing,
+            quality_value=quality_value,
+            sensitivity=sensitivity,
+        )
+        size = write_container(out_path, container)
+        log.info("%s → %s, %d bytes", in_path, out_path, size)
 
 
-def _read_back(codec, path, channels: int, packing: str, bits: int) -> tuple[np.ndarray, int]:
-    """(integer latent, file size) of a stored latent; lossy values clipped to the bit range."""
-    data = Path(path).read_bytes()
-    try:
-        decoded = codec.decode(data)
-    except LatentCodecError as error:
-        raise LatentCodecError(f"{path}: {error}") from None
-    if not codec.packs:
-        if decoded.shape[0] != channels:
-            raise LatentCodecError(f"{path}: holds {decoded.shape[0]} channels, not {channels}")
-        return np.clip(decoded, 0, 2**bits - 1), len(data)
-    values = unpack(decoded, channels, codec.planes_for(packing))
-    return np.clip(values, 0, 2**bits - 1), len(data)
+def _read_back(path, coder, *, model: str, bits: int, packing: str, quality_value: int | None):
+    """(integer latent with the file's own ranges, file bytes, side bytes) of a stored `.lcf`,
+    checked against the setting it was stored for; lossy values clipped to the bit range."""
+    container = read_container(path)
+    stored = (container.model, container.codec, container.bits, container.packing)
+    expected = (model, coder.name, bits, packing)
+    if stored != expected or container.quality != quality_value:
+        raise LatentCodecError(
+            f"{path}: holds {stored} at quality {container.quality}, expected {expected} at "
+            f"quality {quality_value}"
+        )
+    latent = read_latent(container, coder, get_spec(model), path)
+    size = Path(path).stat().st_size
+    return latent, size, size - len(container.payload)
 
 
 def decode_quantized(
@@ -292,7 +281,7 @@ def decode_quantized(
 
     One decode per distinct latent: lossless codecs at this bit depth reuse these rows once
     their round trip is verified exact (`verify_lossless`). The rows' bytes are the raw
-    packed integers (channels × h × w × bits / 8) plus the side information.
+    packed integers (channels × h × w × bits / 8) plus the ranges (`side_bytes`).
     """
     _same_length(sources=sources, latents=latents, quantized=quantized, recons=recons)
     network = _load_model(model, mirror, threads, model_options)
@@ -315,7 +304,7 @@ def decode_quantized(
                 quality=QUANTIZED_QUALITY,
                 quality_value=None,
                 effort="",
-                stored_bytes=-(-latent.values.size * latent.bits // 8),
+                stored_bytes=-(-latent.values.size * latent.bits // 8) + latent.side_bytes,
                 side_bytes=latent.side_bytes,
                 exact=True,
                 compressed=side_path,
@@ -346,13 +335,17 @@ def verify_lossless(
     """
     _same_length(quantized=quantized, compressed=compressed)
     coder = get_codec(codec, **(options or {}))
-    channels = get_spec(model).channels
     decoded = read_table(decoded_table).set_index("image")
     rows = []
     for side_path, file_path in zip(quantized, compressed, strict=True):
         latent, _ = _load_quantized(side_path)
-        values, size = _read_back(coder, file_path, channels, packing, bits)
-        if not np.array_equal(values, latent.values):
+        setting = dict(model=model, bits=bits, packing=packing, quality_value=quality_value)
+        received, size, side_bytes = _read_back(file_path, coder, **setting)
+        if not (
+            np.array_equal(received.values, latent.values)
+            and np.array_equal(received.lo, latent.lo)
+            and np.array_equal(received.hi, latent.hi)
+        ):
             raise LatentCodecError(
                 f"{file_path}: {codec} at quality {quality} is declared lossless, but the file "
                 f"does not give back the integers of {side_path}"
@@ -366,7 +359,8 @@ def verify_lossless(
             quality_value=quality_value,
             effort=coder.effort_setting,
             bytes=size,
-            bpp=bits_per_pixel(size, latent.side_bytes, row["width"], row["height"]),
+            side_bytes=side_bytes,
+            bpp=bits_per_pixel(size, row["width"], row["height"]),
             exact=True,
             compressed=str(file_path),
         )
@@ -396,10 +390,9 @@ def reconstruct(
 ) -> None:
     """Decode each stored latent with the codec, dequantise, VAE-decode, and measure.
 
-    The decoder uses only the stored file, the side information (per-channel ranges) and
-    the experiment's constants (model, image size, bit depth, packing); the original
-    integers are read only to record whether the round trip was exact, and the float
-    latent only for the latent-domain error.
+    The decoder uses only the stored `.lcf` file (ranges, size and setting included); the
+    original integers are read only to record whether the round trip was exact, and the
+    float latent only for the latent-domain error.
     """
     _same_length(
         sources=sources, latents=latents, quantized=quantized, compressed=compressed, recons=recons
@@ -410,13 +403,8 @@ def reconstruct(
     files = zip(sources, latents, quantized, compressed, recons, strict=True)
     for source, latent_path, side_path, file_path, recon_path in files:
         original, stored = _load_quantized(side_path)
-        values, size = _read_back(coder, file_path, network.channels, packing, bits)
-        if values.shape != original.values.shape:
-            raise LatentCodecError(
-                f"{file_path}: decodes to a latent of shape {values.shape}, "
-                f"expected {original.values.shape}"
-            )
-        received = Quantized(values.astype(original.values.dtype), original.lo, original.hi, bits)
+        setting = dict(model=model, bits=bits, packing=packing, quality_value=quality_value)
+        received, size, side_bytes = _read_back(file_path, coder, **setting)
         jobs.append(
             dict(
                 latent=dequantize(received),
@@ -432,8 +420,8 @@ def reconstruct(
                 quality_value=quality_value,
                 effort=coder.effort_setting,
                 stored_bytes=size,
-                side_bytes=received.side_bytes,
-                exact=bool(np.array_equal(values, original.values)),
+                side_bytes=side_bytes,
+                exact=bool(np.array_equal(received.values, original.values)),
                 compressed=file_path,
             )
         )
@@ -585,7 +573,7 @@ def _row(
         "bitdepth": bits,
         "bytes": stored_bytes,
         "side_bytes": side_bytes,
-        "bpp": bits_per_pixel(stored_bytes, side_bytes, width, height),
+        "bpp": bits_per_pixel(stored_bytes, width, height),
         "psnr": psnr(original, image),
         "ssim": ssim(original, image),
         "msssim": msssim(original, image),

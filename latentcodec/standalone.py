@@ -1,18 +1,18 @@
-"""One image to one self-contained `.lcf` file and back: the workflow's steps, chained.
+"""One latent to one self-contained `.lcf` file and back: the file the workflow stores for
+every latent row, the CLI writes and reads, and whose bytes are that row's bpp.
 
-    encode: image ──model.encode──▶ float latent ──quantize──▶ integers + ranges
-            ──pack──▶ mosaic ──codec.encode──▶ payload ──▶ LatentContainer
-    decode: LatentContainer ──codec.decode──▶ mosaic ──unpack, clip──▶ integers
-            ──dequantize──▶ latent ──model.decode──▶ image (cropped to the original size)
+    store:  integers + ranges ──pack──▶ mosaic ──codec.encode──▶ payload ──▶ LatentContainer
+    read:   LatentContainer ──codec.decode──▶ mosaic ──unpack, clip──▶ integers + ranges
+    image:  image ──model.encode──▶ float latent ──quantize──▶ store   (`encode_image`)
+            read ──dequantize──▶ latent ──model.decode──▶ image        (`decode_latent`)
 
 A codec that codes the latent itself (lac, `Codec.packs` False) skips pack and unpack; at a
-lossy quality it takes the decoder's sensitivity, measured here as in the workflow's
-`measure_sensitivity` job (the same probes and seed), so lossy lac files match the workflow's.
-
-These are the functions the workflow's jobs use (`pipeline.encode_images`,
-`quantize_latents`, `compress_latents`, `reconstruct`), in the same order and with the same
-clipping of lossy values, so a file decodes to the pixels the workflow measures for the
-same image and settings. Torch-free: the caller loads the model and passes it in.
+lossy quality it takes the decoder's sensitivity per channel, measured with
+`SENSITIVITY_PROBES` probes and a fixed seed, in the workflow's `measure_sensitivity` job as in
+`encode_image`, so the CLI's files match the workflow's. Torch-free: the caller loads the
+model and passes it in. The workflow's jobs (`latentcodec.pipeline`) store and read every
+latent file through `store_latent` and `read_latent`, so a file the CLI writes for an image
+and setting is the file the workflow measures.
 """
 
 from __future__ import annotations
@@ -22,10 +22,15 @@ import numpy as np
 from latentcodec.codecs import Codec
 from latentcodec.container import LatentContainer
 from latentcodec.errors import LatentCodecError, prefix_errors
-from latentcodec.models import ModelSpec
+from latentcodec.models import ModelSpec, get_spec
 from latentcodec.packing import pack, unpack
-from latentcodec.pipeline import SENSITIVITY_PROBES, sensitivity_per_integer
 from latentcodec.quantize import Quantized, dequantize, integer_dtype, quantize
+
+# Vector–Jacobian products per image for the decoder sensitivity. Two single probes differ by
+# ~5 % per channel (median), so two give ~3.5 % on the sensitivity and ~2 % on lac's steps
+# (∝ 1/√sensitivity), where the rate–distortion optimum is flat; channels differ by up to 60×.
+# Each probe costs one backward pass (about two decodes).
+SENSITIVITY_PROBES = 2
 
 
 def check_codec_settings(
@@ -40,6 +45,70 @@ def check_codec_settings(
         codec_class.check_quality(quality_value)
 
 
+def needs_sensitivity(coder: Codec, quality_value: int | None) -> bool:
+    """Whether storing at this quality takes the decoder's sensitivity (lossy lac)."""
+    return coder.uses_sensitivity and not coder.is_lossless(quality_value)
+
+
+def sensitivity_per_integer(sensitivity: np.ndarray, latent: Quantized) -> np.ndarray:
+    """Decoder sensitivity per unit of the b-bit integers, the unit lac's steps are in.
+
+    The chain: `LatentModel.decoder_sensitivity` gives s_c, pixel MSE (pixels in [0, 1]) per
+    unit of noise variance on one value of channel c of the float latent (diffusion space).
+    The integers map to that latent as x = lo_c + q · step_c, step_c = (hi_c − lo_c) / (2^b − 1)
+    (`latentcodec.quantize`), so noise of variance σ² in integer units is σ² · step_c² in
+    latent units and costs s_c · step_c² per integer unit. lac sets channel steps
+    ∝ 1/√(that) (`lac.channel_steps`: only ratios between channels matter there). A channel
+    that costs nothing (constant, hi = lo, or ignored by the decoder) gets a floor of 10⁻¹²
+    times the largest, so that its step becomes the largest lac allows rather than undefined.
+    """
+    per_integer = sensitivity * latent.step() ** 2
+    if not np.any(per_integer > 0):
+        return np.ones_like(per_integer)
+    return np.maximum(per_integer, 1e-12 * per_integer.max())
+
+
+def store_latent(
+    latent: Quantized,
+    *,
+    model: str,
+    height: int,
+    width: int,
+    coder: Codec,
+    packing: str,
+    quality_value: int | None,
+    sensitivity: np.ndarray | None = None,
+) -> LatentContainer:
+    """The `.lcf` container of one integer latent of an image of `height` × `width` pixels.
+
+    `sensitivity` is the decoder's per channel in the float latent's units
+    (`LatentModel.decoder_sensitivity`); a codec that `needs_sensitivity` requires it.
+    """
+    if needs_sensitivity(coder, quality_value):
+        if sensitivity is None:
+            raise LatentCodecError(f"{coder.name} at quality {quality_value} needs a sensitivity")
+        per_integer = sensitivity_per_integer(sensitivity, latent)
+        payload = coder.encode(latent.values, latent.bits, quality_value, per_integer)
+    elif coder.packs:
+        mosaic = pack(latent.values, coder.planes_for(packing))
+        payload = coder.encode(mosaic, latent.bits, quality_value)
+    else:
+        payload = coder.encode(latent.values, latent.bits, quality_value)
+    return LatentContainer(
+        model=model,
+        height=height,
+        width=width,
+        padding=get_spec(model).padding(height, width),
+        bits=latent.bits,
+        packing=packing,
+        lo=latent.lo,
+        hi=latent.hi,
+        codec=coder.name,
+        quality=quality_value,
+        payload=payload,
+    )
+
+
 def encode_image(
     network,
     image: np.ndarray,
@@ -52,29 +121,20 @@ def encode_image(
     """Encode an (H, W, 3) uint8 image with a loaded model (`autoencoders.load_model`)."""
     height, width = image.shape[:2]
     float_latent = network.encode(image)
-    latent = quantize(float_latent, bits)
-    if not coder.packs:
-        sensitivity = None
-        if coder.uses_sensitivity and not coder.is_lossless(quality_value):
-            measured = network.decoder_sensitivity(
-                float_latent, height, width, probes=SENSITIVITY_PROBES
-            )
-            sensitivity = sensitivity_per_integer(measured, latent)
-        payload = coder.encode(latent.values, bits, quality_value, sensitivity)
-    else:
-        payload = coder.encode(pack(latent.values, coder.planes_for(packing)), bits, quality_value)
-    return LatentContainer(
+    sensitivity = None
+    if needs_sensitivity(coder, quality_value):
+        sensitivity = network.decoder_sensitivity(
+            float_latent, height, width, probes=SENSITIVITY_PROBES
+        )
+    return store_latent(
+        quantize(float_latent, bits),
         model=network.name,
         height=height,
         width=width,
-        padding=network.padding(height, width),
-        bits=bits,
+        coder=coder,
         packing=packing,
-        lo=latent.lo,
-        hi=latent.hi,
-        codec=coder.name,
-        quality=quality_value,
-        payload=payload,
+        quality_value=quality_value,
+        sensitivity=sensitivity,
     )
 
 

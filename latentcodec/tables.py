@@ -6,10 +6,15 @@ Columns (units in docs/method.md):
     bytes, side_bytes, bpp, psnr, ssim, msssim, ssimulacra2, butteraugli, butteraugli_3norm,
     latent_mse, latent_psnr, exact, width, height, channels, source, compressed, recon
 
+`bytes` is the size of the file a user would keep and `bpp` = 8 × `bytes` ÷ pixels
+(`metrics.bits_per_pixel`): for a latent codec the whole `.lcf` file (`latentcodec.container`,
+the file `compressed` names), of which `side_bytes` are not the codec's own file (header,
+per-channel ranges, CRC); for a pixel codec its own file (`side_bytes` = 0).
 Rows without a codec have `codec = none` (`NO_CODEC`, `is_uncoded`): the ceiling (the float
 latent decoded without quantisation; `quality = float32`, `bitdepth = 32`, `bytes` = the raw
 float32 latent; `is_ceiling`) and the quantised latent decoded as it is
-(`quality = quantized`, `bytes` = the raw packed integers; `is_quantized`). Pixel-domain
+(`quality = quantized`, `bytes` = the raw packed integers plus their ranges, `side_bytes` =
+the ranges; `is_quantized`). Pixel-domain
 baselines have `model = none` (`PIXEL_MODEL`, `is_pixel`) and codec = the baseline's label.
 All three have `packing = none` (`NO_PACKING`).
 `effort` is the encoder's time-for-bytes setting (`latentcodec.codecs`, e.g. `speed=6`), empty

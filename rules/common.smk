@@ -118,7 +118,7 @@ def configured_codec_options():
 
 def get_compressed(wildcards):
     return expand(
-        "results/{run}/{model}/b{bits}/{packing}/{codec}-{quality}/compressed/{image}.{codec}",
+        "results/{run}/{model}/b{bits}/{packing}/{codec}-{quality}/compressed/{image}.lcf",
         image=IMAGES,
         **wildcards,
     )

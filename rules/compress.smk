@@ -25,7 +25,7 @@ rule compress_latents:
         sensitivity=get_sensitivity,
     output:
         expand(
-            "results/{{run}}/{{model}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/compressed/{image}.{{codec}}",
+            "results/{{run}}/{{model}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/compressed/{image}.lcf",
             image=IMAGES,
         ),
     log:

@@ -3,6 +3,7 @@ damaged files, determinism, size accounting, config refusal, and real TAEF2/TAES
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 import zlib
 
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from latentcodec import lac
 from latentcodec.codecs import CODECS, Lac, get_codec
 from latentcodec.config import _check_codec, codec_jobs
+from latentcodec.container import read_container, write_container
 from latentcodec.errors import LatentCodecError
 from latentcodec.packing import NO_PACKING, pack
 from latentcodec.pipeline import _read_back, compress_latents
@@ -127,63 +129,61 @@ def test_repeat_encodes_are_byte_identical():
         assert Lac().encode(latent, 10, quality) == Lac().encode(latent.copy(), 10, quality)
 
 
-def test_file_size_is_what_the_caller_gets(tmp_path):
-    """The pipeline stores exactly the codec's bytes, and reading back counts all of them."""
-    latent = smooth_latent(8, (4, 8, 10))
-    quantized = tmp_path / "q.npz"
+def save_quantized(path, latent, hi):
     from latentcodec.io import save_arrays
 
     save_arrays(
-        quantized,
+        path,
         values=latent,
-        lo=np.zeros(4, np.float32),
-        hi=np.ones(4, np.float32),
+        lo=np.zeros(len(hi), np.float32),
+        hi=np.asarray(hi, np.float32),
         bits=np.array(8),
         model=np.array("taesdxl"),
         height=np.array(64),
         width=np.array(80),
     )
-    stored = tmp_path / "x.lac"
+
+
+def test_the_stored_file_is_an_lcf_whose_every_byte_counts(tmp_path):
+    """The pipeline stores the `.lcf` holding exactly lac's bytes, and reading back counts all
+    of the file: the lac payload plus the container's header, ranges and CRC (side bytes)."""
+    latent = smooth_latent(8, (4, 8, 10))
+    quantized, stored = tmp_path / "q.npz", tmp_path / "x.lcf"
+    save_quantized(quantized, latent, hi=np.ones(4))
     compress_latents(
         [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=100
     )
     data = stored.read_bytes()
-    assert data == Lac().encode(latent, 8, 100)
-    values, size = _read_back(Lac(), stored, 4, NO_PACKING, 8)
+    payload = read_container(stored).payload
+    assert payload == Lac().encode(latent, 8, 100)
+    setting = dict(model="taesdxl", bits=8, packing=NO_PACKING, quality_value=100)
+    received, size, side_bytes = _read_back(stored, Lac(), **setting)
     assert size == len(data) == stored.stat().st_size
-    np.testing.assert_array_equal(values, latent)
+    assert side_bytes == len(data) - len(payload) == 29 + len("taesdxl") + len("lac") + 8 * 4 + 4
+    np.testing.assert_array_equal(received.values, latent)
     header = 18 + 2 * 4 + 4 * (2 + 2 * len(lac._taps(3)))  # header, centres, channel models
-    assert len(data) > header + 4
+    assert len(payload) > header + 4
+    with pytest.raises(LatentCodecError, match=r"x\.lcf: holds .* expected"):
+        _read_back(stored, Lac(), **(setting | {"quality_value": 90}))
 
 
 def test_lossy_lac_in_the_workflow_takes_sensitivity_per_integer_unit(tmp_path):
     """compress_latents hands lac s_c · step_c² (step_c = (hi − lo) / (2^b − 1)): a channel
     with twice the range of another and a quarter of its float sensitivity costs the same per
     integer unit, so both get the same lac step."""
-    from latentcodec.io import save_arrays
-    from latentcodec.pipeline import compress_latents
-
     latent = smooth_latent(8, (3, 8, 10))
     quantized, sensitivity = tmp_path / "q.npz", tmp_path / "s.npy"
-    save_arrays(
-        quantized,
-        values=latent,
-        lo=np.zeros(3, np.float32),
-        hi=np.array([1, 2, 1], np.float32),
-        bits=np.array(8),
-        model=np.array("taesdxl"),
-        height=np.array(64),
-        width=np.array(80),
-    )
+    save_quantized(quantized, latent, hi=[1, 2, 1])
     np.save(sensitivity, np.array([1.0, 0.25, 16.0]))
-    stored = tmp_path / "x.lac"
+    stored = tmp_path / "x.lcf"
     compress_latents(
         [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
         sensitivities=[sensitivity],
     )  # fmt: skip
-    step_codes = np.frombuffer(stored.read_bytes(), np.uint8, 3 * 4, offset=18)[::4]
+    payload = read_container(stored).payload
+    step_codes = np.frombuffer(payload, np.uint8, 3 * 4, offset=18)[::4]
     assert step_codes[0] == step_codes[1] == step_codes[2] + 32  # 4 × the step: two octaves
-    assert stored.read_bytes() == Lac().encode(latent, 8, 40, np.array([1.0, 1.0, 16.0]))
+    assert payload == Lac().encode(latent, 8, 40, np.array([1.0, 1.0, 16.0]))
     with pytest.raises(LatentCodecError, match=r"s\.npy: expected 3 finite non-negative"):
         np.save(sensitivity, np.array([1.0, np.nan, 1.0]))
         compress_latents(
@@ -192,11 +192,17 @@ def test_lossy_lac_in_the_workflow_takes_sensitivity_per_integer_unit(tmp_path):
         )  # fmt: skip
 
 
-def test_a_damaged_file_read_back_names_the_file(tmp_path):
-    path = tmp_path / "broken.lac"
-    path.write_bytes(Lac().encode(smooth_latent(8, (2, 4, 4)), 8, 100)[:-3])
-    with pytest.raises(LatentCodecError, match=r"broken\.lac: lac: cannot decode"):
-        _read_back(Lac(), path, 2, NO_PACKING, 8)
+def test_a_damaged_payload_read_back_names_the_file(tmp_path):
+    """A container whose CRC holds but whose lac payload is cut short (written so)."""
+    latent = smooth_latent(8, (4, 8, 10))
+    quantized, path = tmp_path / "q.npz", tmp_path / "broken.lcf"
+    save_quantized(quantized, latent, hi=np.ones(4))
+    setting = dict(bits=8, packing=NO_PACKING, quality_value=100)
+    compress_latents([quantized], [path], codec="lac", **setting)
+    container = read_container(path)
+    write_container(path, dataclasses.replace(container, payload=container.payload[:-3]))
+    with pytest.raises(LatentCodecError, match=r"broken\.lcf: lac: cannot decode"):
+        _read_back(path, Lac(), model="taesdxl", **setting)
 
 
 # Robustness: every damaged or hostile file gives a clean LatentCodecError.

@@ -43,8 +43,8 @@ def test_metrics_refuse_mismatched_shapes():
         psnr(np.zeros((4, 4, 3), np.uint8), np.zeros((4, 5, 3), np.uint8))
 
 
-def test_bits_per_pixel_counts_file_and_side_bytes():
-    assert bits_per_pixel(1000, 24, 768, 512) == pytest.approx(8 * 1024 / (768 * 512))
+def test_bits_per_pixel_is_eight_bits_per_file_byte_over_the_original_pixels():
+    assert bits_per_pixel(1024, 768, 512) == pytest.approx(8 * 1024 / (768 * 512))
 
 
 def test_msssim_of_an_image_with_itself_is_one_and_lower_with_noise(kodim01):

@@ -16,6 +16,9 @@ import pandas as pd
 import pytest
 import yaml
 
+from latentcodec.cli import main as latentcodec_command
+from latentcodec.container import read_container
+
 from .conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -124,7 +127,7 @@ def test_tiny_run_writes_one_tidy_row_per_setting(tiny_run):
         ("avif", 10, "high"),
     }
     for row in table.itertuples():
-        assert row.bpp == pytest.approx(8 * (row.bytes + row.side_bytes) / (768 * 512))
+        assert row.bpp == 8 * row.bytes / (768 * 512)
         assert (tiny_run / row.recon).is_file() and (tiny_run / row.compressed).is_file()
         assert 0 < row.msssim <= 1 and 0 < row.ssim <= 1
         # the default perceptual_metrics: SSIMULACRA2 and Butteraugli on every row
@@ -134,11 +137,24 @@ def test_tiny_run_writes_one_tidy_row_per_setting(tiny_run):
     avif = latent.set_index(["codec", "quality"]).loc[("avif", "low")]
     assert png["exact"] and not avif["exact"]
     stored = tiny_run / avif["compressed"]
-    assert stored.read_bytes()[4:12] == b"ftypavif" and stored.stat().st_size == avif["bytes"]
+    assert stored.suffix == ".lcf" and stored.stat().st_size == avif["bytes"]
+    payload = read_container(stored).payload
+    assert payload[4:12] == b"ftypavif" and avif["side_bytes"] == avif["bytes"] - len(payload)
     ceiling = latent[latent["bitdepth"] == 32].iloc[0]
     assert ceiling["psnr"] > 20 and ceiling["latent_psnr"] == float("inf")
     assert png["psnr"] > avif["psnr"] and avif["bpp"] < png["bpp"]
     assert np.isfinite(avif["latent_psnr"]) and avif["latent_psnr"] < png["latent_psnr"]
+
+
+def test_the_cli_writes_the_file_the_table_counts(tiny_run, mirror, tmp_path, capsys):
+    """One bpp: `latentcodec encode` with a row's setting writes that row's `.lcf`, byte for
+    byte, and reports the table's bpp."""
+    row = read_results(tiny_run).query("codec == 'png' and bitdepth == 8").iloc[0]
+    image, lcf = mirror / "datasets" / "kodak" / "kodim23.png", tmp_path / "kodim23.lcf"
+    arguments = ["--model", "taef2", "--codec", "png", "--bits", "8", "--device", "cpu"]
+    assert latentcodec_command(["encode", str(image), str(lcf), *arguments]) == 0
+    assert lcf.read_bytes() == (tiny_run / row["compressed"]).read_bytes()
+    assert f"{row['bytes']} bytes, {row['bpp']:.4f} bpp" in capsys.readouterr().out
 
 
 def test_lossless_files_reuse_the_one_decode_of_their_integers(tiny_run):
