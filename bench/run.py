@@ -287,6 +287,8 @@ def _seams() -> None:
 
 def codec_cost() -> None:
     """Median encode/decode time of kodim23's TAEF2 latent for each codec setting."""
+    from round_trip import time_round_trips
+
     from latentcodec.autoencoders import load_model
     from latentcodec.codecs import get_codec
     from latentcodec.config import codec_packings
@@ -308,14 +310,9 @@ def codec_cost() -> None:
         for packing in codec_packings(name, settings):
             packed = pack(values, coder.planes_for(packing)) if coder.packs else values
             for quality_value in settings.get("qualities", {"lossless": None}).values():
-                encode_times, decode_times = [], []
-                for _ in range(3):
-                    start = time.perf_counter()
-                    data = coder.encode(packed, bits, quality_value)
-                    middle = time.perf_counter()
-                    coder.decode(data)
-                    encode_times.append(middle - start)
-                    decode_times.append(time.perf_counter() - middle)
+                data, encode_times, decode_times = time_round_trips(
+                    coder, packed, bits, quality_value, repeats=3
+                )
                 speed = f" speed {options['speed']}" if "speed" in options else ""
                 label = f"{name} {bits}-bit {packing} q{quality_value}{speed}"
                 record("5 codec cost", f"{label}: bpp", len(data) * 8 / pixels, "bpp")
