@@ -8,6 +8,7 @@ import sys
 import time
 
 import numpy as np
+from round_trip import time_round_trips
 
 from latentcodec import lac
 
@@ -20,14 +21,9 @@ def synthetic_latent(shape=(32, 64, 96), bits=8, seed=0) -> np.ndarray:
 
 
 def measure(values: np.ndarray, bits: int, quality: int, repeats: int = 5) -> dict:
-    encode_times, decode_times = [], []
-    for _ in range(repeats):
-        start = time.process_time()
-        data = lac.encode(values, bits, quality)
-        middle = time.process_time()
-        lac.decode(data)
-        encode_times.append(middle - start)
-        decode_times.append(time.process_time() - middle)
+    data, encode_times, decode_times = time_round_trips(
+        lambda: lac.encode(values, bits, quality), lac.decode, repeats, clock=time.process_time
+    )
     return {
         "bytes": len(data),
         "encode": values.size / min(encode_times),

@@ -41,6 +41,15 @@ def load_config(path: str | os.PathLike) -> dict:
     return config
 
 
+def decode_outputs(folder: Path, images: list[str]) -> dict:
+    """What a decoding step writes, as the workflow lays it out: recon/<image>.png and
+    metrics.csv in the step's folder."""
+    return {
+        "recons": [folder / "recon" / f"{image}.png" for image in images],
+        "table": folder / "metrics.csv",
+    }
+
+
 def run(config: dict) -> Path:
     """Everything `snakemake results/<run>/metrics.csv` does, in the current directory."""
     run_dir = Path("results") / config["run"]
@@ -57,15 +66,9 @@ def run(config: dict) -> Path:
         base = run_dir / model
         latents = [base / "latents" / f"{image}.npz" for image in images]
         encode_images(model, sources, latents, max_pixels=settings["max_pixels"], **options)
+        decoding = {"sources": sources, "latents": latents, **options}
         tables.append(base / "ceiling" / "metrics.csv")
-        reconstruct_ceiling(
-            model,
-            sources=sources,
-            latents=latents,
-            recons=[base / "ceiling" / "recon" / f"{image}.png" for image in images],
-            table=tables[-1],
-            **options,
-        )
+        reconstruct_ceiling(model, **decode_outputs(base / "ceiling", images), **decoding)
         jobs = codec_jobs(config, model)
         for bits in sorted({job.bits for job in jobs}):
             folder = base / f"b{bits}" / "quantized"
@@ -73,13 +76,7 @@ def run(config: dict) -> Path:
             quantize_latents(latents, quantized, bits=bits)
             tables.append(folder / "metrics.csv")
             decode_quantized(
-                model,
-                sources=sources,
-                latents=latents,
-                quantized=quantized,
-                recons=[folder / "recon" / f"{image}.png" for image in images],
-                table=tables[-1],
-                **options,
+                model, quantized=quantized, **decode_outputs(folder, images), **decoding
             )
         for job in jobs:
             quantized = [base / f"b{job.bits}" / "quantized" / f"{image}.npz" for image in images]
@@ -115,14 +112,11 @@ def run(config: dict) -> Path:
                 tables.append(branch / "metrics.csv")
                 reconstruct(
                     model,
-                    sources=sources,
-                    latents=latents,
                     quantized=quantized,
                     compressed=compressed,
-                    recons=[branch / "recon" / f"{image}.png" for image in images],
-                    table=tables[-1],
+                    **decode_outputs(branch, images),
                     **labels,
-                    **options,
+                    **decoding,
                 )
     for baseline in baseline_jobs(config):
         folder = run_dir / "baselines" / baseline.name

@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -289,6 +290,8 @@ def codec_cost() -> None:
     """Median encode/decode time of kodim23's TAEF2 latent for each codec setting of the
     findings, through the workflow's own path (`standalone.store_latent` to the `.lcf` bytes
     and back with `read_latent`), and the bpp of those bytes."""
+    from round_trip import time_round_trips
+
     from latentcodec.autoencoders import load_model
     from latentcodec.codecs import get_codec
     from latentcodec.config import codec_packings
@@ -305,6 +308,12 @@ def codec_cost() -> None:
         store_latent,
     )
 
+    def lcf_bytes(setting: dict) -> bytes:
+        return container_to_bytes(store_latent(**setting))
+
+    def read_lcf(data: bytes, coder):
+        return read_latent(container_from_bytes(data), coder, get_spec("taef2"), "bench")
+
     mirror = resolve_mirror(None)
     image = load_image(mirror / "datasets" / "kodak" / "kodim23.png")
     height, width = image.shape[:2]
@@ -319,18 +328,13 @@ def codec_cost() -> None:
         quantized = quantize(latent, bits)
         for packing in codec_packings(name, settings):
             for quality_value in settings.get("qualities", {"lossless": None}).values():
-                setting = dict(model="taef2", height=height, width=width, coder=coder)
-                setting.update(packing=packing, quality_value=quality_value)
+                setting = dict(latent=quantized, model="taef2", height=height, width=width)
+                setting.update(coder=coder, packing=packing, quality_value=quality_value)
                 if needs_sensitivity(coder, quality_value):
                     setting["sensitivity"] = sensitivity
-                encode_times, decode_times = [], []
-                for _ in range(3):
-                    start = time.perf_counter()
-                    data = container_to_bytes(store_latent(quantized, **setting))
-                    middle = time.perf_counter()
-                    read_latent(container_from_bytes(data), coder, get_spec("taef2"), "bench")
-                    encode_times.append(middle - start)
-                    decode_times.append(time.perf_counter() - middle)
+                data, encode_times, decode_times = time_round_trips(
+                    partial(lcf_bytes, setting), partial(read_lcf, coder=coder), repeats=3
+                )
                 speed = f" speed {options['speed']}" if "speed" in options else ""
                 label = f"{name} {bits}-bit {packing} q{quality_value}{speed}"
                 bpp = bits_per_pixel(len(data), width, height)

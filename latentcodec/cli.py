@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import enum
+import functools
 import logging
 import sys
 from collections.abc import Iterator
@@ -127,12 +128,15 @@ once into ~/.cache/latentcodec; see docs/configuration.md, "Data and weights".
     )
     parser.add_argument("--version", action="version", version=f"latentcodec {__version__}")
     commands = parser.add_subparsers(
-        title="commands", dest="command", required=True, metavar="COMMAND"
+        title="commands",
+        dest="command",
+        required=True,
+        metavar="COMMAND",
+        parser_class=functools.partial(argparse.ArgumentParser, formatter_class=formatter),
     )
 
     encode = commands.add_parser(
         "encode",
-        formatter_class=formatter,
         help=f"encode an image (or a folder of images) to {SUFFIX}",
         description=(
             "Encode IMAGE with the model, quantise its latent to --bits bits per channel,\n"
@@ -187,7 +191,6 @@ times the encoding time) to give each channel its quantisation step, as the work
 
     decode = commands.add_parser(
         "decode",
-        formatter_class=formatter,
         help=f"decode a {SUFFIX} file (or a folder of them) to PNG",
         description=(
             f"Decode the {SUFFIX} file IN to the 8-bit RGB PNG OUT, at the original image's\n"
@@ -208,7 +211,6 @@ examples:
 
     info = commands.add_parser(
         "info",
-        formatter_class=formatter,
         help=f"print what {SUFFIX} files hold (no model needed)",
         description=f"Print the header of each {SUFFIX} file: one line per file.",
         epilog=EXIT_STATUS_HELP,

@@ -1,4 +1,5 @@
-"""The entry point every workflow script uses: log to the job's log file, run one step.
+"""The entry point every workflow script uses: log to the job's log file, run one step;
+and the keywords that several scripts take alike from their Snakemake object.
 
 A LatentCodecError (bad input, missing file, no network) ends the job with its message
 alone, on stderr and in the log, instead of a traceback from deep inside a library.
@@ -28,3 +29,34 @@ def run_step(log_file: str | os.PathLike, step: Callable, *args, **kwargs) -> No
         logging.getLogger(step.__module__).error("%s", error)
         print(f"latentcodec: {error}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def model_job_options(job) -> dict:
+    """A model job's keywords from its Snakemake object: where the weights are, how many
+    threads, and the configured model options, so every model is loaded the same way."""
+    return {"mirror": job.params.mirror, "threads": job.threads, **job.params.model_options}
+
+
+def decode_job_options(job) -> dict:
+    """A decoding job's keywords: the sources and latents it measures against, the images and
+    table it writes, the metrics it computes, and how it loads the model."""
+    return {
+        "sources": list(job.input.sources),
+        "latents": list(job.input.latents),
+        "recons": list(job.output.recons),
+        "table": job.output.table,
+        "perceptual_metrics": job.params.perceptual_metrics,
+        **model_job_options(job),
+    }
+
+
+def codec_setting(job) -> dict:
+    """A stored-latent job's codec setting, from its wildcards and the codec's params."""
+    return {
+        "codec": job.wildcards.codec,
+        "bits": int(job.wildcards.bits),
+        "packing": job.wildcards.packing,
+        "quality": job.wildcards.quality,
+        "quality_value": job.params.quality_value,
+        "options": job.params.options,
+    }

@@ -50,138 +50,102 @@ def _kl(channels: int, scaling: float, shift: float | None = None, **extra) -> d
 
 
 SDXL_VAE_ARCHITECTURE = _kl(4, 0.13025, sample_size=1024, force_upcast=False)
+SDXL_ORIGINAL_ARCHITECTURE = _kl(4, 0.13025, sample_size=1024, force_upcast=True)
+SD_VAE_ARCHITECTURE = _kl(4, 0.18215, sample_size=256)
 FLOW_VAE = {"use_quant_conv": False, "use_post_quant_conv": False, "sample_size": 1024}
+SD3_VAE_ARCHITECTURE = _kl(16, 1.5305, 0.0609, **FLOW_VAE)
+FLUX1_VAE_ARCHITECTURE = _kl(16, 0.3611, 0.1159, **FLOW_VAE)
 TINY_ARCHITECTURE = {"latent_channels": 4, "scaling_factor": 1.0}  # AutoencoderTiny defaults
 TAESD_URL = "https://github.com/madebyollin/taesd/raw/main"  # <name>_{encoder,decoder}.pth
 
+DESCRIPTIONS = {  # what `latentcodec models` prints beside each name
+    "sdxl-vae-fp16-fix": "SDXL VAE, finetuned to run in fp16 without NaNs (AutoencoderKL)",
+    "sdxl-vae": "The original SDXL VAE: overflows to NaN in float16",
+    "sd-vae-ft-mse": "SD 1.x/2.x VAE, decoder finetuned with MSE (AutoencoderKL)",
+    "sd-vae-ft-ema": "SD 1.x/2.x VAE, decoder finetuned with EMA weights (AutoencoderKL)",
+    "sd3-vae": "Stable Diffusion 3 VAE, 16 channels, with shift factor",
+    "flux1-vae": "FLUX.1 VAE, 16 channels, with shift factor",
+    "taesd": "Tiny autoencoder (TAESD) for the SD 1.x/2.x latent space: a distilled stand-in for "
+    "the SD VAE with its own ceiling",
+    "taesdxl": "Tiny autoencoder (TAESDXL): a distilled stand-in for the SDXL VAE. Same latent "
+    "space, far smaller decoder (1.2 M parameters against 49.5 M), its own ceiling",
+    "taesd3": "Tiny autoencoder (TAESD3) for the SD3 latent space, 16 channels",
+    "taef1": "Tiny autoencoder (TAEF1) for the FLUX.1 latent space, 16 channels",
+    "taef2": "Tiny autoencoder (TAEF2) for the FLUX.2 latent space, 32 channels, with a GroupNorm "
+    "branch that sees the whole image",
+    "taesd-hf": "TAESD as a diffusers AutoencoderTiny, from Hugging Face",
+    "taesdxl-hf": "TAESDXL as a diffusers AutoencoderTiny, from Hugging Face",
+}
 
-def _taesd(
-    name: str, *, channels: int, latent_space: str, description: str, global_norm: bool = False
+
+def _spec(
+    name: str, family: str, source: str, latent_space: str, architecture: dict, **extra
 ) -> ModelSpec:
-    """A TAESD-family entry (Ollin Boer Bohan, MIT): 1.2–1.3 M parameters per half."""
+    """A registry entry; its channels are its architecture's, its description in DESCRIPTIONS."""
     return ModelSpec(
         name=name,
-        family="taesd",
-        channels=channels,
-        source=TAESD_URL,
-        description=description,
+        family=family,
+        channels=architecture["latent_channels"],
+        source=source,
+        description=DESCRIPTIONS[name],
         latent_space=latent_space,
-        architecture={"latent_channels": channels, "global_norm": global_norm},
+        architecture=architecture,
+        **extra,
     )
+
+
+def _kl_vae(name: str, repo: str, latent_space: str, architecture: dict, **extra) -> ModelSpec:
+    """A diffusers AutoencoderKL from Hugging Face."""
+    return _spec(name, "diffusers-kl", repo, latent_space, architecture, **extra)
+
+
+def _taesd(name: str, latent_space: str, channels: int, global_norm: bool = False) -> ModelSpec:
+    """A TAESD-family entry (Ollin Boer Bohan, MIT): 1.2–1.3 M parameters per half."""
+    architecture = {"latent_channels": channels, "global_norm": global_norm}
+    return _spec(name, "taesd", TAESD_URL, latent_space, architecture)
+
+
+def _tiny_hf(name: str, repo: str, latent_space: str) -> ModelSpec:
+    """A TAESD-family model as a diffusers AutoencoderTiny, from Hugging Face."""
+    return _spec(name, "diffusers-tiny", repo, latent_space, TINY_ARCHITECTURE)
 
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
-        ModelSpec(
-            name="sdxl-vae-fp16-fix",
-            family="diffusers-kl",
-            channels=4,
-            source="madebyollin/sdxl-vae-fp16-fix",
-            description="SDXL VAE, finetuned to run in fp16 without NaNs (AutoencoderKL)",
-            latent_space="SDXL",
-            architecture=SDXL_VAE_ARCHITECTURE,
+        _kl_vae(
+            "sdxl-vae-fp16-fix", "madebyollin/sdxl-vae-fp16-fix", "SDXL", SDXL_VAE_ARCHITECTURE
         ),
-        ModelSpec(
-            name="sdxl-vae",
-            family="diffusers-kl",
-            channels=4,
-            source="stabilityai/sdxl-vae",
-            description="The original SDXL VAE: overflows to NaN in float16",
-            latent_space="SDXL",
-            architecture=_kl(4, 0.13025, sample_size=1024, force_upcast=True),
+        _kl_vae(
+            "sdxl-vae",
+            "stabilityai/sdxl-vae",
+            "SDXL",
+            SDXL_ORIGINAL_ARCHITECTURE,
             dtypes=("float32", "bfloat16"),
         ),
-        ModelSpec(
-            name="sd-vae-ft-mse",
-            family="diffusers-kl",
-            channels=4,
-            source="stabilityai/sd-vae-ft-mse",
-            description="SD 1.x/2.x VAE, decoder finetuned with MSE (AutoencoderKL)",
-            latent_space="SD 1.x/2.x",
-            architecture=_kl(4, 0.18215, sample_size=256),
-        ),
-        ModelSpec(
-            name="sd-vae-ft-ema",
-            family="diffusers-kl",
-            channels=4,
-            source="stabilityai/sd-vae-ft-ema",
-            description="SD 1.x/2.x VAE, decoder finetuned with EMA weights (AutoencoderKL)",
-            latent_space="SD 1.x/2.x",
-            architecture=_kl(4, 0.18215, sample_size=256),
-        ),
-        ModelSpec(
-            name="sd3-vae",
-            family="diffusers-kl",
-            channels=16,
-            source="stabilityai/stable-diffusion-3-medium-diffusers",
+        _kl_vae("sd-vae-ft-mse", "stabilityai/sd-vae-ft-mse", "SD 1.x/2.x", SD_VAE_ARCHITECTURE),
+        _kl_vae("sd-vae-ft-ema", "stabilityai/sd-vae-ft-ema", "SD 1.x/2.x", SD_VAE_ARCHITECTURE),
+        _kl_vae(
+            "sd3-vae",
+            "stabilityai/stable-diffusion-3-medium-diffusers",
+            "SD3",
+            SD3_VAE_ARCHITECTURE,
             subfolder="vae",
-            description="Stable Diffusion 3 VAE, 16 channels, with shift factor",
-            latent_space="SD3",
-            architecture=_kl(16, 1.5305, 0.0609, **FLOW_VAE),
         ),
-        ModelSpec(
-            name="flux1-vae",
-            family="diffusers-kl",
-            channels=16,
-            source="black-forest-labs/FLUX.1-schnell",
+        _kl_vae(
+            "flux1-vae",
+            "black-forest-labs/FLUX.1-schnell",
+            "FLUX.1",
+            FLUX1_VAE_ARCHITECTURE,
             subfolder="vae",
-            description="FLUX.1 VAE, 16 channels, with shift factor",
-            latent_space="FLUX.1",
-            architecture=_kl(16, 0.3611, 0.1159, **FLOW_VAE),
         ),
-        _taesd(
-            "taesd",
-            channels=4,
-            latent_space="SD 1.x/2.x",
-            description="Tiny autoencoder (TAESD) for the SD 1.x/2.x latent space: a distilled "
-            "stand-in for the SD VAE with its own ceiling",
-        ),
-        _taesd(
-            "taesdxl",
-            channels=4,
-            latent_space="SDXL",
-            description="Tiny autoencoder (TAESDXL): a distilled stand-in for the SDXL VAE. Same "
-            "latent space, far smaller decoder (1.2 M parameters against 49.5 M), its own ceiling",
-        ),
-        _taesd(
-            "taesd3",
-            channels=16,
-            latent_space="SD3",
-            description="Tiny autoencoder (TAESD3) for the SD3 latent space, 16 channels",
-        ),
-        _taesd(
-            "taef1",
-            channels=16,
-            latent_space="FLUX.1",
-            description="Tiny autoencoder (TAEF1) for the FLUX.1 latent space, 16 channels",
-        ),
-        _taesd(
-            "taef2",
-            channels=32,
-            latent_space="FLUX.2",
-            description="Tiny autoencoder (TAEF2) for the FLUX.2 latent space, 32 channels, with a "
-            "GroupNorm branch that sees the whole image",
-            global_norm=True,
-        ),
-        ModelSpec(
-            name="taesd-hf",
-            family="diffusers-tiny",
-            channels=4,
-            source="madebyollin/taesd",
-            description="TAESD as a diffusers AutoencoderTiny, from Hugging Face",
-            latent_space="SD 1.x/2.x",
-            architecture=TINY_ARCHITECTURE,
-        ),
-        ModelSpec(
-            name="taesdxl-hf",
-            family="diffusers-tiny",
-            channels=4,
-            source="madebyollin/taesdxl",
-            description="TAESDXL as a diffusers AutoencoderTiny, from Hugging Face",
-            latent_space="SDXL",
-            architecture=TINY_ARCHITECTURE,
-        ),
+        _taesd("taesd", "SD 1.x/2.x", channels=4),
+        _taesd("taesdxl", "SDXL", channels=4),
+        _taesd("taesd3", "SD3", channels=16),
+        _taesd("taef1", "FLUX.1", channels=16),
+        _taesd("taef2", "FLUX.2", channels=32, global_norm=True),
+        _tiny_hf("taesd-hf", "madebyollin/taesd", "SD 1.x/2.x"),
+        _tiny_hf("taesdxl-hf", "madebyollin/taesdxl", "SDXL"),
     )
 }
 

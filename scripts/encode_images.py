@@ -1,6 +1,6 @@
 """Snakemake script: encode images to float latents with one model load."""
 
-from latentcodec.jobs import run_step
+from latentcodec.jobs import model_job_options, run_step
 from latentcodec.pipeline import encode_images
 
 run_step(
@@ -9,8 +9,6 @@ run_step(
     snakemake.wildcards.model,
     list(snakemake.input),
     list(snakemake.output),
-    mirror=snakemake.params.mirror,
-    threads=snakemake.threads,
-    **snakemake.params.model_options,
     max_pixels=snakemake.params.max_pixels,
+    **model_job_options(snakemake),
 )

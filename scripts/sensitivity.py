@@ -1,6 +1,6 @@
 """Snakemake script: each latent's decoder sensitivity per channel, with one model load."""
 
-from latentcodec.jobs import run_step
+from latentcodec.jobs import model_job_options, run_step
 from latentcodec.pipeline import measure_sensitivity
 
 run_step(
@@ -10,7 +10,5 @@ run_step(
     latents=list(snakemake.input),
     sensitivities=list(snakemake.output),
     probes=snakemake.params.probes,
-    mirror=snakemake.params.mirror,
-    threads=snakemake.threads,
-    **snakemake.params.model_options,
+    **model_job_options(snakemake),
 )

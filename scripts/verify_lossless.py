@@ -1,6 +1,6 @@
 """Snakemake script: verify lossless files round-trip exactly and reuse their decode."""
 
-from latentcodec.jobs import run_step
+from latentcodec.jobs import codec_setting, run_step
 from latentcodec.pipeline import verify_lossless
 
 run_step(
@@ -11,10 +11,5 @@ run_step(
     decoded_table=snakemake.input.decoded,
     table=snakemake.output[0],
     model=snakemake.wildcards.model,
-    codec=snakemake.wildcards.codec,
-    bits=int(snakemake.wildcards.bits),
-    packing=snakemake.wildcards.packing,
-    quality=snakemake.wildcards.quality,
-    quality_value=snakemake.params.quality_value,
-    options=snakemake.params.options,
+    **codec_setting(snakemake),
 )
