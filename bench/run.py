@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -324,7 +325,8 @@ def codec_cost() -> None:
     for name, settings in findings.items():
         options = settings.get("options", {})
         coder = get_codec(name, **options)
-        bits = max(settings["bitdepths"]) if name == "png" else min(settings["bitdepths"])
+        depths = {*settings["bitdepths"], *chain(*settings.get("model_bitdepths", {}).values())}
+        bits = max(depths) if name == "png" else min(depths)
         quantized = quantize(latent, bits)
         for packing in codec_packings(name, settings):
             for quality_value in settings.get("qualities", {"lossless": None}).values():
