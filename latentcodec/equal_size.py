@@ -149,7 +149,7 @@ def match_sizes(
     *,
     source: str | os.PathLike,
     table: str | os.PathLike,
-    output: str | os.PathLike,
+    pairs: str | os.PathLike,
     files: str | os.PathLike,
     baselines: dict[str, dict],
     bitdepths: Sequence[int],
@@ -157,7 +157,7 @@ def match_sizes(
 ) -> None:
     """Pair each lossy latent file of the image in `source` with each baseline at equal size.
 
-    `baselines`: label → {"codec": name, "options": {...}}. Writes the pairs to `output`
+    `baselines`: label → {"codec": name, "options": {...}}. Writes the pairs to `pairs`
     (CSV) and each matched pixel encoding under `files`.
     """
     image = Path(source).stem
@@ -197,7 +197,7 @@ def match_sizes(
                 | {"size_mismatch": match.mismatch, "out_of_range": match.out_of_range}
             )
         log.info("%s, %s: %d encodings for %d files", image, name, search.encodings, len(latent))
-    write_csv(pd.DataFrame(rows, columns=pair_columns()), output)
+    write_csv(pd.DataFrame(rows, columns=pair_columns()), pairs)
 
 
 def pair_columns() -> list[str]:

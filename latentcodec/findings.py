@@ -171,13 +171,22 @@ def _lead_sentences(lead: pd.DataFrame) -> list[str]:
     return sentences
 
 
+def _model_rates(spaces: pd.DataFrame, prefix: str = "") -> list[str]:
+    """Each model's cheapest latent bpp and its ratio to pixel codecs at one operating point:
+    the PSNR one, or the one whose columns start with `prefix` (e.g. `ssimulacra2_`)."""
+    parts = []
+    for row in spaces.to_dict("records"):
+        point = row | {key.removeprefix(prefix): row[key] for key in row if key.startswith(prefix)}
+        if not math.isnan(point["latent_bpp"]):
+            parts.append(
+                f"`{row['model']}` ({row['channels']} ch) {point['latent_bpp']:.3f} bpp, "
+                f"{bounded_ratio_text(point)} pixel"
+            )
+    return parts
+
+
 def _spaces_sentence(spaces: pd.DataFrame) -> str:
-    parts = [
-        f"`{row['model']}` ({row['channels']} ch) {row['latent_bpp']:.3f} bpp, "
-        f"{bounded_ratio_text(row)} pixel"
-        for row in spaces.to_dict("records")
-        if not math.isnan(row["latent_bpp"])
-    ]
+    parts = _model_rates(spaces)
     if not parts:
         return ""
     text = (
@@ -198,12 +207,7 @@ def _spaces_sentence(spaces: pd.DataFrame) -> str:
 
 
 def _perceptual_sentence(spaces: pd.DataFrame) -> str:
-    parts = [
-        f"`{row['model']}` {row['ssimulacra2_latent_bpp']:.3f} bpp "
-        f"({bounded_ratio_text(_prefixed(row, 'ssimulacra2_'))} pixel)"
-        for row in spaces.to_dict("records")
-        if not math.isnan(row["ssimulacra2_latent_bpp"])
-    ]
+    parts = _model_rates(spaces, "ssimulacra2_")
     if not parts:
         return "No latent codec comes within the SSIMULACRA2 margin of its ceiling."
     return (
@@ -211,10 +215,6 @@ def _perceptual_sentence(spaces: pd.DataFrame) -> str:
         + "; ".join(parts)
         + "."
     )
-
-
-def _prefixed(row: dict, prefix: str) -> dict:
-    return {key.removeprefix(prefix): value for key, value in row.items()}
 
 
 def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:

@@ -31,6 +31,16 @@ def run_step(log_file: str | os.PathLike, step: Callable, *args, **kwargs) -> No
         raise SystemExit(1) from None
 
 
+def named_keywords(job) -> dict:
+    """A job's named inputs, outputs and params as one step's keywords, for a rule that names
+    them after its function's parameters: the script then says nothing the rule does not."""
+    return {
+        name: value
+        for section in (job.input, job.output, job.params)
+        for name, value in section.items()
+    }
+
+
 def model_job_options(job) -> dict:
     """A model job's keywords from its Snakemake object: where the weights are, how many
     threads, and the configured model options, so every model is loaded the same way."""

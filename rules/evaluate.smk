@@ -179,7 +179,7 @@ rule match_sizes:
         source=get_source,
         table="results/{run}/metrics.csv",
     output:
-        table="results/{run}/equal_size/{image}.csv",
+        pairs="results/{run}/equal_size/{image}.csv",
         files=directory("results/{run}/equal_size/{image}"),
     log:
         "logs/{run}/match_sizes/{image}.log",

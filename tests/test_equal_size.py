@@ -154,7 +154,7 @@ def test_match_sizes_pairs_lossy_latent_files_and_stores_each_matched_encoding(t
     output, files = tmp_path / "equal_size" / "img01.csv", tmp_path / "equal_size" / "img01"
     baselines = {"jpeg": {"codec": "jpeg", "options": {}}}
     match_sizes(
-        source=source, table=table, output=output, files=files, baselines=baselines,
+        source=source, table=table, pairs=output, files=files, baselines=baselines,
         bitdepths=[8],
     )  # fmt: skip
     pairs = read_pairs(output)
@@ -180,7 +180,7 @@ def test_an_image_without_lossy_latent_files_gives_an_empty_table(tmp_path):
     write_table(latent_rows(source, "img01", [9_000], lossless=True), table)
     output = tmp_path / "img01.csv"
     match_sizes(
-        source=source, table=table, output=output, files=tmp_path / "img01",
+        source=source, table=table, pairs=output, files=tmp_path / "img01",
         baselines={"jpeg": {"codec": "jpeg"}}, bitdepths=[8],
     )  # fmt: skip
     assert read_pairs(output).empty and isinstance(read_pairs(output), pd.DataFrame)

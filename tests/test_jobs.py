@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from latentcodec.jobs import codec_setting, decode_job_options, model_job_options
+from latentcodec.jobs import codec_setting, decode_job_options, model_job_options, named_keywords
 
 JOB = SimpleNamespace(
     input=SimpleNamespace(sources=("a.png", "b.png"), latents=("a.npz", "b.npz")),
@@ -47,3 +47,16 @@ def test_codec_setting_reads_the_bit_depth_as_an_integer():
         "quality_value": 40,
         "options": {"speed": 6},
     }
+
+
+def test_named_keywords_are_the_rules_named_files_and_params():
+    from snakemake.iocontainers import InputFiles, OutputFiles, Params
+
+    inputs = InputFiles(fromdict={"source": "x.png"})
+    inputs.append("unnamed.csv")  # an unnamed file is no keyword
+    job = SimpleNamespace(
+        input=inputs,
+        output=OutputFiles(fromdict={"pairs": "pairs.csv"}),
+        params=Params(fromdict={"bitdepths": [8]}),
+    )
+    assert named_keywords(job) == {"source": "x.png", "pairs": "pairs.csv", "bitdepths": [8]}
