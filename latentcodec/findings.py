@@ -1,15 +1,14 @@
 """findings.md: the research question answered in a few sentences, then the tables.
 
 All from files the workflow already wrote; no model runs here, and every number is filled
-in by code. The tables themselves come from their own modules: the lead model's sweep and
-the latent spaces compared (`spaces`), operating points (`operating_points`), BD-rates
-(`compare`), the equal-size pairs (`equal_bytes`), bit depths (`bitdepth`) and channels
-(`channels`). This module only reads them and writes the prose around them.
+in by code. The tables, and the sentences about them, come from their own modules: the lead
+model's sweep (`lead`), the latent spaces compared (`spaces`), operating points
+(`operating_points`), BD-rates (`compare`), the equal-size pairs (`equal_bytes`), bit depths
+(`bitdepth`) and channels (`channels`). This module reads them and puts the answer together.
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,18 +26,13 @@ from latentcodec.compare import bd_markdown
 from latentcodec.equal_bytes import equal_bytes_markdown, equal_bytes_sentence, equal_bytes_table
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
+from latentcodec.lead import lead_markdown, lead_sentences
 from latentcodec.models import get_spec
 from latentcodec.operating_points import (
     SSIMULACRA2_MARGIN,
     operating_points_markdown,
 )
-from latentcodec.readoff import AT_LOWEST_RATE
-from latentcodec.spaces import (
-    HEADLINE_DELTA_DB,
-    bounded_ratio_text,
-    latent_spaces_markdown,
-    lead_markdown,
-)
+from latentcodec.spaces import latent_spaces_markdown, perceptual_sentence, spaces_sentence
 from latentcodec.tables import is_ceiling, is_quantized, is_uncoded, read_table, summarize
 
 POINT_TABLES = {  # operating-point table → its section title
@@ -83,9 +77,9 @@ def findings_markdown(inputs: FindingsInputs) -> str:
         "\n".join(
             f"- {sentence}"
             for sentence in [
-                *_lead_sentences(inputs.lead),
-                _spaces_sentence(inputs.spaces),
-                _perceptual_sentence(inputs.spaces),
+                *lead_sentences(inputs.lead),
+                spaces_sentence(inputs.spaces),
+                perceptual_sentence(inputs.spaces),
                 equal_bytes_sentence(equal_bytes, lead_model),
                 *(_lossless_sentence(summary, model) for model in models),
                 *(bitdepth_sentence(inputs.bitdepth_gain, model) for model in models),
@@ -141,80 +135,6 @@ def _point_sections(points: dict[str, pd.DataFrame]) -> list[str]:
             )
         sections.append(operating_points_markdown(points[metric]).rstrip())
     return sections
-
-
-def _lead_sentences(lead: pd.DataFrame) -> list[str]:
-    """The experiment as designed, in the lead model's latent space (SDXL's in the findings):
-    the first thing a reader wants."""
-    top = lead.iloc[0]
-    model = top["model"]
-    sentences = [
-        f"**{get_spec(model).latent_space} latent space** (`{model}`): the "
-        f"float latent decodes at {top['psnr']:.2f} dB PSNR, SSIMULACRA2 "
-        f"{top['ssimulacra2']:.1f} (its ceiling); pixel AVIF reaches that PSNR at "
-        + (
-            f"its lowest measured rate, ≤ {top['pixel_bpp']:.3f} bpp."
-            if top["pixel_status"] == AT_LOWEST_RATE
-            else f"{top['pixel_bpp']:.3f} bpp."
-        )
-    ]
-    for codec, rows in lead.iloc[1:].groupby("codec", sort=False):
-        parts = [
-            f"{row['quality']} {row['bitdepth']}-bit {row['bpp']:.3f} bpp, "
-            f"{row['gap_to_ceiling_db']:.2f} dB below the ceiling, {bounded_ratio_text(row)}"
-            for row in rows.to_dict("records")
-        ]
-        sentences.append(
-            f"Stored with {codec}: " + "; ".join(parts) + " the bytes pixel AVIF needs for "
-            "the same PSNR."
-        )
-    return sentences
-
-
-def _model_rates(spaces: pd.DataFrame, prefix: str = "") -> list[str]:
-    """Each model's cheapest latent bpp and its ratio to pixel codecs at one operating point:
-    the PSNR one, or the one whose columns start with `prefix` (e.g. `ssimulacra2_`)."""
-    parts = []
-    for row in spaces.to_dict("records"):
-        point = row | {key.removeprefix(prefix): row[key] for key in row if key.startswith(prefix)}
-        if not math.isnan(point["latent_bpp"]):
-            parts.append(
-                f"`{row['model']}` ({row['channels']} ch) {point['latent_bpp']:.3f} bpp, "
-                f"{bounded_ratio_text(point)} pixel"
-            )
-    return parts
-
-
-def _spaces_sentence(spaces: pd.DataFrame) -> str:
-    parts = _model_rates(spaces)
-    if not parts:
-        return ""
-    text = (
-        f"**Latent spaces compared**: within {HEADLINE_DELTA_DB:g} dB of each model's own "
-        "ceiling the cheapest latent codec needs " + "; ".join(parts) + "."
-    )
-    by_channels = spaces.groupby("channels")[["latent_bpp", "bpp_ratio", "ceiling"]].mean()
-    if len(by_channels) > 1:
-        fewest, most = by_channels.iloc[0], by_channels.iloc[-1]
-        verb = "more" if most["latent_bpp"] > fewest["latent_bpp"] else "fewer"
-        text += (
-            f" The widest latent space ({by_channels.index[-1]} channels) costs {verb} bytes "
-            f"than the narrowest ({by_channels.index[0]}): {most['latent_bpp']:.3f} against "
-            f"{fewest['latent_bpp']:.3f} bpp, for a ceiling of {most['ceiling']:.2f} against "
-            f"{fewest['ceiling']:.2f} dB."
-        )
-    return text
-
-
-def _perceptual_sentence(spaces: pd.DataFrame) -> str:
-    parts = _model_rates(spaces, "ssimulacra2_")
-    if not parts:
-        return "No latent codec comes within the SSIMULACRA2 margin of its ceiling."
-    return (
-        f"**Perceptually** (within {SSIMULACRA2_MARGIN:g} SSIMULACRA2 points of each ceiling): "
-        + "; ".join(parts)
-        + "."
-    )
 
 
 def _lossless_sentence(summary: pd.DataFrame, model: str) -> str:

@@ -1,16 +1,12 @@
-"""The latent spaces side by side: the lead model's designed sweep, and every model's cost.
+"""The latent spaces side by side: every model's cost at its own ceiling.
 
-Two tables (and a figure) from files the workflow already wrote; no model runs here.
-
-- `lead_table`: one model (the SDXL latent space's TAESDXL in the findings) through the
-  experiment as designed — each selected setting's mean bpp, PSNR, SSIM and SSIMULACRA2,
-  its gap to the model's ceiling, and the bpp pixel AVIF needs for the same mean PSNR,
-  with 95 % intervals from the paired bootstrap over images (`latentcodec.bootstrap`).
-- `latent_spaces_table`: per model, its ceiling, the cheapest latent curve's rate within
-  0.5 dB of that ceiling and the best pixel codec's rate at the same PSNR (read from the
-  operating-point table, intervals included), the perceptual operating point on
-  SSIMULACRA2, and the bit depth the ceiling needs. `latent_spaces_figure` draws it: do
-  bigger latent spaces cost more bytes?
+From files the workflow already wrote; no model runs here. `latent_spaces_table`: per model,
+its ceiling, the cheapest latent curve's rate within 0.5 dB of that ceiling and the best
+pixel codec's rate at the same PSNR (read from the operating-point table, intervals
+included), the perceptual operating point on SSIMULACRA2, and the bit depth the ceiling
+needs. `latent_spaces_figure` draws it (do bigger latent spaces cost more bytes?), and
+`spaces_sentence` and `perceptual_sentence` say it in findings.md. The lead model's own sweep
+is `latentcodec.lead`.
 """
 
 from __future__ import annotations
@@ -22,86 +18,15 @@ import numpy as np
 import pandas as pd
 
 from latentcodec.bitdepth import SMALLEST_DELTA_DB
-from latentcodec.bootstrap import Bootstrap, ImageMeans, estimate_columns
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
-from latentcodec.operating_points import ceiling, ratio_text
-from latentcodec.readoff import AT_LOWEST_RATE, NEVER, rate_at_level, rates_at_level
-from latentcodec.tables import CEILING_QUALITY, PIXEL_MODEL, read_table, write_csv
+from latentcodec.operating_points import SSIMULACRA2_MARGIN, ratio_text
+from latentcodec.readoff import AT_LOWEST_RATE
+from latentcodec.tables import write_csv
 
 HEADLINE_DELTA_DB = 0.5  # the Δ below the ceiling the comparison of latent spaces is about
 SCORES = ("psnr", "ssim", "ssimulacra2")
-
-
-def lead_table(
-    frame: pd.DataFrame,
-    model: str,
-    settings: dict[str, list[str]],
-    pixel_codecs: list[str],
-    bootstrap: Bootstrap,
-) -> pd.DataFrame:
-    """The ceiling and `settings` (codec → quality labels) of `model`, each beside the
-    cheapest of `pixel_codecs` (pixel baselines) at the same mean PSNR."""
-    means = ImageMeans(frame, bootstrap)
-    table = means.settings
-    if model not in set(table["model"]):
-        raise LatentCodecError(f"findings.lead_model: {model!r} is not in the results table")
-    missing = [name for name in pixel_codecs if name not in set(table["codec"])]
-    if not pixel_codecs or missing:
-        raise LatentCodecError(f"lead table: pixel AVIF baselines {missing or '(none)'} missing")
-    rate, rate_replicates = means.means("bpp")
-    psnr, psnr_replicates = means.means("psnr")
-    scores = {name: means.means(name)[0] if means.has(name) else None for name in SCORES}
-    top = ceiling(table, model).name
-    chosen = [top] + [
-        index
-        for codec, labels in settings.items()
-        for index in _indices(table, model, codec, labels)
-    ]
-    pixels = {
-        name: table.index[(table["model"] == PIXEL_MODEL) & (table["codec"] == name)]
-        for name in pixel_codecs
-    }
-    rows = []
-    for index in chosen:
-        setting = table.loc[index]
-        row = {key: setting[key] for key in ("model", "codec", "bitdepth", "quality")}
-        row["images"] = len(means.images)
-        row |= estimate_columns("bpp", rate[index], rate_replicates[index])
-        row |= {
-            name: np.nan if values is None else values[index] for name, values in scores.items()
-        }
-        row["gap_to_ceiling_db"] = psnr[top] - psnr[index]
-        best = (np.nan, "", NEVER)
-        best_replicates = np.full(bootstrap.resamples, np.nan)
-        for name, curve in pixels.items():
-            point = rate_at_level(rate[curve], psnr[curve], psnr[index])
-            replicates = rates_at_level(
-                rate_replicates[curve].T, psnr_replicates[curve].T, psnr_replicates[index]
-            )
-            best_replicates = np.fmin(best_replicates, replicates)
-            if not math.isnan(point.bpp) and not point.bpp >= best[0]:
-                best = (point.bpp, name, point.status)
-        row["pixel_codec"], row["pixel_status"] = best[1], best[2]
-        row |= estimate_columns("pixel_bpp", best[0], best_replicates)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratios = rate_replicates[index] / best_replicates
-        if index == top:  # the raw float latent is no file anyone would keep: no ratio
-            ratios = np.full_like(ratios, np.nan)
-        row |= estimate_columns(
-            "bpp_ratio", rate[index] / best[0] if index != top else np.nan, ratios
-        )
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _indices(table: pd.DataFrame, model: str, codec: str, labels: list[str]) -> list:
-    """The settings of one codec at the given quality labels, by bit depth then label."""
-    rows = table[(table["model"] == model) & (table["codec"] == codec)]
-    rows = rows[rows["quality"].isin(labels)]
-    order = rows["quality"].map({label: rank for rank, label in enumerate(labels)})
-    return list(rows.assign(order=order).sort_values(["bitdepth", "order"]).index)
 
 
 def bounded_ratio_text(row: dict) -> str:
@@ -109,37 +34,6 @@ def bounded_ratio_text(row: dict) -> str:
     lowest point), which makes the ratio a lower bound."""
     text = ratio_text(row)
     return f"≥ {text}" if row.get("pixel_status") == AT_LOWEST_RATE and text != "—" else text
-
-
-def lead_markdown(table: pd.DataFrame) -> str:
-    """The lead table as Markdown: one line per setting, the ceiling first; "≤" marks a pixel
-    rate read at the pixel grid's lowest point (the pixel codec may need fewer bits still)."""
-    lines = [
-        "| setting | bits | bpp (95 % CI) | PSNR (dB) | SSIM | SSIMULACRA2 | below ceiling (dB) "
-        "| pixel AVIF bpp at equal PSNR (95 % CI) | latent ÷ pixel (95 % CI) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in table.to_dict("records"):
-        top = row["quality"] == CEILING_QUALITY
-        name = "ceiling (float latent)" if top else row["codec"]
-        label = "" if top else f" {row['quality']}"
-        bits = "float" if top else str(row["bitdepth"])
-        pixel = "never" if math.isnan(row["pixel_bpp"]) else _with_interval(row, "pixel_bpp")
-        if row["pixel_status"] == AT_LOWEST_RATE:  # the pixel grid's lowest point: an upper bound
-            pixel = f"≤ {pixel}"
-        lines.append(
-            f"| {name}{label} | {bits} | {_with_interval(row, 'bpp')} | {row['psnr']:.2f} | "
-            f"{row['ssim']:.4f} | {_score(row['ssimulacra2'])} | "
-            f"{row['gap_to_ceiling_db']:.2f} | {pixel} ({row['pixel_codec'] or '—'}) | "
-            f"{bounded_ratio_text(row)} |"
-        )
-    first = table.iloc[0]
-    return (
-        f"{first['model']} ({get_spec(first['model']).latent_space} latent space), means over "
-        f"{first['images']} images; intervals from a paired bootstrap over images.\n\n"
-        + "\n".join(lines)
-        + "\n"
-    )
 
 
 def latent_spaces_table(
@@ -189,7 +83,7 @@ def latent_spaces_markdown(table: pd.DataFrame) -> str:
         lines.append(
             f"| {row['model']} | {row['latent_space']} | {row['channels']} | "
             f"{row['ceiling']:.2f} | {_bits(row['ceiling_bits'])} | {curve} | "
-            f"{_with_interval(row, 'latent_bpp')} | {row['pixel_codec']} | "
+            f"{with_interval(row, 'latent_bpp')} | {row['pixel_codec']} | "
             f"{_pixel_text(row)} | {bounded_ratio_text(row)} | "
             f"{bounded_ratio_text(perceptual)} |"
         )
@@ -237,24 +131,6 @@ def latent_spaces_figure(table: pd.DataFrame):
     return figure
 
 
-def write_lead_table(
-    table: str | os.PathLike,
-    csv: str | os.PathLike,
-    markdown: str | os.PathLike,
-    *,
-    model: str,
-    settings: dict[str, list[str]],
-    pixel_codecs: list[str],
-    resamples: int,
-    seed: int,
-) -> None:
-    result = lead_table(
-        read_table(table), model, settings, pixel_codecs, Bootstrap(resamples, seed)
-    )
-    write_csv(result, csv)
-    write_text_atomic(markdown, lead_markdown(result))
-
-
 def write_latent_spaces(
     psnr_points: str | os.PathLike,
     ssimulacra2_points: str | os.PathLike,
@@ -279,7 +155,7 @@ def _read_csv(path: str | os.PathLike) -> pd.DataFrame:
         raise LatentCodecError(f"{path}: cannot read the table ({error})") from error
 
 
-def _with_interval(row: dict, name: str) -> str:
+def with_interval(row: dict, name: str) -> str:
     value, low, high = row[name], row[f"{name}_low"], row[f"{name}_high"]
     if math.isnan(value):
         return "—"
@@ -288,13 +164,59 @@ def _with_interval(row: dict, name: str) -> str:
 
 
 def _pixel_text(row: dict) -> str:
-    text = _with_interval(row, "pixel_bpp")
+    text = with_interval(row, "pixel_bpp")
     return f"≤ {text}" if row.get("pixel_status") == AT_LOWEST_RATE and text != "—" else text
 
 
-def _score(value: float) -> str:
+def score_text(value: float) -> str:
     return "—" if math.isnan(value) else f"{value:.1f}"
 
 
 def _bits(value: float) -> str:
     return "> measured" if math.isnan(value) else f"{int(value)}"
+
+
+def _model_rates(spaces: pd.DataFrame, prefix: str = "") -> list[str]:
+    """Each model's cheapest latent bpp and its ratio to pixel codecs at one operating point:
+    the PSNR one, or the one whose columns start with `prefix` (e.g. `ssimulacra2_`)."""
+    parts = []
+    for row in spaces.to_dict("records"):
+        point = row | {key.removeprefix(prefix): row[key] for key in row if key.startswith(prefix)}
+        if not math.isnan(point["latent_bpp"]):
+            parts.append(
+                f"`{row['model']}` ({row['channels']} ch) {point['latent_bpp']:.3f} bpp, "
+                f"{bounded_ratio_text(point)} pixel"
+            )
+    return parts
+
+
+def spaces_sentence(spaces: pd.DataFrame) -> str:
+    parts = _model_rates(spaces)
+    if not parts:
+        return ""
+    text = (
+        f"**Latent spaces compared**: within {HEADLINE_DELTA_DB:g} dB of each model's own "
+        "ceiling the cheapest latent codec needs " + "; ".join(parts) + "."
+    )
+    by_channels = spaces.groupby("channels")[["latent_bpp", "bpp_ratio", "ceiling"]].mean()
+    if len(by_channels) > 1:
+        fewest, most = by_channels.iloc[0], by_channels.iloc[-1]
+        verb = "more" if most["latent_bpp"] > fewest["latent_bpp"] else "fewer"
+        text += (
+            f" The widest latent space ({by_channels.index[-1]} channels) costs {verb} bytes "
+            f"than the narrowest ({by_channels.index[0]}): {most['latent_bpp']:.3f} against "
+            f"{fewest['latent_bpp']:.3f} bpp, for a ceiling of {most['ceiling']:.2f} against "
+            f"{fewest['ceiling']:.2f} dB."
+        )
+    return text
+
+
+def perceptual_sentence(spaces: pd.DataFrame) -> str:
+    parts = _model_rates(spaces, "ssimulacra2_")
+    if not parts:
+        return "No latent codec comes within the SSIMULACRA2 margin of its ceiling."
+    return (
+        f"**Perceptually** (within {SSIMULACRA2_MARGIN:g} SSIMULACRA2 points of each ceiling): "
+        + "; ".join(parts)
+        + "."
+    )

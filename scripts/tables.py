@@ -4,8 +4,9 @@ BD-rate, operating points, PSNR per bit depth, lead table, latent spaces and its
 from latentcodec.bitdepth import write_bitdepth_gain
 from latentcodec.compare import write_bd_tables
 from latentcodec.jobs import run_step
+from latentcodec.lead import write_lead_table
 from latentcodec.operating_points import write_operating_points
-from latentcodec.spaces import write_latent_spaces, write_lead_table
+from latentcodec.spaces import write_latent_spaces
 from latentcodec.tables import write_summary
 
 

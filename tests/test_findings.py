@@ -3,8 +3,9 @@ import pandas as pd
 from latentcodec.bitdepth import write_bitdepth_gain
 from latentcodec.compare import write_bd_tables
 from latentcodec.findings import write_findings
+from latentcodec.lead import write_lead_table
 from latentcodec.operating_points import write_operating_points
-from latentcodec.spaces import write_latent_spaces, write_lead_table
+from latentcodec.spaces import write_latent_spaces
 from latentcodec.tables import write_table
 from tests.test_bootstrap import curve
 from tests.test_equal_bytes import pairs

@@ -5,14 +5,9 @@ import pytest
 
 from latentcodec.bootstrap import Bootstrap
 from latentcodec.errors import LatentCodecError
+from latentcodec.lead import lead_markdown, lead_table
 from latentcodec.operating_points import operating_points
-from latentcodec.spaces import (
-    latent_spaces_figure,
-    latent_spaces_markdown,
-    latent_spaces_table,
-    lead_markdown,
-    lead_table,
-)
+from latentcodec.spaces import latent_spaces_figure, latent_spaces_markdown, latent_spaces_table
 
 from .test_bootstrap import PIXEL, ceiling, curve
 

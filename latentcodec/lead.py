@@ -1,0 +1,172 @@
+"""The lead model through the experiment as designed (TAESDXL, the SDXL latent space, in the
+findings): each selected setting's mean bpp, PSNR, SSIM and SSIMULACRA2, its gap to the
+model's ceiling, and the bpp pixel AVIF needs for the same mean PSNR, with 95 % intervals from
+the paired bootstrap over images (`latentcodec.bootstrap`); as a table and as findings.md's
+first sentences. No model runs here.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pandas as pd
+
+from latentcodec.bootstrap import Bootstrap, ImageMeans, estimate_columns
+from latentcodec.errors import LatentCodecError
+from latentcodec.io import write_text_atomic
+from latentcodec.models import get_spec
+from latentcodec.operating_points import ceiling
+from latentcodec.readoff import AT_LOWEST_RATE, NEVER, rate_at_level, rates_at_level
+from latentcodec.spaces import bounded_ratio_text, score_text, with_interval
+from latentcodec.tables import CEILING_QUALITY, PIXEL_MODEL, read_table, write_csv
+
+SCORES = ("psnr", "ssim", "ssimulacra2")
+
+
+def lead_table(
+    frame: pd.DataFrame,
+    model: str,
+    settings: dict[str, list[str]],
+    pixel_codecs: list[str],
+    bootstrap: Bootstrap,
+) -> pd.DataFrame:
+    """The ceiling and `settings` (codec → quality labels) of `model`, each beside the
+    cheapest of `pixel_codecs` (pixel baselines) at the same mean PSNR."""
+    means = ImageMeans(frame, bootstrap)
+    table = means.settings
+    if model not in set(table["model"]):
+        raise LatentCodecError(f"findings.lead_model: {model!r} is not in the results table")
+    missing = [name for name in pixel_codecs if name not in set(table["codec"])]
+    if not pixel_codecs or missing:
+        raise LatentCodecError(f"lead table: pixel AVIF baselines {missing or '(none)'} missing")
+    rate, rate_replicates = means.means("bpp")
+    psnr, psnr_replicates = means.means("psnr")
+    scores = {name: means.means(name)[0] if means.has(name) else None for name in SCORES}
+    top = ceiling(table, model).name
+    chosen = [top] + [
+        index
+        for codec, labels in settings.items()
+        for index in _indices(table, model, codec, labels)
+    ]
+    pixels = {
+        name: table.index[(table["model"] == PIXEL_MODEL) & (table["codec"] == name)]
+        for name in pixel_codecs
+    }
+    rows = []
+    for index in chosen:
+        setting = table.loc[index]
+        row = {key: setting[key] for key in ("model", "codec", "bitdepth", "quality")}
+        row["images"] = len(means.images)
+        row |= estimate_columns("bpp", rate[index], rate_replicates[index])
+        row |= {
+            name: np.nan if values is None else values[index] for name, values in scores.items()
+        }
+        row["gap_to_ceiling_db"] = psnr[top] - psnr[index]
+        best = (np.nan, "", NEVER)
+        best_replicates = np.full(bootstrap.resamples, np.nan)
+        for name, curve in pixels.items():
+            point = rate_at_level(rate[curve], psnr[curve], psnr[index])
+            replicates = rates_at_level(
+                rate_replicates[curve].T, psnr_replicates[curve].T, psnr_replicates[index]
+            )
+            best_replicates = np.fmin(best_replicates, replicates)
+            if not math.isnan(point.bpp) and not point.bpp >= best[0]:
+                best = (point.bpp, name, point.status)
+        row["pixel_codec"], row["pixel_status"] = best[1], best[2]
+        row |= estimate_columns("pixel_bpp", best[0], best_replicates)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratios = rate_replicates[index] / best_replicates
+        if index == top:  # the raw float latent is no file anyone would keep: no ratio
+            ratios = np.full_like(ratios, np.nan)
+        row |= estimate_columns(
+            "bpp_ratio", rate[index] / best[0] if index != top else np.nan, ratios
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _indices(table: pd.DataFrame, model: str, codec: str, labels: list[str]) -> list:
+    """The settings of one codec at the given quality labels, by bit depth then label."""
+    rows = table[(table["model"] == model) & (table["codec"] == codec)]
+    rows = rows[rows["quality"].isin(labels)]
+    order = rows["quality"].map({label: rank for rank, label in enumerate(labels)})
+    return list(rows.assign(order=order).sort_values(["bitdepth", "order"]).index)
+
+
+def lead_markdown(table: pd.DataFrame) -> str:
+    """The lead table as Markdown: one line per setting, the ceiling first; "≤" marks a pixel
+    rate read at the pixel grid's lowest point (the pixel codec may need fewer bits still)."""
+    lines = [
+        "| setting | bits | bpp (95 % CI) | PSNR (dB) | SSIM | SSIMULACRA2 | below ceiling (dB) "
+        "| pixel AVIF bpp at equal PSNR (95 % CI) | latent ÷ pixel (95 % CI) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in table.to_dict("records"):
+        top = row["quality"] == CEILING_QUALITY
+        name = "ceiling (float latent)" if top else row["codec"]
+        label = "" if top else f" {row['quality']}"
+        bits = "float" if top else str(row["bitdepth"])
+        pixel = "never" if math.isnan(row["pixel_bpp"]) else with_interval(row, "pixel_bpp")
+        if row["pixel_status"] == AT_LOWEST_RATE:  # the pixel grid's lowest point: an upper bound
+            pixel = f"≤ {pixel}"
+        lines.append(
+            f"| {name}{label} | {bits} | {with_interval(row, 'bpp')} | {row['psnr']:.2f} | "
+            f"{row['ssim']:.4f} | {score_text(row['ssimulacra2'])} | "
+            f"{row['gap_to_ceiling_db']:.2f} | {pixel} ({row['pixel_codec'] or '—'}) | "
+            f"{bounded_ratio_text(row)} |"
+        )
+    first = table.iloc[0]
+    return (
+        f"{first['model']} ({get_spec(first['model']).latent_space} latent space), means over "
+        f"{first['images']} images; intervals from a paired bootstrap over images.\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
+def lead_sentences(lead: pd.DataFrame) -> list[str]:
+    """The experiment as designed, in the lead model's latent space (SDXL's in the findings):
+    the first thing a reader wants."""
+    top = lead.iloc[0]
+    model = top["model"]
+    sentences = [
+        f"**{get_spec(model).latent_space} latent space** (`{model}`): the "
+        f"float latent decodes at {top['psnr']:.2f} dB PSNR, SSIMULACRA2 "
+        f"{top['ssimulacra2']:.1f} (its ceiling); pixel AVIF reaches that PSNR at "
+        + (
+            f"its lowest measured rate, ≤ {top['pixel_bpp']:.3f} bpp."
+            if top["pixel_status"] == AT_LOWEST_RATE
+            else f"{top['pixel_bpp']:.3f} bpp."
+        )
+    ]
+    for codec, rows in lead.iloc[1:].groupby("codec", sort=False):
+        parts = [
+            f"{row['quality']} {row['bitdepth']}-bit {row['bpp']:.3f} bpp, "
+            f"{row['gap_to_ceiling_db']:.2f} dB below the ceiling, {bounded_ratio_text(row)}"
+            for row in rows.to_dict("records")
+        ]
+        sentences.append(
+            f"Stored with {codec}: " + "; ".join(parts) + " the bytes pixel AVIF needs for "
+            "the same PSNR."
+        )
+    return sentences
+
+
+def write_lead_table(
+    table: str | os.PathLike,
+    csv: str | os.PathLike,
+    markdown: str | os.PathLike,
+    *,
+    model: str,
+    settings: dict[str, list[str]],
+    pixel_codecs: list[str],
+    resamples: int,
+    seed: int,
+) -> None:
+    result = lead_table(
+        read_table(table), model, settings, pixel_codecs, Bootstrap(resamples, seed)
+    )
+    write_csv(result, csv)
+    write_text_atomic(markdown, lead_markdown(result))
