@@ -180,13 +180,20 @@ class _Grid:
         return np.floor((2**bits - 1 - self.origins) / self.steps + 0.5).astype(np.int64)
 
     def reconstruct(self, symbols: np.ndarray, bits: int) -> np.ndarray:
-        """Values of coded symbols (k − k_min), rounded and clipped to 0 … 2^b − 1."""
-        index = symbols + self.lowest()[:, None, None]
-        offsets = (self.offset_codes / OFFSET_UNIT)[:, None, None]
-        magnitude = np.maximum(np.abs(index) - offsets, 0)
-        steps = self.steps[:, None, None]
-        values = self.origins[:, None, None] + np.sign(index) * magnitude * steps
-        return np.clip(np.floor(values + 0.5), 0, 2**bits - 1)
+        """Values of coded symbols (k − k_min, float64), rounded and clipped to 0 … 2^b − 1;
+        computed in place (the decoder's largest arrays), `symbols` becomes the result."""
+        index = symbols
+        index += self.lowest()[:, None, None]
+        magnitude = np.abs(index)
+        magnitude -= (self.offset_codes / OFFSET_UNIT)[:, None, None]
+        np.maximum(magnitude, 0, out=magnitude)
+        np.sign(index, out=index)
+        index *= magnitude
+        index *= self.steps[:, None, None]
+        index += self.origins[:, None, None]
+        index += 0.5
+        np.floor(index, out=index)
+        return np.clip(index, 0, 2**bits - 1, out=index)
 
 
 def _quantise(values: np.ndarray, step_codes: np.ndarray) -> tuple[_Grid, np.ndarray]:
@@ -294,23 +301,23 @@ def _fit(features: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def _fit_scales(values, means, classes):
-    """Per (channel, activity class) Gaussian deviation, quantised; and each value's σ."""
+    """Per (channel, activity class) Gaussian deviation, quantised; and each value's σ.
+
+    All channels' classes are counted in one bincount, each channel's run of bins after the
+    previous channel's: a bin sums its values in the same order as a bincount per channel."""
     channels = values.shape[0]
-    sigma = np.empty(values.shape, dtype=np.float64)
-    class_low = np.empty(channels, dtype=np.int64)
-    codes_per_channel = []
-    for channel in range(channels):
-        cls = classes[channel].astype(np.int64)
-        low, high = int(cls.min()), int(cls.max())
-        sq_error = (values[channel] - means[channel]) ** 2
-        counts = np.bincount((cls - low).ravel(), minlength=high - low + 1)
-        sums = np.bincount((cls - low).ravel(), sq_error.ravel(), minlength=high - low + 1)
-        variance = np.maximum(sums / np.maximum(counts, 1), 1e-30)  # 0 → code 0
-        codes = _sigma_codes_for(variance)
-        class_low[channel] = low
-        codes_per_channel.append(codes)
-        sigma[channel] = _sigmas(codes)[cls - low]
-    return class_low, codes_per_channel, sigma
+    classes = classes.reshape(channels, -1).astype(np.int64)
+    class_low = classes.min(axis=1)
+    counts = classes.max(axis=1) - class_low + 1
+    bin_starts = np.cumsum(counts) - counts
+    bins = (classes + (bin_starts - class_low)[:, None]).ravel()
+    sq_error = ((values - means) ** 2).ravel()
+    total = np.bincount(bins, minlength=int(counts.sum()))
+    sums = np.bincount(bins, sq_error, minlength=int(counts.sum()))
+    variance = np.maximum(sums / np.maximum(total, 1), 1e-30)  # 0 → code 0
+    codes = _sigma_codes_for(variance)
+    sigma = _sigmas(codes)[bins].reshape(values.shape)
+    return class_low, np.split(codes, bin_starts[1:]), sigma
 
 
 def _sigma_codes_for(variance: np.ndarray) -> np.ndarray:
@@ -408,11 +415,9 @@ def _channel_model_bytes(low: int, codes: np.ndarray, coefs: np.ndarray) -> byte
 def decode(data: bytes) -> tuple[np.ndarray, int]:
     """(C, h, w) integers (uint8 for ≤ 8 bits, else uint16) and the bit depth."""
     model, words = _parse(bytes(data))
-    values = _decode_values(model, words)
-    top = 2**model.bits - 1
+    values = _decode_values(model, words)  # within 0 … 2^b − 1 when lossless
     if model.grid is not None:
         values = model.grid.reconstruct(values, model.bits)
-    values = np.clip(values, 0, top)
     return values.astype(np.uint8 if model.bits <= 8 else np.uint16), model.bits
 
 
@@ -501,65 +506,92 @@ class _Reader:
 def _decode_values(model: _Model, words: np.ndarray) -> np.ndarray:
     """Decode the indices row by row along the wavefront (see module doc).
 
-    The arrays are skewed: value (c, i, j) sits at [P + c, P + 2 + i + c, 1 + j], so at step
-    t = i + c each predictor input of every channel in the step is one slice.
+    The state is skewed: value (c, i, j) sits at [P + 2 + i + c, P + c, 1 + j], its residual
+    at [..., 2P + C + c, ...], and each row ends with a plane of ones. A step's rows are one
+    block, and each of its predictor inputs, the ones and its causal residuals are a run of w
+    at a fixed flat offset, the same at every step: one gather per step fetches them all, and
+    one batched product gives each value's mean (×2^−12) and activity. The arithmetic is on
+    integers and multiples of 2^−12 far below 2^53, hence exact, so it reproduces the
+    encoder's means, residuals and classes bit for bit.
     """
     channels, height, width = model.shape
     previous = model.previous
-    taps = _taps(previous)
     top_row = previous + 2
-    grid = (previous + channels, top_row + height + channels, width + 2)
-    values, residual = np.zeros(grid), np.zeros(grid)
+    state = np.zeros((top_row + height + channels, 2 * (previous + channels) + 1, width + 2))
+    state[:, -1] = 1.0
+    flat = state.reshape(-1)
+    runs = np.lib.stride_tricks.as_strided(
+        flat, shape=(flat.size - width + 1, width), strides=(flat.itemsize,) * 2, writeable=False
+    )  # runs[k] = flat[k : k + w]
+    block = flat.size // state.shape[0]
+    starts, weights = _step_inputs(model, state.shape)
     top = model.top.astype(np.float64)
-    coefs = model.coefs.astype(np.float64)
     centres = model.centres.astype(np.float64)
-    sigma_table, class_low, class_high = _sigma_table(model)
+    sigma_table, sigma_rows = _sigma_table(model)
+    last_class = sigma_table.size // channels - 1
     family = constriction.stream.model.QuantizedGaussian(0, int(top.max()))
     decoder = constriction.stream.queue.RangeDecoder(words)
-    columns = slice(1, width + 1)
     for step in range(height + channels - 1):
         first, last = max(0, step - height + 1), min(channels, step + 1)
-        planes = slice(previous + first, previous + last)
-        row = top_row + step
-
-        tap = functools.partial(_step_tap, first=first + previous, last=last + previous, row=row)
-        predicted = np.repeat(centres[first:last, None] * 2.0**COEF_SHIFT, width, axis=1)
-        for index, offsets in enumerate(taps):
-            predicted += coefs[first:last, index, None] * tap(values, *offsets)
-        means = np.clip(predicted / 2.0**COEF_SHIFT, 0, top[first:last, None])
-        classes = _activity_class(
-            *(tap(residual, *offsets) for offsets in _taps(0)),
-            tap(residual, -1, 0, 0) if previous else 0,
-        ).astype(np.int64)
-        classes = np.clip(classes, class_low[first:last, None], class_high[first:last, None])
-        sigma = np.take_along_axis(sigma_table[first:last], classes, axis=1)
-        decoded = decoder.decode(family, means.ravel(), sigma.ravel()).reshape(means.shape)
-        decoded = decoded.astype(np.float64)
-        values[planes, row, columns] = decoded - centres[first:last, None]
-        residual[planes, row, columns] = np.floor(
-            np.abs(decoded * 2.0**COEF_SHIFT - predicted) / 2.0**COEF_SHIFT
-        )
+        product = weights[first:last] @ runs[starts[first:last] + step * block]
+        scaled, activity = product[:, 0], product[:, 1]
+        means = np.minimum(np.maximum(scaled, 0.0), top[first:last, None])
+        classes = np.frexp(activity)[1]
+        np.minimum(classes, last_class, out=classes)
+        classes += sigma_rows[first:last]
+        sigma = sigma_table.take(classes)
+        decoded = decoder.decode(family, means.ravel(), sigma.ravel())
+        decoded = decoded.astype(np.float64).reshape(means.shape)
+        row = state[top_row + step]
+        values = row[previous + first : previous + last, 1:-1]
+        residual = row[2 * previous + channels + first : 2 * previous + channels + last, 1:-1]
+        np.subtract(decoded, centres[first:last, None], out=values)
+        np.subtract(decoded, scaled, out=residual)
+        np.floor(np.abs(residual, out=residual), out=residual)
     if not decoder.maybe_exhausted():
         raise LatentCodecError("lac: payload longer than the values it codes")
-    skewed_rows = top_row + np.arange(channels)[:, None] + np.arange(height)
-    unskewed = values[np.arange(previous, previous + channels)[:, None], skewed_rows, columns]
+    row_stride, plane_stride, column_stride = state.strides
+    unskewed = np.lib.stride_tricks.as_strided(
+        state[top_row:, previous:, 1:],
+        shape=model.shape,
+        strides=(row_stride + plane_stride, row_stride, column_stride),
+        writeable=False,
+    )
     return unskewed + centres[:, None, None]
 
 
-def _step_tap(source, dc, di, dj, *, first, last, row):
-    """A predictor input for planes first … last − 1 of a skewed array at one step."""
-    width = source.shape[2] - 2
-    return source[first + dc : last + dc, row + di + dc, 1 + dj : 1 + dj + width]
+def _step_inputs(model: _Model, shape: tuple[int, int, int]):
+    """Where, at step 0, each channel's predictor inputs, ones and causal residuals start in
+    the decoder's flat state (C, K); and the (C, 2, K) weights that turn them into the mean
+    ×2^−12 (coefficients / 2^12, centre) and the activity (1, 1, 1, 2)."""
+    channels = model.shape[0]
+    previous = model.previous
+    _, planes, row_size = shape
+    block = planes * row_size
+    residuals = (previous + channels) * row_size
+    residual_taps = _taps(0) + ([(-1, 0, 0)] if previous else [])
+    relative = [(di + dc) * block + dc * row_size + dj for dc, di, dj in _taps(previous)]
+    relative += [(di + dc) * block + dc * row_size + dj + residuals for dc, di, dj in residual_taps]
+    origin = (previous + 2) * block + (previous + np.arange(channels)[:, None]) * row_size + 1
+    ones = np.full((channels, 1), (previous + 3) * block - row_size)
+    starts = np.concatenate([origin + relative, ones], axis=1)
+    features = len(_taps(previous))
+    weights = np.zeros((channels, 2, starts.shape[1]))
+    weights[:, 0, :features] = model.coefs / 2.0**COEF_SHIFT
+    weights[:, 0, -1] = model.centres
+    weights[:, 1, features:-1] = [1, 1, 1, 2][: len(residual_taps)]
+    return starts, weights
 
 
-def _sigma_table(model: _Model):
-    """σ by (channel, class) as one table for fancy indexing, and each channel's class range."""
+def _sigma_table(model: _Model) -> tuple[np.ndarray, np.ndarray]:
+    """σ by (channel, class) flattened, every class up to the highest stored one present (a
+    class outside a channel's range takes its nearest class's σ), and each channel's row
+    offset into it."""
     width = max(
         int(low) + codes.size for low, codes in zip(model.class_low, model.sigma_codes, strict=True)
     )
-    table = np.ones((len(model.sigma_codes), width))
-    high = np.empty_like(model.class_low)
+    table = np.empty((len(model.sigma_codes), width))
     for channel, (low, codes) in enumerate(zip(model.class_low, model.sigma_codes, strict=True)):
-        table[channel, low : low + codes.size] = _sigmas(codes)
-        high[channel] = low + codes.size - 1
-    return table, model.class_low, high
+        table[channel] = _sigmas(codes)[np.clip(np.arange(width) - low, 0, codes.size - 1)]
+    rows = np.arange(len(model.sigma_codes), dtype=np.int32) * width
+    return table.ravel(), rows[:, None]
