@@ -168,7 +168,7 @@ def test_report_puts_exact_codecs_beside_the_bounds(tmp_path):
         assert codecs.set_index("name").loc[name, "bpp"] == pytest.approx(rows["bpp"].mean())
     assert list(report.loc[report["kind"] == "bound", "name"]) == list(BOUNDS)
     text = entropy_markdown(report)
-    assert "| taef2 | 8 |" in text and "side bytes" in text
+    assert "| taef2 | 8 |" in text and "per-channel ranges in both" in text
     entropy_figure(report)  # draws from the table alone
 
 
