@@ -10,7 +10,10 @@ encode the originals again, are in `latentcodec.equal_size`.
   SSIMULACRA2 (rate at equal SSIMULACRA2). Each BD-rate has a 95 % interval from a paired
   bootstrap over images (`latentcodec.bootstrap`: the anchor is resampled with the same
   images as the curve). A curve that does not overlap the anchor gets NaN and a note, not
-  an error.
+  an error. Beside it, the BD-rate on PSNR against the same model's curve of a latent codec
+  (`latent_anchor`, latent AVIF by default) at the same bit depth: how a codec built for
+  latents (lac) does against an image codec on the very same integers.
+- `latent_anchor_sentence`: those BD-rates in one sentence for findings.md.
 """
 
 from __future__ import annotations
@@ -36,9 +39,14 @@ BD_METRICS = {  # metric → (BD-rate column, BD-quality column, name in the Mar
 
 
 def bd_table(
-    frame: pd.DataFrame, anchor: str, bootstrap: Bootstrap = DEFAULT_BOOTSTRAP
+    frame: pd.DataFrame,
+    anchor: str,
+    bootstrap: Bootstrap = DEFAULT_BOOTSTRAP,
+    latent_anchor: str = "avif",
 ) -> pd.DataFrame:
-    """BD metrics of each lossy latent curve against the anchor, BD-rates with 95 % intervals.
+    """BD metrics of each lossy latent curve against the anchor, BD-rates with 95 % intervals,
+    and the BD-rate on PSNR against the `latent_anchor` codec's curve of the same model and
+    bit depth (NaN for that codec itself, or where it has no such curve).
 
     SSIMULACRA2 columns are NaN when the table has no SSIMULACRA2 scores.
     """
@@ -64,8 +72,30 @@ def bd_table(
                 continue
             keys = (rate_key, quality_key)
             row |= _bd(rates, scored[metric], anchor_curve.index, curve.index, keys, notes)
+        reference = _latent_reference(latent, model, latent_anchor, bits)
+        row["latent_anchor"] = latent_anchor
+        if codec == latent_anchor or reference is None or "psnr" not in scored:
+            row |= estimate_columns("bd_rate_latent", math.nan, np.array([]))
+            row["bd_psnr_latent"] = math.nan
+        else:
+            keys = ("bd_rate_latent", "bd_psnr_latent")
+            row |= _bd(rates, scored["psnr"], reference, curve.index, keys, notes)
         rows.append(row | {"note": "; ".join(dict.fromkeys(notes))})
     return pd.DataFrame(rows)
+
+
+def _latent_reference(latent: pd.DataFrame, model: str, codec: str, bits: int):
+    """The index of `codec`'s lossy curve of `model` at `bits` (the interleaved packing if it
+    has several), or None."""
+    rows = latent[
+        (latent["model"] == model) & (latent["codec"] == codec) & (latent["bitdepth"] == bits)
+    ]
+    rows = rows[~rows["exact"]]
+    if rows.empty:
+        return None
+    packing = "interleaved" if "interleaved" in set(rows["packing"]) else rows["packing"].iloc[0]
+    curve = rows[rows["packing"] == packing]
+    return curve.index if len(curve) >= 2 else None
 
 
 def _has(means: ImageMeans, metric: str) -> bool:
@@ -103,10 +133,11 @@ def write_bd_tables(
     markdown: str | os.PathLike,
     anchor: str,
     *,
+    latent_anchor: str = "avif",
     resamples: int = Bootstrap.resamples,
     seed: int = Bootstrap.seed,
 ) -> None:
-    result = bd_table(read_table(table), anchor, Bootstrap(resamples, seed))
+    result = bd_table(read_table(table), anchor, Bootstrap(resamples, seed), latent_anchor)
     write_csv(result, csv)
     write_text_atomic(markdown, bd_markdown(result))
 
@@ -118,24 +149,48 @@ def bd_markdown(result: pd.DataFrame) -> str:
         for metric, (rate_key, _, name) in BD_METRICS.items()
         if metric != "ssimulacra2" or result.get(rate_key, pd.Series()).notna().any()
     ]
+    if result.empty:
+        return "No lossy latent curves to compare.\n"
+    first = result.iloc[0]
     header = "| model | codec | bit depth | packing | points | BD-PSNR (dB) | " + " | ".join(
         f"BD-rate {name} (%, 95 % CI)" for _, name in shown
     )
-    lines = [header + " | note |", "|---|---|---:|---|---:|---:|" + "---:|" * len(shown) + "---|"]
+    header += f" | BD-rate PSNR against latent {first['latent_anchor']} (%, 95 % CI)"
+    lines = [
+        header + " | note |",
+        "|---|---|---:|---|---:|---:|" + "---:|" * len(shown) + "---:|---|",
+    ]
     for row in result.to_dict("records"):
         cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
         lines.append(
             f"| {row['model']} | {row['codec']} | {row['bitdepth']} | {row['packing']} | "
-            f"{row['points']} | {row['bd_psnr']:+.2f} | {cells} | {cell_text(row['note'])} |"
+            f"{row['points']} | {row['bd_psnr']:+.2f} | {cells} | "
+            f"{_bd_text(row, 'bd_rate_latent')} | {cell_text(row['note'])} |"
         )
-    if result.empty:
-        return "No lossy latent curves to compare.\n"
-    first = result.iloc[0]
     return (
         f"BD metrics of each lossy latent curve against the pixel baseline `{first['anchor']}` "
-        "(negative BD-rate: fewer bits than the anchor for the same quality). Intervals: "
-        f"paired bootstrap over the {first['images']} images ({first['resamples']} "
-        f"resamples, seed {first['seed']}).\n\n" + "\n".join(lines) + "\n"
+        "(negative BD-rate: fewer bits than the anchor for the same quality), and on PSNR "
+        f"against the same model's latent `{first['latent_anchor']}` curve at the same bit "
+        f"depth. Intervals: paired bootstrap over the {first['images']} images "
+        f"({first['resamples']} resamples, seed {first['seed']}).\n\n" + "\n".join(lines) + "\n"
+    )
+
+
+def latent_anchor_sentence(result: pd.DataFrame) -> str:
+    """Each lossy curve's BD-rate against the latent anchor, e.g. lac against latent AVIF."""
+    if result.empty or "bd_rate_latent" not in result:
+        return ""
+    rows = result[result["bd_rate_latent"].notna()]
+    if rows.empty:
+        return ""
+    parts = [
+        f"`{row['codec']}` on `{row['model']}` {_bd_text(row, 'bd_rate_latent')} %"
+        for row in rows.to_dict("records")
+    ]
+    first = rows.iloc[0]
+    return (
+        f"**Against latent {first['latent_anchor']} on the same integers** (BD-rate on PSNR at "
+        "the same bit depth; negative: fewer bytes for the same PSNR): " + "; ".join(parts) + "."
     )
 
 

@@ -77,6 +77,11 @@ def check_config(config: dict) -> None:
     check_equal_effort(config)
     check_tools(config["perceptual_metrics"])
     comparison = config["comparison"]
+    if comparison["latent_anchor"] not in CODECS:
+        raise LatentCodecError(
+            f"comparison.latent_anchor: {comparison['latent_anchor']!r} is not a latent codec "
+            f"({', '.join(sorted(CODECS))})"
+        )
     for key, names in (
         ("anchor", [comparison["anchor"]]),
         ("equal_size", comparison["equal_size"]),

@@ -22,7 +22,7 @@ from latentcodec.bitdepth import (
     bitdepth_sentence,
 )
 from latentcodec.channels import channel_sentence
-from latentcodec.compare import bd_markdown
+from latentcodec.compare import bd_markdown, latent_anchor_sentence
 from latentcodec.equal_bytes import equal_bytes_markdown, equal_bytes_sentence, equal_bytes_table
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
@@ -81,6 +81,7 @@ def findings_markdown(inputs: FindingsInputs) -> str:
                 spaces_sentence(inputs.spaces),
                 perceptual_sentence(inputs.spaces),
                 equal_bytes_sentence(equal_bytes, lead_model),
+                latent_anchor_sentence(inputs.bdrate),
                 *(_lossless_sentence(summary, model) for model in models),
                 *(bitdepth_sentence(inputs.bitdepth_gain, model) for model in models),
             ]
@@ -93,7 +94,7 @@ def findings_markdown(inputs: FindingsInputs) -> str:
         "![latent spaces](figures/latent_spaces.png)",
         latent_spaces_markdown(inputs.spaces).rstrip(),
         *_point_sections(inputs.points),
-        "## BD-rates against the pixel anchor",
+        "## BD-rates against the pixel anchor and against latent AVIF",
         bd_markdown(inputs.bdrate).rstrip(),
         "## At equal bytes",
         equal_bytes_markdown(equal_bytes).rstrip(),

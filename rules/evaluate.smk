@@ -165,6 +165,7 @@ rule tables:
         "../envs/report.yaml"
     params:
         anchor=config["comparison"]["anchor"],
+        latent_anchor=config["comparison"]["latent_anchor"],
         bootstrap=config["comparison"]["bootstrap"],
         lead_model=lead_model(),
         lead_settings=config["findings"]["lead_settings"],

@@ -15,7 +15,12 @@ def write_tables(table, output, params) -> None:
     bootstrap = {"resamples": params.bootstrap["resamples"], "seed": params.bootstrap["seed"]}
     write_summary(table, output.summary)
     write_bd_tables(
-        table, output.bdrate_csv, output.bdrate_markdown, anchor=params.anchor, **bootstrap
+        table,
+        output.bdrate_csv,
+        output.bdrate_markdown,
+        anchor=params.anchor,
+        latent_anchor=params.latent_anchor,
+        **bootstrap,
     )
     write_operating_points(
         table,

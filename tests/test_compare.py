@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from latentcodec.bootstrap import msssim_db
-from latentcodec.compare import bd_table
+from latentcodec.compare import bd_markdown, bd_table, latent_anchor_sentence
 
 
 def rows(model, codec, points, *, bits=8, packing="interleaved", exact=False, image="kodim01"):
@@ -54,3 +54,20 @@ def test_lossless_single_points_are_left_out_and_non_overlap_is_a_note():
 
 def test_msssim_db_is_the_usual_log_scale():
     assert msssim_db(0.99) == pytest.approx(20.0)
+
+
+def test_lac_gets_a_bd_rate_against_latent_avif_of_the_same_model_and_bit_depth():
+    half = [(label, size // 2, psnr, msssim) for label, size, psnr, msssim in ANCHOR]
+    frame = pd.DataFrame(
+        rows("none", "avif444", ANCHOR)
+        + rows("taesdxl", "avif", ANCHOR)
+        + rows("taesdxl", "lac", half, packing="none")
+        + rows("taesdxl", "lac", half, packing="none", bits=10)  # no 10-bit latent AVIF
+    )
+    result = bd_table(frame, "avif444", latent_anchor="avif").set_index(["codec", "bitdepth"])
+    assert result.loc[("lac", 8), "bd_rate_latent"] == pytest.approx(-50)
+    assert math.isnan(result.loc[("avif", 8), "bd_rate_latent"])  # the anchor itself
+    assert math.isnan(result.loc[("lac", 10), "bd_rate_latent"])
+    table = result.reset_index()
+    assert "against latent avif" in bd_markdown(table)
+    assert "`lac` on `taesdxl` -50.0" in latent_anchor_sentence(table)

@@ -123,6 +123,10 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
             r"comparison\.anchor: \['avif444'\] not among the configured baselines",
         ),
         ({"comparison": {"equal_size": ["gif"]}}, r"comparison\.equal_size: \['gif'\]"),
+        (
+            {"comparison": {"latent_anchor": "avif444"}},
+            r"comparison\.latent_anchor: 'avif444' is not a latent codec",
+        ),
         ({"tiling": {"tile": 64, "overlap": 64}}, r"tiling: overlap \(64\) must be smaller"),
         (
             {
