@@ -7,6 +7,7 @@ import pytest
 from latentcodec.entropy import (
     BOUNDS,
     bound_entropies,
+    distance_sentences,
     entropy_bits,
     entropy_figure,
     entropy_markdown,
@@ -170,6 +171,21 @@ def test_report_puts_exact_codecs_beside_the_bounds(tmp_path):
     text = entropy_markdown(report)
     assert "| taef2 | 8 |" in text and "per-channel ranges in both" in text
     entropy_figure(report)  # draws from the table alone
+
+
+def test_distance_sentences_set_image_codecs_against_lac_and_lac_against_the_bounds():
+    rows = [("bound", name, bpp) for name, bpp in zip(BOUNDS, (0.50, 0.48, 0.40), strict=True)]
+    rows += [("codec", "lac", 0.42), ("codec", "png", 0.63), ("codec", "webpll", 0.441)]
+    report = pd.DataFrame(
+        [
+            {"model": "taesdxl", "bitdepth": 8, "kind": kind, "name": name, "bpp": bpp}
+            for kind, name, bpp in rows
+        ]
+    )
+    (sentence,) = distance_sentences(report)
+    assert "`lac` 0.420 bpp" in sentence and "webpll +5.0 %, png +50.0 %" in sentence
+    assert "0.400 bpp) is 4.8 % below `lac`" in sentence
+    assert distance_sentences(report[report["name"] != "lac"]) == []  # no latent-native codec
 
 
 @pytest.mark.slow
