@@ -13,23 +13,9 @@ from latentcodec.spaces import (
     lead_markdown,
     lead_table,
 )
-
-from .test_bootstrap import PIXEL, ceiling, curve
+from tests.helpers import results
 
 LEVELS = [("low", 0.5, 30.0), ("medium", 1.0, 33.0), ("high", 2.0, 36.0)]
-
-
-def results(noise=1.0):
-    """TAESDXL at twice pixel AVIF's rate image by image, PNG lossless, and its ceiling;
-    TAEF2 at four times the rate."""
-    pixel = pd.DataFrame(curve("none", "avif444", PIXEL, noise=noise))
-    avif = pixel.assign(model="taesdxl", codec="avif", bpp=pixel.bpp * 2)
-    avif["quality"] = avif["quality"].map({"q1": "low", "q2": "medium", "q3": "high", "q4": "q85"})
-    png = pd.DataFrame(curve("taesdxl", "png", [("lossless", 6.0, 38.0)], bits=8))
-    png["exact"] = True
-    taef2 = pixel.assign(model="taef2", codec="avif", bpp=pixel.bpp * 4)
-    ceilings = [pd.DataFrame(ceiling(model)) for model in ("taesdxl", "taef2")]
-    return pd.concat([pixel, avif, png, taef2, *ceilings], ignore_index=True)
 
 
 def test_the_lead_table_puts_each_setting_beside_pixel_avif_at_equal_psnr():
