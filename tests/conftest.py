@@ -1,11 +1,15 @@
-"""Shared fixtures: the mirror of real data (Kodak, TAEF2) laid out like shared/."""
+"""Shared fixtures: the mirror of real data (Kodak, TAEF2) laid out like shared/, and libjxl's
+Butteraugli tool (present, or absent from PATH)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+
+from latentcodec.perceptual import BUTTERAUGLI_TOOL
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,3 +35,22 @@ def kodim01(mirror):
     from latentcodec.io import read_rgb
 
     return read_rgb(mirror / "datasets" / "kodak" / "kodim01.png")
+
+
+@pytest.fixture(scope="module")
+def tool():
+    """butteraugli_main on PATH: skipped without it on a developer machine, failed in CI
+    (.ci/run installs it), so the Butteraugli tests cannot silently stop running."""
+    if shutil.which(BUTTERAUGLI_TOOL) is None:
+        message = f"{BUTTERAUGLI_TOOL} not on PATH (apt-get install libjxl-devtools)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def no_tools(tmp_path, monkeypatch):
+    """PATH holding nothing, so no external tool is found."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))

@@ -5,8 +5,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from latentcodec.bdrate import bd_quality, bd_rate
+from latentcodec.bdrate import bd_quality, bd_rate, bd_rate_rows
 from latentcodec.errors import LatentCodecError
+from tests.helpers import random_curves
 
 # A typical rate-PSNR curve: bpp spanning a decade, PSNR rising with rate.
 RATE = [0.1, 0.2, 0.4, 0.7, 1.0]
@@ -152,3 +153,17 @@ def test_duplicate_abscissa_is_averaged():
 def test_curve_with_a_single_quality_value_does_not_overlap():
     with pytest.raises(LatentCodecError, match="do not overlap"):
         bd_rate(RATE, PSNR, [0.2, 0.4], [30.0, 30.0])
+
+
+@pytest.mark.parametrize(("anchor_points", "test_points"), [(2, 2), (4, 3), (6, 8)])
+def test_replicated_bd_rate_agrees_with_scipys_pchip(anchor_points, test_points):
+    rng = np.random.default_rng(anchor_points * 10 + test_points)
+    anchor = random_curves(rng, 300, anchor_points)
+    test = random_curves(rng, 300, test_points)
+    expected = []
+    for row in range(300):
+        try:
+            expected.append(bd_rate(anchor[0][row], anchor[1][row], test[0][row], test[1][row]))
+        except LatentCodecError:  # no overlap
+            expected.append(math.nan)
+    np.testing.assert_allclose(bd_rate_rows(*anchor, *test), expected, rtol=1e-9, atol=1e-9)

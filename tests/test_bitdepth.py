@@ -3,7 +3,7 @@ import math
 import pytest
 
 from latentcodec.bitdepth import bitdepth_gain_table
-from tests.test_operating_points import synthetic_frame
+from tests.helpers import synthetic_frame
 
 
 def test_bitdepth_gain_is_per_extra_bit_and_against_the_ceiling():

@@ -20,6 +20,7 @@ from latentcodec.codecs import (
     get_codec,
 )
 from latentcodec.errors import LatentCodecError
+from latentcodec.packing import pack, unpack
 
 
 def integer_images(bits, planes, max_side=24):
@@ -253,3 +254,49 @@ def test_webp_method_changes_the_bytes(kodim01):
     crop = np.ascontiguousarray(kodim01[:128, :128])
     fast, slow = (len(get_codec("webp", method=m).encode(crop, 8, 75)) for m in (0, 6))
     assert fast != slow
+
+
+# Bad inputs (docs/reliability.md): random and truncated stored files.
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(CODECS)), data=st.binary(max_size=300))
+def test_random_bytes_never_decode_to_anything_but_a_clean_error(name, data):
+    with pytest.raises(LatentCodecError):
+        get_codec(name).decode(data)
+
+
+@pytest.mark.parametrize("name", sorted(CODECS))
+def test_a_truncated_stored_file_gives_a_clean_error(name, tmp_path):
+    codec = get_codec(name)
+    planes = codec.interleaved_planes if codec.packs else 1  # lac: a (32, 48, 1) latent
+    image = (np.arange(32 * 48 * planes) % 200).astype(np.uint8).reshape(32, 48, planes)
+    quality = None if codec.quality_range is None else codec.quality_range[1]
+    data = codec.encode(image, 8, quality)
+    with pytest.raises(LatentCodecError, match=f"{name}: cannot decode"):
+        codec.decode(data[: len(data) // 3])
+
+
+@pytest.mark.parametrize("channels", [4, 16, 32])
+@pytest.mark.parametrize("name", ["png", "jxl", "j2k", "webpll"])
+def test_lossless_codecs_store_4_16_and_32_channel_latents(name, channels):
+    codec_class = CODECS[name]
+    quality = codec_class.lossless_quality
+    rng = np.random.default_rng(channels)
+    for packing in ("interleaved", "planar"):
+        planes = codec_class.planes_for(packing)
+        if planes not in codec_class.planes:
+            continue
+        latent = rng.integers(0, 256, (channels, 6, 9), dtype=np.uint8)
+        codec = codec_class()
+        stored = codec.encode(pack(latent, planes), 8, quality)
+        np.testing.assert_array_equal(unpack(codec.decode(stored), channels, planes), latent)
+
+
+def test_lac_is_registered_and_takes_no_packing():
+    assert CODECS["lac"] is Lac and not Lac.packs and type(get_codec("lac")) is Lac
+    assert Lac.is_lossless(100) and not Lac.is_lossless(99)
+    with pytest.raises(LatentCodecError, match="no packing"):
+        Lac.planes_for("interleaved")
+    with pytest.raises(LatentCodecError, match=r"\(C, h, w\) latents"):
+        Lac().encode(np.zeros((4, 4), np.uint8), 8, 100)

@@ -1,10 +1,13 @@
+"""BD-rate tables against the anchor (latentcodec.compare), with bootstrap intervals."""
+
 import math
 
 import pandas as pd
 import pytest
 
-from latentcodec.bootstrap import msssim_db
+from latentcodec.bootstrap import Bootstrap
 from latentcodec.compare import bd_markdown, bd_table, latent_anchor_sentence
+from tests.helpers import PIXEL, ceiling, curve, twice_the_pixel_rate
 
 
 def rows(model, codec, points, *, bits=8, packing="interleaved", exact=False, image="kodim01"):
@@ -52,8 +55,27 @@ def test_lossless_single_points_are_left_out_and_non_overlap_is_a_note():
     assert "do not overlap" in result["note"].iloc[0]
 
 
-def test_msssim_db_is_the_usual_log_scale():
-    assert msssim_db(0.99) == pytest.approx(20.0)
+# With the bootstrap: intervals that contain the truth.
+
+
+def test_a_constant_twice_the_pixel_rate_gives_a_bd_rate_around_plus_100():
+    row = bd_table(twice_the_pixel_rate(), "avif444", Bootstrap(1000, 0)).iloc[0]
+    for metric in ("psnr", "msssim", "ssimulacra2"):
+        assert row[f"bd_rate_{metric}"] == pytest.approx(100.0)
+        assert 99.0 <= row[f"bd_rate_{metric}_low"] <= row[f"bd_rate_{metric}_high"] <= 101.0
+
+
+def test_identical_curves_give_a_bd_rate_interval_containing_0():
+    pixel = curve("none", "avif444", PIXEL, noise=1.0, seed=1)
+    same = curve("taesdxl", "avif", PIXEL, noise=1.0, seed=1)
+    row = bd_table(pd.DataFrame(pixel + same + ceiling()), "avif444").iloc[0]
+    assert row["bd_rate_psnr_low"] <= 1e-9 and row["bd_rate_psnr_high"] >= -1e-9
+    # The same mean curve measured with other per-image noise: 0 is inside a wide interval.
+    other = curve("taesdxl", "avif", PIXEL, noise=1.0, seed=2)
+    row = bd_table(pd.DataFrame(pixel + other + ceiling()), "avif444").iloc[0]
+    assert row["bd_rate_psnr_low"] < 0 < row["bd_rate_psnr_high"]
+    assert row["bd_rate_psnr_high"] - row["bd_rate_psnr_low"] > 5
+    assert "to" in bd_markdown(bd_table(pd.DataFrame(pixel + other + ceiling()), "avif444"))
 
 
 def test_lac_gets_a_bd_rate_against_latent_avif_of_the_same_model_and_bit_depth():

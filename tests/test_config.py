@@ -9,12 +9,15 @@ from snakemake.utils import validate
 from latentcodec.codecs import get_codec
 from latentcodec.config import (
     CodecJob,
+    _check_codec,
     baseline_jobs,
     check_config,
     check_equal_effort,
     codec_jobs,
 )
 from latentcodec.errors import LatentCodecError
+from latentcodec.packing import NO_PACKING
+from latentcodec.perceptual import PERCEPTUAL_METRICS
 
 from .conftest import REPO
 
@@ -263,3 +266,27 @@ def test_model_qualities_are_checked_with_their_key(default_config, model_qualit
     )
     with pytest.raises(LatentCodecError, match=message):
         check_config(config)
+
+
+def test_config_refuses_a_packing_for_lac_and_sweeps_it_unpacked():
+    with pytest.raises(
+        LatentCodecError, match=r"codecs\.lac\.packing: lac codes the .* no packing"
+    ):
+        _check_codec("lac", {"bitdepths": [8], "qualities": {"high": 90}, "packing": ["planar"]})
+    settings_ = {"bitdepths": [8], "qualities": {"lossless": 100, "low": 20}}
+    _check_codec("lac", settings_)
+    config = {"models": ["taef2"], "codecs": {"lac": settings_}}
+    assert {job.packing for job in codec_jobs(config)} == {NO_PACKING}
+
+
+def test_the_schema_default_is_every_metric():
+    assert validated({})["perceptual_metrics"] == list(PERCEPTUAL_METRICS)
+    with pytest.raises(Exception, match="(?i)validation"):
+        validated({"perceptual_metrics": ["lpips"]})
+
+
+def test_the_workflow_stops_at_start_up_when_butteraugli_is_missing(no_tools):
+    default = yaml.safe_load((REPO / "config.yaml").read_text())
+    with pytest.raises(LatentCodecError, match=r"perceptual_metrics: .*libjxl-devtools"):
+        check_config(validated(default))
+    check_config(validated({**default, "perceptual_metrics": ["ssimulacra2"]}))

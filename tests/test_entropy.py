@@ -21,7 +21,7 @@ from latentcodec.entropy import (
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import save_arrays
 from latentcodec.quantize import quantize
-from tests.test_operating_points import synthetic_frame
+from tests.helpers import synthetic_frame
 
 
 def latent_file(path, values, bits, model="taef2", height=None, width=None):

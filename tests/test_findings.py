@@ -7,9 +7,7 @@ from latentcodec.lead import write_lead_table
 from latentcodec.operating_points import write_operating_points
 from latentcodec.spaces import write_latent_spaces
 from latentcodec.tables import write_table
-from tests.test_bootstrap import curve
-from tests.test_equal_bytes import pairs
-from tests.test_spaces import results
+from tests.helpers import curve, pairs, results
 
 
 def test_findings_lead_with_the_sdxl_space_and_fill_every_number_from_the_tables(tmp_path):

@@ -1,9 +1,8 @@
-"""lac, the latent-native codec: exact round trips, lossy range and monotony, robustness to
-damaged files, determinism, size accounting, config refusal, and real TAEF2/TAESDXL latents."""
+"""lac, the latent-native codec (latentcodec.lac): exact round trips, lossy range and monotony,
+robustness to damaged files, determinism, and real TAEF2/TAESDXL latents."""
 
 from __future__ import annotations
 
-import dataclasses
 import struct
 import zlib
 
@@ -13,26 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from latentcodec import lac
-from latentcodec.codecs import CODECS, Lac, get_codec
-from latentcodec.config import _check_codec, codec_jobs
-from latentcodec.container import read_container, write_container
+from latentcodec.codecs import Lac, get_codec
 from latentcodec.errors import LatentCodecError
-from latentcodec.packing import NO_PACKING, pack
-from latentcodec.pipeline import _read_back, compress_latents
+from latentcodec.packing import pack
+from tests.helpers import smooth_latent
 
 
 def latent_of(rng, bits, shape):
     dtype = np.uint8 if bits <= 8 else np.uint16
     return rng.integers(0, 2**bits, shape).astype(dtype)
-
-
-def smooth_latent(bits, shape, seed=0):
-    """Correlated across channels and space, like a real latent, so prediction matters."""
-    rng = np.random.default_rng(seed)
-    base = np.cumsum(rng.normal(size=shape[1:]), axis=1)
-    channels = base[None] + 0.3 * rng.normal(size=shape)
-    scaled = (channels - channels.min()) / (np.ptp(channels) + 1e-9) * (2**bits - 1)
-    return np.rint(scaled).astype(np.uint8 if bits <= 8 else np.uint16)
 
 
 @settings(max_examples=120, deadline=None)
@@ -129,82 +117,6 @@ def test_repeat_encodes_are_byte_identical():
         assert Lac().encode(latent, 10, quality) == Lac().encode(latent.copy(), 10, quality)
 
 
-def save_quantized(path, latent, hi):
-    from latentcodec.io import save_arrays
-
-    save_arrays(
-        path,
-        values=latent,
-        lo=np.zeros(len(hi), np.float32),
-        hi=np.asarray(hi, np.float32),
-        bits=np.array(8),
-        model=np.array("taesdxl"),
-        height=np.array(64),
-        width=np.array(80),
-    )
-
-
-def test_the_stored_file_is_an_lcf_whose_every_byte_counts(tmp_path):
-    """The pipeline stores the `.lcf` holding exactly lac's bytes, and reading back counts all
-    of the file: the lac payload plus the container's header, ranges and CRC (side bytes)."""
-    latent = smooth_latent(8, (4, 8, 10))
-    quantized, stored = tmp_path / "q.npz", tmp_path / "x.lcf"
-    save_quantized(quantized, latent, hi=np.ones(4))
-    compress_latents(
-        [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=100
-    )
-    data = stored.read_bytes()
-    payload = read_container(stored).payload
-    assert payload == Lac().encode(latent, 8, 100)
-    setting = dict(model="taesdxl", bits=8, packing=NO_PACKING, quality_value=100)
-    received, size, side_bytes = _read_back(stored, Lac(), **setting)
-    assert size == len(data) == stored.stat().st_size
-    assert side_bytes == len(data) - len(payload) == 29 + len("taesdxl") + len("lac") + 8 * 4 + 4
-    np.testing.assert_array_equal(received.values, latent)
-    header = 18 + 2 * 4 + 4 * (2 + 2 * len(lac._taps(3)))  # header, centres, channel models
-    assert len(payload) > header + 4
-    with pytest.raises(LatentCodecError, match=r"x\.lcf: holds .* expected"):
-        _read_back(stored, Lac(), **(setting | {"quality_value": 90}))
-
-
-def test_lossy_lac_in_the_workflow_takes_sensitivity_per_integer_unit(tmp_path):
-    """compress_latents hands lac s_c · step_c² (step_c = (hi − lo) / (2^b − 1)): a channel
-    with twice the range of another and a quarter of its float sensitivity costs the same per
-    integer unit, so both get the same lac step."""
-    latent = smooth_latent(8, (3, 8, 10))
-    quantized, sensitivity = tmp_path / "q.npz", tmp_path / "s.npy"
-    save_quantized(quantized, latent, hi=[1, 2, 1])
-    np.save(sensitivity, np.array([1.0, 0.25, 16.0]))
-    stored = tmp_path / "x.lcf"
-    compress_latents(
-        [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
-        sensitivities=[sensitivity],
-    )  # fmt: skip
-    payload = read_container(stored).payload
-    step_codes = np.frombuffer(payload, np.uint8, 3 * 4, offset=18)[::4]
-    assert step_codes[0] == step_codes[1] == step_codes[2] + 32  # 4 × the step: two octaves
-    assert payload == Lac().encode(latent, 8, 40, np.array([1.0, 1.0, 16.0]))
-    with pytest.raises(LatentCodecError, match=r"s\.npy: expected 3 finite non-negative"):
-        np.save(sensitivity, np.array([1.0, np.nan, 1.0]))
-        compress_latents(
-            [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
-            sensitivities=[sensitivity],
-        )  # fmt: skip
-
-
-def test_a_damaged_payload_read_back_names_the_file(tmp_path):
-    """A container whose CRC holds but whose lac payload is cut short (written so)."""
-    latent = smooth_latent(8, (4, 8, 10))
-    quantized, path = tmp_path / "q.npz", tmp_path / "broken.lcf"
-    save_quantized(quantized, latent, hi=np.ones(4))
-    setting = dict(bits=8, packing=NO_PACKING, quality_value=100)
-    compress_latents([quantized], [path], codec="lac", **setting)
-    container = read_container(path)
-    write_container(path, dataclasses.replace(container, payload=container.payload[:-3]))
-    with pytest.raises(LatentCodecError, match=r"broken\.lcf: lac: cannot decode"):
-        _read_back(path, Lac(), model="taesdxl", **setting)
-
-
 # Robustness: every damaged or hostile file gives a clean LatentCodecError.
 
 
@@ -294,29 +206,6 @@ def test_a_huge_declared_shape_is_refused_before_allocating(small_files):
     body[8:14] = struct.pack(">HHH", 0xFFFF, 0xFFFF, 0xFFFF)
     with pytest.raises(LatentCodecError, match="shape .* out of range"):
         Lac().decode(_with_crc(bytes(body)))
-
-
-# The interface: no packing, and the config refuses one.
-
-
-def test_lac_is_registered_and_takes_no_packing():
-    assert CODECS["lac"] is Lac and not Lac.packs and type(get_codec("lac")) is Lac
-    assert Lac.is_lossless(100) and not Lac.is_lossless(99)
-    with pytest.raises(LatentCodecError, match="no packing"):
-        Lac.planes_for("interleaved")
-    with pytest.raises(LatentCodecError, match=r"\(C, h, w\) latents"):
-        Lac().encode(np.zeros((4, 4), np.uint8), 8, 100)
-
-
-def test_config_refuses_a_packing_for_lac_and_sweeps_it_unpacked():
-    with pytest.raises(
-        LatentCodecError, match=r"codecs\.lac\.packing: lac codes the .* no packing"
-    ):
-        _check_codec("lac", {"bitdepths": [8], "qualities": {"high": 90}, "packing": ["planar"]})
-    settings_ = {"bitdepths": [8], "qualities": {"lossless": 100, "low": 20}}
-    _check_codec("lac", settings_)
-    config = {"models": ["taef2"], "codecs": {"lac": settings_}}
-    assert {job.packing for job in codec_jobs(config)} == {NO_PACKING}
 
 
 # Real data: lossless lac against the lossless image codecs on Kodak latents.

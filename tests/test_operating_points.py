@@ -1,96 +1,24 @@
+"""Operating points (latentcodec.operating_points): the latent beside the cheapest pixel codec
+at each level below the ceiling, their bootstrap intervals and the tables."""
+
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from latentcodec.bootstrap import Bootstrap
+from latentcodec.compare import bd_markdown, bd_table
 from latentcodec.errors import LatentCodecError
-from latentcodec.operating_points import operating_points, operating_points_markdown
-from latentcodec.readoff import (
-    AT_LOWEST_RATE,
-    INTERPOLATED,
-    NEVER,
-    SINGLE_POINT,
-    rate_at_level,
+from latentcodec.operating_points import (
+    SSIMULACRA2_MARGIN,
+    operating_points,
+    operating_points_markdown,
+    write_operating_points,
 )
-
-
-def test_the_rate_is_interpolated_linearly_in_log_bpp():
-    result = rate_at_level([1.0, 4.0], [30.0, 34.0], 32.0, ["q1", "q2"])
-    assert result.bpp == pytest.approx(2.0)  # halfway in log bpp between 1 and 4
-    assert (result.status, result.between) == (INTERPOLATED, "q1–q2")
-
-
-def test_points_are_taken_in_increasing_bpp_whatever_their_order():
-    result = rate_at_level([4.0, 1.0], [34.0, 30.0], 33.0)
-    assert result.bpp == pytest.approx(4**0.75)
-
-
-def test_a_curve_that_never_gets_close_says_never_and_how_far_it_got():
-    result = rate_at_level([1.0, 2.0, 4.0], [20.0, 25.0, 29.5], 30.0)
-    assert math.isnan(result.bpp)
-    assert (result.status, result.peak) == (NEVER, 29.5)
-
-
-def test_a_curve_already_above_the_level_gives_its_lowest_rate_flagged():
-    result = rate_at_level([0.5, 1.0], [31.0, 33.0], 30.0, ["q10", "q20"])
-    assert (result.bpp, result.status, result.between) == (0.5, AT_LOWEST_RATE, "q10")
-
-
-def test_a_non_monotone_curve_gives_its_first_crossing():
-    bpp, psnr = [1.0, 2.0, 4.0, 8.0], [30.0, 33.0, 31.0, 35.0]
-    assert rate_at_level(bpp, psnr, 32.0).bpp == pytest.approx(2 ** (2 / 3))
-    # 34 dB is first reached at 8 bpp, after the dip: bracketed by 4 and 8 bpp.
-    assert rate_at_level(bpp, psnr, 34.0).bpp == pytest.approx(4 * 2**0.75)
-
-
-def test_a_single_point_curve_is_just_its_point():
-    result = rate_at_level([3.5], [30.2], 30.0, ["lossless"])
-    assert (result.bpp, result.status, result.between) == (3.5, SINGLE_POINT, "lossless")
-    assert rate_at_level([3.5], [29.0], 30.0).status == NEVER
-
-
-def test_points_without_a_quality_are_left_out():
-    result = rate_at_level([1.0, 2.0, 4.0], [30.0, math.nan, 34.0], 32.0)
-    assert result.bpp == pytest.approx(2.0)
-
-
-def test_a_curve_with_mismatched_lengths_is_refused():
-    with pytest.raises(LatentCodecError, match="one quality and one label per rate"):
-        rate_at_level([1.0, 2.0], [30.0], 30.0)
-
-
-def rows(model, codec, points, *, bits=8, packing="interleaved", quality_prefix="q", exact=False):
-    """Results-table rows of one image: points = [(bpp, psnr, msssim)], or labelled 4-tuples."""
-    out = []
-    for index, point in enumerate(points):
-        label, (bpp, psnr, msssim) = (
-            (point[0], point[1:]) if len(point) == 4 else (f"{quality_prefix}{index}", point)
-        )
-        out.append(
-            {
-                "image": "kodim01", "model": model, "bitdepth": bits, "packing": packing,
-                "codec": codec, "quality": label, "quality_value": None, "effort": "",
-                "bytes": round(bpp * 768 * 512 / 8), "side_bytes": 0, "bpp": bpp,
-                "psnr": psnr, "ssim": 0.9, "msssim": msssim, "ssimulacra2": math.nan,
-                "butteraugli": math.nan, "butteraugli_3norm": math.nan, "latent_mse": 0.0,
-                "latent_psnr": 40.0, "exact": exact, "width": 768, "height": 512,
-                "channels": 3, "source": "s.png", "compressed": "c", "recon": "r.png",
-            }
-        )  # fmt: skip
-    return out
-
-
-def synthetic_frame() -> pd.DataFrame:
-    """One model with a 30 dB ceiling, a lossy and a lossless curve, and two pixel codecs."""
-    return pd.DataFrame(
-        rows("taef2", "none", [("float32", 16.0, 30.0, 0.99)], bits=32, packing="none", exact=True)
-        + rows("taef2", "none", [("quantized", 4.0, 29.9, 0.99)], packing="none", exact=True)
-        + rows("taef2", "none", [("quantized", 6.0, 30.0, 0.99)], bits=12, packing="none")
-        + rows("taef2", "avif", [(1.0, 28.0, 0.95), (4.0, 30.0, 0.99)])
-        + rows("taef2", "png", [("lossless", 3.0, 29.9, 0.99)], packing="planar", exact=True)
-        + rows("none", "jpeg", [(0.5, 29.0, 0.97), (1.0, 31.0, 0.99)], packing="none")
-        + rows("none", "webp", [(0.25, 29.0, 0.97), (0.5, 30.0, 0.98)], packing="none")
-    )
+from latentcodec.readoff import SINGLE_POINT
+from latentcodec.tables import write_table
+from tests.helpers import PIXEL, ceiling, curve, rows, synthetic_frame, twice_the_pixel_rate
 
 
 def test_operating_points_put_the_latent_beside_the_cheapest_pixel_codec():
@@ -135,3 +63,97 @@ def test_a_model_without_a_ceiling_is_an_error_naming_it():
     frame = frame[frame["quality"] != "float32"]
     with pytest.raises(LatentCodecError, match="ceiling.*taef2"):
         operating_points(frame)
+
+
+# With the bootstrap: intervals, the share of resamples that reached a level, the † flag.
+
+
+def test_a_constant_twice_the_pixel_rate_gives_a_ratio_tight_around_2():
+    points = operating_points(twice_the_pixel_rate(), "psnr", Bootstrap(1000, 0))
+    for row in points.itertuples():
+        assert row.bpp_ratio == pytest.approx(2.0)
+        assert 1.95 <= row.bpp_ratio_low <= 2.0 <= row.bpp_ratio_high <= 2.05
+        assert row.latent_bpp_low < row.latent_bpp < row.latent_bpp_high  # the rates do vary
+    assert "2.0× (2.0–2.0)" in operating_points_markdown(points)
+
+
+def noisy_table(noise: float) -> pd.DataFrame:
+    latent = [("a", 1.0, 31.0), ("b", 2.0, 34.0), ("c", 4.0, 37.0), ("d", 8.0, 40.0)]
+    return pd.DataFrame(
+        curve("none", "avif444", PIXEL, noise=noise, seed=3)
+        + curve("taesdxl", "avif", latent, noise=noise, seed=4)
+        + ceiling(noise=noise)
+    )
+
+
+def test_the_interval_is_reproducible_with_the_seed_and_changes_with_another():
+    frame = noisy_table(1.0)
+    first = operating_points(frame, "psnr", Bootstrap(1000, 0))
+    again = operating_points(frame, "psnr", Bootstrap(1000, 0))
+    other = operating_points(frame, "psnr", Bootstrap(1000, 7))
+    pd.testing.assert_frame_equal(first, again)
+    columns = ["bpp_ratio_low", "bpp_ratio_high"]
+    assert first[columns].notna().all().all()
+    assert not np.allclose(first[columns], other[columns])
+    assert np.array_equal(first["bpp_ratio"], other["bpp_ratio"])  # the estimate itself stays
+
+
+def test_per_image_noise_widens_the_interval():
+    def widths(noise):
+        points = operating_points(noisy_table(noise), "psnr", Bootstrap(1000, 0))
+        return (points["bpp_ratio_high"] - points["bpp_ratio_low"]).to_numpy()
+
+    assert (widths(2.0) > 3 * widths(0.2)).all()
+
+
+def test_a_level_some_resamples_miss_reports_the_share_that_reached_it():
+    latent = [("a", 1.0, 30.0), ("b", 2.0, 37.6)]  # 0.5 dB below a 38 dB ceiling: 37.5
+    frame = pd.DataFrame(
+        curve("none", "avif444", PIXEL) + curve("taesdxl", "avif", latent, noise=1.0, seed=5)
+    )
+    frame = pd.concat([frame, pd.DataFrame(ceiling())])
+    row = operating_points(frame, "psnr").set_index("delta").loc[0.5]
+    assert 0.2 < row["latent_bpp_reached"] < 1
+    assert row["bpp_ratio_reached"] == row["latent_bpp_reached"]
+    assert "% of resamples]" in operating_points_markdown(operating_points(frame, "psnr"))
+
+
+def test_an_operating_point_read_across_more_than_twice_the_rate_is_flagged():
+    wide = [("a", 1.0, 30.0), ("b", 4.0, 39.0)]
+    narrow = [("a", 1.0, 36.0), ("b", 1.5, 39.0)]
+    frame = pd.DataFrame(
+        curve("none", "avif444", PIXEL)
+        + curve("taesdxl", "avif", wide)
+        + curve("taesdxl", "jxl", narrow)
+        + ceiling()
+    )
+    points = operating_points(frame, "psnr").set_index(["codec", "delta"])
+    assert points.loc[("avif", 0.5), "latent_bracket"] == pytest.approx(4.0)
+    assert points.loc[("avif", 0.5), "latent_wide_bracket"]
+    assert not points.loc[("jxl", 0.5), "latent_wide_bracket"]
+    assert points.loc[("jxl", 0.5), "pixel_bracket"] == pytest.approx(2.0)  # 2× is not > 2×
+    text = operating_points_markdown(points.reset_index())
+    assert f"| {4 ** (7.5 / 9):.3f} (" in text
+    table_rows = [line for line in text.splitlines() if line.startswith("| taesdxl")]
+    assert all(("| avif |" in line) == (" † |" in line) for line in table_rows)
+    assert sum(" † |" in line for line in table_rows) == 3  # avif, once per Δ
+
+
+def test_ssimulacra2_has_one_perceptual_operating_point_per_curve():
+    points = operating_points(twice_the_pixel_rate(), "ssimulacra2")
+    assert set(points["delta"]) == {SSIMULACRA2_MARGIN}
+    assert (points["target"] == points["ceiling"] - SSIMULACRA2_MARGIN).all()
+    assert points["bpp_ratio"].to_numpy() == pytest.approx(2.0)
+
+
+def test_without_ssimulacra2_scores_the_perceptual_table_says_so(tmp_path):
+    frame = twice_the_pixel_rate().drop(columns="ssimulacra2")
+    assert operating_points(frame, "ssimulacra2").empty
+    assert bd_table(frame, "avif444")["bd_rate_ssimulacra2"].isna().all()
+    assert "SSIMULACRA2" not in bd_markdown(bd_table(frame, "avif444"))
+    write_table(frame.assign(ssimulacra2=math.nan), tmp_path / "metrics.csv")  # not measured
+    paths = [tmp_path / name for name in ("p.csv", "p.md", "m.csv", "m.md", "s.csv", "s.md")]
+    write_operating_points(tmp_path / "metrics.csv", *paths, resamples=1000, seed=0)
+    assert "No SSIMULACRA2 scores" in paths[5].read_text()
+    assert pd.read_csv(paths[4]).empty and "bpp_ratio_low" in pd.read_csv(paths[4])
+    assert "(1000 resamples, seed 0)" in paths[1].read_text()

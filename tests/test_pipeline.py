@@ -1,12 +1,31 @@
-"""The per-job steps on small synthetic latents: no model, no workflow."""
+"""The per-job steps (latentcodec.pipeline), without the workflow: on small synthetic latents,
+and a tiny image through TAEF2."""
+
+import dataclasses
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from PIL import Image
 
+from latentcodec import lac
+from latentcodec.codecs import Lac
+from latentcodec.container import read_container, write_container
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays, save_arrays
-from latentcodec.pipeline import compress_latents, quantize_latents, verify_lossless
+from latentcodec.packing import NO_PACKING
+from latentcodec.pipeline import (
+    _read_back,
+    compress_latents,
+    encode_images,
+    pixel_baseline,
+    quantize_latents,
+    reconstruct,
+    verify_lossless,
+)
 from latentcodec.tables import read_table, write_table
+from tests.helpers import PERCEPTUAL_COLUMNS, image_pair, save, smooth_latent
 
 
 @pytest.fixture
@@ -128,3 +147,141 @@ def test_one_encode_job_per_model_writes_the_bytes_of_per_image_jobs(tmp_path, m
         encode_images("taef2", [image], [tmp_path / "image" / f"{image.stem}.npz"], **options)
     for path in per_model:
         assert path.read_bytes() == (tmp_path / "image" / path.name).read_bytes(), path.name
+
+
+@pytest.mark.parametrize("size", [(1, 1), (5, 7)])  # (height, width)
+def test_tiny_images_go_through_the_whole_pipeline(tmp_path, mirror, kodim01, caplog, size):
+    height, width = size
+    source = save(tmp_path, "tiny.png", Image.fromarray(kodim01[100 : 100 + height, :width]))
+    latent, quantized = tmp_path / "latent.npz", tmp_path / "q.npz"
+    encode_images("taef2", [source], [latent], device="cpu", mirror=str(mirror))
+    assert load_arrays(latent, "latent")["latent"].shape == (32, 1, 1)
+    quantize_latents([latent], [quantized], bits=8)
+    stored = tmp_path / "tiny.avif"
+    compress_latents(
+        [quantized], [stored], codec="avif", bits=8, packing="interleaved", quality_value=50
+    )
+    table = tmp_path / "metrics.csv"
+    reconstruct(
+        "taef2", sources=[source], latents=[latent], quantized=[quantized], compressed=[stored],
+        recons=[tmp_path / "recon.png"], table=table, codec="avif", bits=8,
+        packing="interleaved", quality="medium", quality_value=50, device="cpu",
+        mirror=str(mirror),
+    )  # fmt: skip
+    row = pd.read_csv(table).iloc[0]
+    assert np.isfinite(row["psnr"]) and np.isnan(row["ssim"]) and np.isnan(row["msssim"])
+    assert "SSIM needs both sides" in caplog.text
+    assert Image.open(tmp_path / "recon.png").size == (width, height)
+
+
+# Storing lac files: the .lcf and its bytes, sensitivities, damaged payloads.
+
+
+def save_quantized(path, latent, hi):
+    from latentcodec.io import save_arrays
+
+    save_arrays(
+        path,
+        values=latent,
+        lo=np.zeros(len(hi), np.float32),
+        hi=np.asarray(hi, np.float32),
+        bits=np.array(8),
+        model=np.array("taesdxl"),
+        height=np.array(64),
+        width=np.array(80),
+    )
+
+
+def test_the_stored_file_is_an_lcf_whose_every_byte_counts(tmp_path):
+    """The pipeline stores the `.lcf` holding exactly lac's bytes, and reading back counts all
+    of the file: the lac payload plus the container's header, ranges and CRC (side bytes)."""
+    latent = smooth_latent(8, (4, 8, 10))
+    quantized, stored = tmp_path / "q.npz", tmp_path / "x.lcf"
+    save_quantized(quantized, latent, hi=np.ones(4))
+    compress_latents(
+        [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=100
+    )
+    data = stored.read_bytes()
+    payload = read_container(stored).payload
+    assert payload == Lac().encode(latent, 8, 100)
+    setting = dict(model="taesdxl", bits=8, packing=NO_PACKING, quality_value=100)
+    received, size, side_bytes = _read_back(stored, Lac(), **setting)
+    assert size == len(data) == stored.stat().st_size
+    assert side_bytes == len(data) - len(payload) == 29 + len("taesdxl") + len("lac") + 8 * 4 + 4
+    np.testing.assert_array_equal(received.values, latent)
+    header = 18 + 2 * 4 + 4 * (2 + 2 * len(lac._taps(3)))  # header, centres, channel models
+    assert len(payload) > header + 4
+    with pytest.raises(LatentCodecError, match=r"x\.lcf: holds .* expected"):
+        _read_back(stored, Lac(), **(setting | {"quality_value": 90}))
+
+
+def test_lossy_lac_in_the_workflow_takes_sensitivity_per_integer_unit(tmp_path):
+    """compress_latents hands lac s_c · step_c² (step_c = (hi − lo) / (2^b − 1)): a channel
+    with twice the range of another and a quarter of its float sensitivity costs the same per
+    integer unit, so both get the same lac step."""
+    latent = smooth_latent(8, (3, 8, 10))
+    quantized, sensitivity = tmp_path / "q.npz", tmp_path / "s.npy"
+    save_quantized(quantized, latent, hi=[1, 2, 1])
+    np.save(sensitivity, np.array([1.0, 0.25, 16.0]))
+    stored = tmp_path / "x.lcf"
+    compress_latents(
+        [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
+        sensitivities=[sensitivity],
+    )  # fmt: skip
+    payload = read_container(stored).payload
+    step_codes = np.frombuffer(payload, np.uint8, 3 * 4, offset=18)[::4]
+    assert step_codes[0] == step_codes[1] == step_codes[2] + 32  # 4 × the step: two octaves
+    assert payload == Lac().encode(latent, 8, 40, np.array([1.0, 1.0, 16.0]))
+    with pytest.raises(LatentCodecError, match=r"s\.npy: expected 3 finite non-negative"):
+        np.save(sensitivity, np.array([1.0, np.nan, 1.0]))
+        compress_latents(
+            [quantized], [stored], codec="lac", bits=8, packing=NO_PACKING, quality_value=40,
+            sensitivities=[sensitivity],
+        )  # fmt: skip
+
+
+def test_a_damaged_payload_read_back_names_the_file(tmp_path):
+    """A container whose CRC holds but whose lac payload is cut short (written so)."""
+    latent = smooth_latent(8, (4, 8, 10))
+    quantized, path = tmp_path / "q.npz", tmp_path / "broken.lcf"
+    save_quantized(quantized, latent, hi=np.ones(4))
+    setting = dict(bits=8, packing=NO_PACKING, quality_value=100)
+    compress_latents([quantized], [path], codec="lac", **setting)
+    container = read_container(path)
+    write_container(path, dataclasses.replace(container, payload=container.payload[:-3]))
+    with pytest.raises(LatentCodecError, match=r"broken\.lcf: lac: cannot decode"):
+        _read_back(path, Lac(), model="taesdxl", **setting)
+
+
+# Pixel baselines carry the perceptual columns.
+
+
+@pytest.mark.parametrize("metrics", [[], ["ssimulacra2", "butteraugli"]])
+def test_pixel_baseline_rows_carry_the_perceptual_columns(tool, tmp_path, metrics):
+    sources = []
+    for seed in (0, 1):
+        original, _ = image_pair(0, shape=(40, 56, 3), seed=seed)
+        sources.append(tmp_path / f"img{seed}.png")
+        Image.fromarray(original).save(sources[-1])
+    table = tmp_path / "metrics.csv"
+    pixel_baseline(
+        sources=sources,
+        compressed=tmp_path / "compressed",
+        recons=tmp_path / "recon",
+        table=table,
+        name="jpeg",
+        codec="jpeg",
+        quality_values=[20, 90],
+        perceptual_metrics=metrics,
+    )
+    rows = read_table(table)
+    assert len(rows) == 4
+    if not metrics:
+        assert rows[PERCEPTUAL_COLUMNS].isna().all().all()
+        return
+    assert rows[PERCEPTUAL_COLUMNS].notna().all().all()
+    by_quality = rows.groupby("quality_value")[PERCEPTUAL_COLUMNS].mean()
+    assert by_quality.loc[90, "ssimulacra2"] > by_quality.loc[20, "ssimulacra2"]
+    assert by_quality.loc[90, "butteraugli"] < by_quality.loc[20, "butteraugli"]
+    recon = Path(rows["recon"].iloc[0])
+    assert recon.is_file()
