@@ -29,7 +29,7 @@ def test_every_rule_env_lists_the_packages_its_code_imports():
 
 def test_every_rule_that_runs_code_names_an_existing_env():
     rules = read_rules(REPO)
-    assert len(rules) >= 15 and {"reconstruct", "plot_rd", "execute_notebook"} <= {
+    assert len(rules) >= 15 and {"reconstruct", "figures", "execute_notebook"} <= {
         rule.name for rule in rules
     }
     for rule in rules:
