@@ -248,16 +248,28 @@ def compress_latents(
         log.info("%s → %s, %d bytes", in_path, out_path, size)
 
 
-def _read_back(path, coder, *, model: str, bits: int, packing: str, quality_value: int | None):
+def _read_back(
+    path,
+    coder,
+    *,
+    model: str,
+    height: int,
+    width: int,
+    bits: int,
+    packing: str,
+    quality_value: int | None,
+):
     """(integer latent with the file's own ranges, file bytes, side bytes) of a stored `.lcf`,
-    checked against the setting it was stored for; lossy values clipped to the bit range."""
+    checked against the image and setting it was stored for; lossy values clipped to the bit
+    range."""
     container = read_container(path)
-    stored = (container.model, container.codec, container.bits, container.packing)
-    expected = (model, coder.name, bits, packing)
+    stored = (container.model, container.height, container.width, container.codec)
+    stored += (container.bits, container.packing)
+    expected = (model, height, width, coder.name, bits, packing)
     if stored != expected or container.quality != quality_value:
         raise LatentCodecError(
-            f"{path}: holds {stored} at quality {container.quality}, expected {expected} at "
-            f"quality {quality_value}"
+            f"{path}: holds (model, height, width, codec, bits, packing) {stored} at quality "
+            f"{container.quality}, expected {expected} at quality {quality_value}"
         )
     latent = read_latent(container, coder, get_spec(model), path)
     size = Path(path).stat().st_size
@@ -336,11 +348,12 @@ def verify_lossless(
     _same_length(quantized=quantized, compressed=compressed)
     coder = get_codec(codec, **(options or {}))
     decoded = read_table(decoded_table).set_index("image")
+    setting = dict(model=model, bits=bits, packing=packing, quality_value=quality_value)
     rows = []
     for side_path, file_path in zip(quantized, compressed, strict=True):
-        latent, _ = _load_quantized(side_path)
-        setting = dict(model=model, bits=bits, packing=packing, quality_value=quality_value)
-        received, size, side_bytes = _read_back(file_path, coder, **setting)
+        latent, stored = _load_quantized(side_path)
+        size_of = dict(height=int(stored["height"]), width=int(stored["width"]))
+        received, size, side_bytes = _read_back(file_path, coder, **setting, **size_of)
         if not (
             np.array_equal(received.values, latent.values)
             and np.array_equal(received.lo, latent.lo)
@@ -400,11 +413,12 @@ def reconstruct(
     coder = get_codec(codec, **(options or {}))  # the options only label the rows' effort
     network = _load_model(model, mirror, threads, model_options)
     jobs = []
+    setting = dict(model=model, bits=bits, packing=packing, quality_value=quality_value)
     files = zip(sources, latents, quantized, compressed, recons, strict=True)
     for source, latent_path, side_path, file_path, recon_path in files:
         original, stored = _load_quantized(side_path)
-        setting = dict(model=model, bits=bits, packing=packing, quality_value=quality_value)
-        received, size, side_bytes = _read_back(file_path, coder, **setting)
+        size_of = dict(height=int(stored["height"]), width=int(stored["width"]))
+        received, size, side_bytes = _read_back(file_path, coder, **setting, **size_of)
         jobs.append(
             dict(
                 latent=dequantize(received),

@@ -204,7 +204,8 @@ def test_the_stored_file_is_an_lcf_whose_every_byte_counts(tmp_path):
     data = stored.read_bytes()
     payload = read_container(stored).payload
     assert payload == Lac().encode(latent, 8, 100)
-    setting = dict(model="taesdxl", bits=8, packing=NO_PACKING, quality_value=100)
+    setting = dict(model="taesdxl", height=64, width=80, bits=8, packing=NO_PACKING)
+    setting["quality_value"] = 100
     received, size, side_bytes = _read_back(stored, Lac(), **setting)
     assert size == len(data) == stored.stat().st_size
     assert side_bytes == len(data) - len(payload) == 29 + len("taesdxl") + len("lac") + 8 * 4 + 4
@@ -213,6 +214,8 @@ def test_the_stored_file_is_an_lcf_whose_every_byte_counts(tmp_path):
     assert len(payload) > header + 4
     with pytest.raises(LatentCodecError, match=r"x\.lcf: holds .* expected"):
         _read_back(stored, Lac(), **(setting | {"quality_value": 90}))
+    with pytest.raises(LatentCodecError, match=r"x\.lcf: holds .* expected \('taesdxl', 64, 96"):
+        _read_back(stored, Lac(), **(setting | {"width": 96}))  # another image's size
 
 
 def test_lossy_lac_in_the_workflow_takes_sensitivity_per_integer_unit(tmp_path):
@@ -250,7 +253,7 @@ def test_a_damaged_payload_read_back_names_the_file(tmp_path):
     container = read_container(path)
     write_container(path, dataclasses.replace(container, payload=container.payload[:-3]))
     with pytest.raises(LatentCodecError, match=r"broken\.lcf: lac: cannot decode"):
-        _read_back(path, Lac(), model="taesdxl", **setting)
+        _read_back(path, Lac(), model="taesdxl", height=64, width=80, **setting)
 
 
 # Pixel baselines carry the perceptual columns.
