@@ -83,6 +83,20 @@ def estimate_columns(name: str, value: float, replicates: np.ndarray) -> dict:
     }
 
 
+def reached_note(share: float) -> str:
+    """ " [in 87% of resamples]" when some replicates missed the level, else "".
+
+    One decimal, kept off 0 and 100, where whole percents would print 0 % or 100 % for a
+    share that is neither.
+    """
+    if not 0 < share < 1:
+        return ""
+    percent = f"{100 * share:.0f}"
+    if percent in ("0", "100"):
+        percent = f"{min(max(round(100 * share, 1), 0.1), 99.9):.1f}"
+    return f" [in {percent}% of resamples]"
+
+
 def msssim_db(msssim):
     """MS-SSIM on a dB scale, −10·log10(1 − MS-SSIM), where BD metrics behave; inf at 1.
 

@@ -25,7 +25,13 @@ import numpy as np
 import pandas as pd
 
 from latentcodec.bdrate import bd_quality, bd_rate, bd_rate_rows
-from latentcodec.bootstrap import DEFAULT_BOOTSTRAP, Bootstrap, ImageMeans, estimate_columns
+from latentcodec.bootstrap import (
+    DEFAULT_BOOTSTRAP,
+    Bootstrap,
+    ImageMeans,
+    estimate_columns,
+    reached_note,
+)
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 from latentcodec.tables import cell_text, is_pixel, is_uncoded, read_table, write_csv
@@ -200,5 +206,4 @@ def _bd_text(row: dict, key: str) -> str:
     text = f"{row[key]:+.1f}"
     if not math.isnan(row[f"{key}_low"]):
         text += f" ({row[f'{key}_low']:+.1f} to {row[f'{key}_high']:+.1f})"
-    share = row[f"{key}_reached"]
-    return text + (f" [in {share:.0%} of resamples]" if 0 < share < 1 else "")
+    return text + reached_note(row[f"{key}_reached"])

@@ -25,7 +25,13 @@ import os
 import numpy as np
 import pandas as pd
 
-from latentcodec.bootstrap import DEFAULT_BOOTSTRAP, Bootstrap, ImageMeans, estimate_columns
+from latentcodec.bootstrap import (
+    DEFAULT_BOOTSTRAP,
+    Bootstrap,
+    ImageMeans,
+    estimate_columns,
+    reached_note,
+)
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 from latentcodec.readoff import (
@@ -213,27 +219,21 @@ def _rate_text(row: dict, side: str, unit: str) -> str:
         text += _interval(row, f"{side}_bpp", ".3f")
     if row[f"{side}_wide_bracket"]:
         text += " †"
-    return text + _reached(row, f"{side}_bpp")
+    return text + reached_note(row[f"{side}_bpp_reached"])
 
 
 def ratio_text(row: dict) -> str:
     """The latent ÷ pixel ratio of one operating point, e.g. "6.8× (6.1–7.6)"."""
     if math.isnan(row["bpp_ratio"]):
         return "—"
-    return f"{row['bpp_ratio']:.1f}×{_interval(row, 'bpp_ratio', '.1f')}" + _reached(
-        row, "bpp_ratio"
+    return f"{row['bpp_ratio']:.1f}×{_interval(row, 'bpp_ratio', '.1f')}" + reached_note(
+        row["bpp_ratio_reached"]
     )
 
 
 def _interval(row: dict, name: str, spec: str) -> str:
     low, high = row[f"{name}_low"], row[f"{name}_high"]
     return "" if math.isnan(low) else f" ({low:{spec}}–{high:{spec}})"
-
-
-def _reached(row: dict, name: str) -> str:
-    """How often a replicate reached the level, when not always."""
-    share = row[f"{name}_reached"]
-    return f" [in {share:.0%} of resamples]" if 0 < share < 1 else ""
 
 
 def write_operating_points(
