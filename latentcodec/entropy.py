@@ -45,7 +45,7 @@ import pandas as pd
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays, write_text_atomic
 from latentcodec.quantize import Quantized
-from latentcodec.tables import PIXEL_MODEL, is_uncoded, read_table, summarize, write_csv
+from latentcodec.tables import NO_CODEC, PIXEL_MODEL, is_uncoded, read_table, summarize, write_csv
 
 BOUNDS = ("histogram", "med", "linear")
 BOUND_LABELS = {
@@ -284,6 +284,7 @@ def lossless_rates(frame: pd.DataFrame) -> pd.DataFrame:
             "bitdepth": chosen["bitdepth"].astype(int),
             "kind": "codec",
             "name": labels,
+            "codec": names,
             "images": chosen["images"],
             "bits_per_value": np.nan,
             "bpp": chosen["bpp"],
@@ -303,6 +304,7 @@ def entropy_report(bounds: Sequence[pd.DataFrame], metrics: pd.DataFrame) -> pd.
                     "bitdepth": table["bitdepth"],
                     "kind": "bound",
                     "name": table["bound"],
+                    "codec": NO_CODEC,
                     "images": table["images"],
                     "bits_per_value": table["bits_per_value"],
                     "bpp": table["bpp"],
@@ -364,8 +366,9 @@ def distance_sentences(report: pd.DataFrame) -> list[str]:
 
     sentences = []
     for (model, bits), rows in report.groupby(["model", "bitdepth"], sort=True):
-        codecs = rows[rows["kind"] == "codec"].set_index("name")["bpp"]
-        native = [name for name in codecs.index if not CODECS[name.split("-")[0]].packs]
+        coded = rows[rows["kind"] == "codec"]
+        codecs = coded.set_index("name")["bpp"]
+        native = [row.name for row in coded.itertuples() if not CODECS[row.codec].packs]
         images = codecs.drop(native).sort_values()
         bounds = rows[rows["kind"] == "bound"].set_index("name")["bpp"]
         if not native or images.empty or bounds.empty:

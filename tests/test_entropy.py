@@ -164,7 +164,8 @@ def test_report_puts_exact_codecs_beside_the_bounds(tmp_path):
     codecs = report[report["kind"] == "codec"]
     exact = metrics[(metrics["model"] == "taef2") & (metrics["codec"] != "none")
                     & metrics["exact"] & (metrics["bitdepth"] == 8)]  # fmt: skip
-    assert set(codecs["name"]) == set(exact["codec"])
+    assert set(codecs["name"]) == set(exact["codec"]) == set(codecs["codec"])
+    assert set(report.loc[report["kind"] == "bound", "codec"]) == {"none"}
     for name, rows in exact.groupby("codec"):
         assert codecs.set_index("name").loc[name, "bpp"] == pytest.approx(rows["bpp"].mean())
     assert list(report.loc[report["kind"] == "bound", "name"]) == list(BOUNDS)
@@ -175,15 +176,19 @@ def test_report_puts_exact_codecs_beside_the_bounds(tmp_path):
 
 def test_distance_sentences_set_image_codecs_against_lac_and_lac_against_the_bounds():
     rows = [("bound", name, bpp) for name, bpp in zip(BOUNDS, (0.50, 0.48, 0.40), strict=True)]
-    rows += [("codec", "lac", 0.42), ("codec", "png", 0.63), ("codec", "webpll", 0.441)]
+    rows += [("codec", "lac", 0.42), ("codec", "png-lossless/planar", 0.63)]
+    rows += [("codec", "png-lossless/interleaved", 0.64), ("codec", "webpll", 0.441)]
     report = pd.DataFrame(
         [
-            {"model": "taesdxl", "bitdepth": 8, "kind": kind, "name": name, "bpp": bpp}
+            {"model": "taesdxl", "bitdepth": 8, "kind": kind, "name": name, "bpp": bpp,
+             "codec": "none" if kind == "bound" else name.split("-")[0]}
             for kind, name, bpp in rows
         ]
-    )
+    )  # fmt: skip
     (sentence,) = distance_sentences(report)
-    assert "`lac` 0.420 bpp" in sentence and "webpll +5.0 %, png +50.0 %" in sentence
+    assert (
+        "`lac` 0.420 bpp" in sentence and "webpll +5.0 %, png-lossless/planar +50.0 %" in sentence
+    )
     assert "0.400 bpp) is 4.8 % below `lac`" in sentence
     assert distance_sentences(report[report["name"] != "lac"]) == []  # no latent-native codec
 
