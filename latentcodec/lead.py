@@ -19,7 +19,13 @@ from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
 from latentcodec.operating_points import ceiling
 from latentcodec.readoff import AT_LOWEST_RATE, NEVER, rate_at_level, rates_at_level
-from latentcodec.spaces import bounded_ratio_text, score_text, with_interval
+from latentcodec.spaces import (
+    bounded_ratio_text,
+    pixel_text,
+    score_text,
+    wide_note,
+    with_interval,
+)
 from latentcodec.tables import CEILING_QUALITY, PIXEL_MODEL, read_table, write_csv
 
 SCORES = ("psnr", "ssim", "ssimulacra2")
@@ -64,7 +70,7 @@ def lead_table(
             name: np.nan if values is None else values[index] for name, values in scores.items()
         }
         row["gap_to_ceiling_db"] = psnr[top] - psnr[index]
-        best = (np.nan, "", NEVER)
+        best = (np.nan, "", NEVER, False)
         best_replicates = np.full(bootstrap.resamples, np.nan)
         for name, curve in pixels.items():
             point = rate_at_level(rate[curve], psnr[curve], psnr[index])
@@ -73,8 +79,8 @@ def lead_table(
             )
             best_replicates = np.fmin(best_replicates, replicates)
             if not math.isnan(point.bpp) and not point.bpp >= best[0]:
-                best = (point.bpp, name, point.status)
-        row["pixel_codec"], row["pixel_status"] = best[1], best[2]
+                best = (point.bpp, name, point.status, point.wide_bracket)
+        row["pixel_codec"], row["pixel_status"], row["pixel_wide_bracket"] = best[1:]
         row |= estimate_columns("pixel_bpp", best[0], best_replicates)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios = rate_replicates[index] / best_replicates
@@ -97,7 +103,8 @@ def _indices(table: pd.DataFrame, model: str, codec: str, labels: list[str]) -> 
 
 def lead_markdown(table: pd.DataFrame) -> str:
     """The lead table as Markdown: one line per setting, the ceiling first; "≤" marks a pixel
-    rate read at the pixel grid's lowest point (the pixel codec may need fewer bits still)."""
+    rate read at the pixel grid's lowest point (the pixel codec may need fewer bits still),
+    "†" one read across a bracket wider than 2×."""
     lines = [
         "| setting | bits | bpp (95 % CI) | PSNR (dB) | SSIM | SSIMULACRA2 | below ceiling (dB) "
         "| pixel AVIF bpp at equal PSNR (95 % CI) | latent ÷ pixel (95 % CI) |",
@@ -108,9 +115,7 @@ def lead_markdown(table: pd.DataFrame) -> str:
         name = "ceiling (float latent)" if top else row["codec"]
         label = "" if top else f" {row['quality']}"
         bits = "float" if top else str(row["bitdepth"])
-        pixel = "never" if math.isnan(row["pixel_bpp"]) else with_interval(row, "pixel_bpp")
-        if row["pixel_status"] == AT_LOWEST_RATE:  # the pixel grid's lowest point: an upper bound
-            pixel = f"≤ {pixel}"
+        pixel = "never" if math.isnan(row["pixel_bpp"]) else pixel_text(row)
         lines.append(
             f"| {name}{label} | {bits} | {with_interval(row, 'bpp')} | {row['psnr']:.2f} | "
             f"{row['ssim']:.4f} | {score_text(row['ssimulacra2'])} | "
@@ -123,6 +128,7 @@ def lead_markdown(table: pd.DataFrame) -> str:
         f"{first['images']} images; intervals from a paired bootstrap over images.\n\n"
         + "\n".join(lines)
         + "\n"
+        + wide_note(table)
     )
 
 

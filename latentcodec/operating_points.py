@@ -217,9 +217,16 @@ def _rate_text(row: dict, side: str, unit: str) -> str:
         bpp = f"{row[f'{side}_bpp']:.3f}"
         text = f"≤ {bpp} (at lowest measured rate)" if status == AT_LOWEST_RATE else bpp
         text += _interval(row, f"{side}_bpp", ".3f")
-    if row[f"{side}_wide_bracket"]:
-        text += " †"
-    return text + reached_note(row[f"{side}_bpp_reached"])
+    return text + wide_mark(row, side) + reached_note(row[f"{side}_bpp_reached"])
+
+
+def wide_mark(row: dict, side: str) -> str:
+    """ " †" when `side`'s rate was interpolated across a bracket wider than `WIDE_BRACKET`.
+
+    A missing or NaN flag (no rate read) is no mark.
+    """
+    flag = row.get(f"{side}_wide_bracket")
+    return " †" if isinstance(flag, (bool, np.bool_)) and flag else ""
 
 
 def ratio_text(row: dict) -> str:

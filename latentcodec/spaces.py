@@ -21,8 +21,8 @@ from latentcodec.bitdepth import SMALLEST_DELTA_DB
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
-from latentcodec.operating_points import SSIMULACRA2_MARGIN, ratio_text
-from latentcodec.readoff import AT_LOWEST_RATE
+from latentcodec.operating_points import SSIMULACRA2_MARGIN, ratio_text, wide_mark
+from latentcodec.readoff import AT_LOWEST_RATE, WIDE_BRACKET
 from latentcodec.tables import write_csv
 
 HEADLINE_DELTA_DB = 0.5  # the Δ below the ceiling the comparison of latent spaces is about
@@ -57,7 +57,8 @@ def latent_spaces_table(
 
 def _cheapest(points: pd.DataFrame, prefix: str) -> dict:
     """The operating point with the smallest latent rate, as columns named with `prefix`."""
-    keep = ["ceiling", "codec", "bitdepth", "packing", "pixel_codec", "pixel_status"] + [
+    keep = ["ceiling", "codec", "bitdepth", "packing", "pixel_codec", "pixel_status"]
+    keep += ["latent_wide_bracket", "pixel_wide_bracket"] + [
         f"{side}{end}"
         for side in ("latent_bpp", "pixel_bpp", "bpp_ratio")
         for end in ("", "_low", "_high", "_reached")
@@ -83,11 +84,23 @@ def latent_spaces_markdown(table: pd.DataFrame) -> str:
         lines.append(
             f"| {row['model']} | {row['latent_space']} | {row['channels']} | "
             f"{row['ceiling']:.2f} | {_bits(row['ceiling_bits'])} | {curve} | "
-            f"{with_interval(row, 'latent_bpp')} | {row['pixel_codec']} | "
-            f"{_pixel_text(row)} | {bounded_ratio_text(row)} | "
+            f"{with_interval(row, 'latent_bpp')}{wide_mark(row, 'latent')} | "
+            f"{row['pixel_codec']} | "
+            f"{pixel_text(row)} | {bounded_ratio_text(row)} | "
             f"{bounded_ratio_text(perceptual)} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + wide_note(table)
+
+
+def wide_note(table: pd.DataFrame) -> str:
+    """The footnote for † when a rate in `table` carries it (any `*wide_bracket` column)."""
+    flags = table.filter(like="wide_bracket").apply(lambda column: column.eq(True))
+    if not flags.to_numpy().any():
+        return ""
+    return (
+        f"\n† read between two measured rates more than {WIDE_BRACKET:g}× apart: the curve "
+        "between them is a straight line in log bpp only by assumption.\n"
+    )
 
 
 def latent_spaces_figure(table: pd.DataFrame):
@@ -163,9 +176,14 @@ def with_interval(row: dict, name: str) -> str:
     return f"{value:.3f}{interval}"
 
 
-def _pixel_text(row: dict) -> str:
+def pixel_text(row: dict) -> str:
+    """The pixel rate with its interval; "≤" when read at the pixel grid's lowest point (the
+    pixel codec may need fewer bits still), "†" when read across a wide bracket."""
     text = with_interval(row, "pixel_bpp")
-    return f"≤ {text}" if row.get("pixel_status") == AT_LOWEST_RATE and text != "—" else text
+    if text == "—":
+        return text
+    bound = "≤ " if row.get("pixel_status") == AT_LOWEST_RATE else ""
+    return f"{bound}{text}{wide_mark(row, 'pixel')}"
 
 
 def score_text(value: float) -> str:

@@ -34,3 +34,15 @@ def test_the_lead_table_names_a_missing_model_or_baseline():
         lead_table(results(), "taesd3", {}, ["avif444"], Bootstrap(1000, 0))
     with pytest.raises(LatentCodecError, match=r"avif420"):
         lead_table(results(), "taesdxl", {}, ["avif420"], Bootstrap(1000, 0))
+
+
+def test_a_pixel_rate_read_across_a_wide_bracket_is_marked():
+    frame = results()
+    assert "†" not in lead_markdown(
+        lead_table(frame, "taesdxl", {"png": ["lossless"]}, ["avif444"], Bootstrap(1000, 0))
+    )  # every bracket of the synthetic curves is exactly 2×
+    gap = frame[~((frame["model"] == "none") & (frame["quality"] == "q3"))]  # pixel 1 → 4 bpp
+    table = lead_table(gap, "taesdxl", {"png": ["lossless"]}, ["avif444"], Bootstrap(1000, 0))
+    assert list(table["pixel_wide_bracket"]) == [True, True]  # 38 dB: between 33 and 39 dB
+    text = lead_markdown(table)
+    assert text.count(" † (avif444)") == 2 and "† read between two measured" in text

@@ -30,3 +30,27 @@ def test_latent_spaces_take_each_models_cheapest_curve_and_order_by_channels():
     text = latent_spaces_markdown(table)
     assert "| taef2 | FLUX.2 | 32 |" in text and "> measured" in text
     latent_spaces_figure(table)  # draws without error from the table alone
+
+
+def test_a_rate_read_across_a_wide_bracket_carries_its_mark_into_the_table():
+    frame = results()
+    assert "†" not in latent_spaces_markdown(
+        latent_spaces_table(*_points(frame), _no_gain())
+    )  # every bracket of the synthetic curves is exactly 2×
+    gap = frame[~((frame["model"] == "none") & (frame["quality"] == "q3"))]  # pixel 1 → 4 bpp
+    table = latent_spaces_table(*_points(gap), _no_gain())
+    assert list(table["pixel_wide_bracket"]) == [True, True]
+    assert not table["latent_wide_bracket"].any()
+    text = latent_spaces_markdown(table)
+    assert text.count(" † |") == 2 and "† read between two measured rates more than 2×" in text
+
+
+def _points(frame):
+    return (
+        operating_points(frame, "psnr", Bootstrap(1000, 0)),
+        operating_points(frame, "ssimulacra2", Bootstrap(1000, 0)),
+    )
+
+
+def _no_gain():
+    return pd.DataFrame({"model": [], "bitdepth": [], "gap_to_ceiling_db": []})
