@@ -170,7 +170,7 @@ def bd_markdown(result: pd.DataFrame) -> str:
         cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
         lines.append(
             f"| {row['model']} | {row['codec']} | {row['bitdepth']} | {row['packing']} | "
-            f"{row['points']} | {row['bd_psnr']:+.2f} | {cells} | "
+            f"{row['points']} | {_signed(row['bd_psnr'])} | {cells} | "
             f"{_bd_text(row, 'bd_rate_latent')} | {cell_text(row['note'])} |"
         )
     return (
@@ -198,6 +198,10 @@ def latent_anchor_sentence(result: pd.DataFrame) -> str:
         f"**Against latent {first['latent_anchor']} on the same integers** (BD-rate on PSNR at "
         "the same bit depth; negative: fewer bytes for the same PSNR): " + "; ".join(parts) + "."
     )
+
+
+def _signed(value: float) -> str:
+    return "—" if math.isnan(value) else f"{value:+.2f}"
 
 
 def _bd_text(row: dict, key: str) -> str:

@@ -17,10 +17,9 @@ from latentcodec.bootstrap import Bootstrap, ImageMeans, estimate_columns
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
-from latentcodec.operating_points import ceiling
+from latentcodec.operating_points import ceiling, ratio_text
 from latentcodec.readoff import AT_LOWEST_RATE, NEVER, rate_at_level, rates_at_level
 from latentcodec.spaces import (
-    bounded_ratio_text,
     pixel_text,
     score_text,
     wide_note,
@@ -120,7 +119,7 @@ def lead_markdown(table: pd.DataFrame) -> str:
             f"| {name}{label} | {bits} | {with_interval(row, 'bpp')} | {row['psnr']:.2f} | "
             f"{row['ssim']:.4f} | {score_text(row['ssimulacra2'])} | "
             f"{row['gap_to_ceiling_db']:.2f} | {pixel} ({row['pixel_codec'] or '—'}) | "
-            f"{bounded_ratio_text(row)} |"
+            f"{ratio_text(row)} |"
         )
     first = table.iloc[0]
     return (
@@ -150,7 +149,7 @@ def lead_sentences(lead: pd.DataFrame) -> list[str]:
     for codec, rows in lead.iloc[1:].groupby("codec", sort=False):
         parts = [
             f"{row['quality']} {row['bitdepth']}-bit {row['bpp']:.3f} bpp, "
-            f"{row['gap_to_ceiling_db']:.2f} dB below the ceiling, {bounded_ratio_text(row)}"
+            f"{row['gap_to_ceiling_db']:.2f} dB below the ceiling, {ratio_text(row)}"
             for row in rows.to_dict("records")
         ]
         sentences.append(

@@ -180,7 +180,8 @@ def operating_points_markdown(points: pd.DataFrame) -> str:
         f"Rates and ratios with their 95 % intervals from a paired bootstrap over the "
         f"{first['images']} images ({first['resamples']} resamples, seed {first['seed']}); "
         f"† marks a rate interpolated between two measured rates more than "
-        f"{WIDE_BRACKET:g}× apart."
+        f"{WIDE_BRACKET:g}× apart; ≤ a rate read at its curve's lowest measured point (the "
+        "codec may need fewer bits still), which makes a ratio a bound (≥ or ≤)."
     ]
     for delta, rows in points.groupby("delta", sort=True):
         targets = "; ".join(
@@ -215,7 +216,7 @@ def _rate_text(row: dict, side: str, unit: str) -> str:
         text = "never" if math.isnan(peak) else f"never (peak {peak:.2f} {unit})"
     else:
         bpp = f"{row[f'{side}_bpp']:.3f}"
-        text = f"≤ {bpp} (at lowest measured rate)" if status == AT_LOWEST_RATE else bpp
+        text = f"≤ {bpp}" if status == AT_LOWEST_RATE else bpp
         text += _interval(row, f"{side}_bpp", ".3f")
     return text + wide_mark(row, side) + reached_note(row[f"{side}_bpp_reached"])
 
@@ -230,10 +231,24 @@ def wide_mark(row: dict, side: str) -> str:
 
 
 def ratio_text(row: dict) -> str:
-    """The latent ÷ pixel ratio of one operating point, e.g. "6.8× (6.1–7.6)"."""
+    """The latent ÷ pixel ratio of one operating point, e.g. "6.8× (6.1–7.6)".
+
+    A rate read at its curve's lowest measured point is an upper bound, so the ratio is a
+    bound too: "≥" when the pixel rate is, "≤" when the latent rate is (no sign when both
+    are: the ratio could then go either way).
+    """
     if math.isnan(row["bpp_ratio"]):
         return "—"
-    return f"{row['bpp_ratio']:.1f}×{_interval(row, 'bpp_ratio', '.1f')}" + reached_note(
+    pixel_bound = row.get("pixel_status") == AT_LOWEST_RATE
+    latent_bound = row.get("latent_status") == AT_LOWEST_RATE
+    bound = (
+        "≥ "
+        if pixel_bound and not latent_bound
+        else "≤ "
+        if latent_bound and not pixel_bound
+        else ""
+    )
+    return f"{bound}{row['bpp_ratio']:.1f}×{_interval(row, 'bpp_ratio', '.1f')}" + reached_note(
         row["bpp_ratio_reached"]
     )
 

@@ -29,13 +29,6 @@ HEADLINE_DELTA_DB = 0.5  # the Δ below the ceiling the comparison of latent spa
 SCORES = ("psnr", "ssim", "ssimulacra2")
 
 
-def bounded_ratio_text(row: dict) -> str:
-    """`ratio_text`, with "≥" when the pixel rate is an upper bound (read at the pixel grid's
-    lowest point), which makes the ratio a lower bound."""
-    text = ratio_text(row)
-    return f"≥ {text}" if row.get("pixel_status") == AT_LOWEST_RATE and text != "—" else text
-
-
 def latent_spaces_table(
     psnr_points: pd.DataFrame, ssimulacra2_points: pd.DataFrame, bitdepth_gain: pd.DataFrame
 ) -> pd.DataFrame:
@@ -86,8 +79,8 @@ def latent_spaces_markdown(table: pd.DataFrame) -> str:
             f"{row['ceiling']:.2f} | {_bits(row['ceiling_bits'])} | {curve} | "
             f"{with_interval(row, 'latent_bpp')}{wide_mark(row, 'latent')} | "
             f"{row['pixel_codec']} | "
-            f"{pixel_text(row)} | {bounded_ratio_text(row)} | "
-            f"{bounded_ratio_text(perceptual)} |"
+            f"{pixel_text(row)} | {ratio_text(row)} | "
+            f"{ratio_text(perceptual)} |"
         )
     return "\n".join(lines) + "\n" + wide_note(table)
 
@@ -203,7 +196,7 @@ def _model_rates(spaces: pd.DataFrame, prefix: str = "") -> list[str]:
         if not math.isnan(point["latent_bpp"]):
             parts.append(
                 f"`{row['model']}` ({row['channels']} ch) {point['latent_bpp']:.3f} bpp, "
-                f"{bounded_ratio_text(point)} pixel"
+                f"{ratio_text(point)} pixel"
             )
     return parts
 
