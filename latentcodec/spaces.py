@@ -209,17 +209,33 @@ def spaces_sentence(spaces: pd.DataFrame) -> str:
         f"**Latent spaces compared**: within {HEADLINE_DELTA_DB:g} dB of each model's own "
         "ceiling the cheapest latent codec needs " + "; ".join(parts) + "."
     )
-    by_channels = spaces.groupby("channels")[["latent_bpp", "bpp_ratio", "ceiling"]].mean()
-    if len(by_channels) > 1:
-        fewest, most = by_channels.iloc[0], by_channels.iloc[-1]
-        verb = "more" if most["latent_bpp"] > fewest["latent_bpp"] else "fewer"
+    if spaces["channels"].nunique() > 1:
+        narrow = spaces[spaces["channels"] == spaces["channels"].min()]
+        wide = spaces[spaces["channels"] == spaces["channels"].max()]
+        if wide["latent_bpp"].min() > narrow["latent_bpp"].max():
+            verb = "more bytes than"
+        elif wide["latent_bpp"].max() < narrow["latent_bpp"].min():
+            verb = "fewer bytes than"
+        else:
+            verb = "about as many bytes as"
         text += (
-            f" The widest latent space ({by_channels.index[-1]} channels) costs {verb} bytes "
-            f"than the narrowest ({by_channels.index[0]}): {most['latent_bpp']:.3f} against "
-            f"{fewest['latent_bpp']:.3f} bpp, for a ceiling of {most['ceiling']:.2f} against "
-            f"{fewest['ceiling']:.2f} dB."
+            f" The widest latent space ({_channels_text(wide)}) costs {verb} the narrowest "
+            f"({_channels_text(narrow)}): {_span(wide['latent_bpp'], '.3f')} against "
+            f"{_span(narrow['latent_bpp'], '.3f')} bpp, for a ceiling of "
+            f"{_span(wide['ceiling'], '.2f')} against {_span(narrow['ceiling'], '.2f')} dB."
         )
     return text
+
+
+def _channels_text(models: pd.DataFrame) -> str:
+    """E.g. "4 channels: taesd, taesdxl"."""
+    return f"{models['channels'].iloc[0]} channels: " + ", ".join(models["model"])
+
+
+def _span(values: pd.Series, spec: str) -> str:
+    """One value, or the range of several, e.g. "0.178–0.241"."""
+    low, high = values.min(), values.max()
+    return f"{low:{spec}}" if f"{low:{spec}}" == f"{high:{spec}}" else f"{low:{spec}}–{high:{spec}}"
 
 
 def perceptual_sentence(spaces: pd.DataFrame) -> str:

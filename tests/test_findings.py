@@ -59,7 +59,10 @@ def test_findings_lead_with_the_sdxl_space_and_fill_every_number_from_the_tables
     # 30 dB is the pixel grid's lowest point: the pixel rate is an upper bound, the ratio a floor
     assert "Stored with avif: low 8-bit 1.000 bpp, 8.00 dB below the ceiling, ≥ 2.0×" in answer
     assert "`taesdxl` (4 ch)" in answer and "`taef2` (32 ch)" in answer
-    assert "The widest latent space (32 channels) costs more bytes" in answer
+    assert (
+        "The widest latent space (32 channels: taef2) costs more bytes than the narrowest "
+        "(4 channels: taesdxl)" in answer
+    )
     assert "**At equal bytes** (`taesdxl`" in answer and "jpeg: latent higher in 33%" in answer
     assert "8-bit quantisation already comes within 0.050 dB of the `taesdxl` ceiling" in text
     assert "channel 1 takes 75.0% of the bytes" in text

@@ -5,7 +5,12 @@ import pytest
 
 from latentcodec.bootstrap import Bootstrap
 from latentcodec.operating_points import operating_points
-from latentcodec.spaces import latent_spaces_figure, latent_spaces_markdown, latent_spaces_table
+from latentcodec.spaces import (
+    latent_spaces_figure,
+    latent_spaces_markdown,
+    latent_spaces_table,
+    spaces_sentence,
+)
 from tests.helpers import results
 
 LEVELS = [("low", 0.5, 30.0), ("medium", 1.0, 33.0), ("high", 2.0, 36.0)]
@@ -54,3 +59,21 @@ def _points(frame):
 
 def _no_gain():
     return pd.DataFrame({"model": [], "bitdepth": [], "gap_to_ceiling_db": []})
+
+
+def test_the_widest_space_is_set_against_the_range_of_the_narrowest_not_their_mean():
+    spaces = pd.DataFrame(
+        {"model": ["taesd", "taesdxl", "taef2"], "channels": [4, 4, 32],
+         "latent_bpp": [0.178, 0.241, 1.239], "ceiling": [24.77, 24.90, 30.19],
+         "bpp_ratio": [2.6, 3.6, 5.0], "pixel_status": "interpolated"}
+    )  # fmt: skip
+    for side in ("latent_bpp", "bpp_ratio"):
+        spaces[[f"{side}_low", f"{side}_high", f"{side}_reached"]] = [math.nan, math.nan, 1.0]
+    text = spaces_sentence(spaces)
+    assert (
+        "The widest latent space (32 channels: taef2) costs more bytes than the narrowest "
+        "(4 channels: taesd, taesdxl): 1.239 against 0.178–0.241 bpp, for a ceiling of 30.19 "
+        "against 24.77–24.90 dB." in text
+    )
+    spaces.loc[2, "latent_bpp"] = 0.2
+    assert "costs about as many bytes as the narrowest" in spaces_sentence(spaces)
