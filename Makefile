@@ -65,19 +65,15 @@ report-screenshot: report
 		--virtual-time-budget=10000 --window-size=1280,1600 \
 		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/results/smoke/report.html
 
-## The README's and docs/' pictures and tables, from the smoke and the findings runs.
+## The README's and docs/' pictures and tables, from the smoke and the findings runs: the
+## findings run's tables and figures go to docs/findings/ under their own names, so the links
+## in findings.md (figures/…) hold there too.
 FINDINGS := results/findings
+FINDINGS_TABLES := findings.md lead.md latent_spaces.md operating_points.md \
+	operating_points_msssim.md operating_points_ssimulacra2.md bdrate.md entropy.md summary.md
+FINDINGS_FIGURES := latent_spaces rd rd_ssimulacra2 rd_msssim crops equal_size entropy
 docs: $(STAMP) smoke findings report-screenshot
 	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml | dot -Tsvg > docs/rulegraph.svg
-	cp $(FINDINGS)/figures/latent_spaces.png docs/findings-latent-spaces.png
-	cp $(FINDINGS)/figures/rd.png docs/findings-rd.png
-	cp $(FINDINGS)/figures/rd_ssimulacra2.png docs/findings-rd-ssimulacra2.png
-	cp $(FINDINGS)/figures/equal_size.png docs/findings-equal-size.png
-	cp $(FINDINGS)/figures/entropy.png docs/findings-entropy.png
-	cp $(FINDINGS)/findings.md docs/findings.md
-	cp $(FINDINGS)/lead.md docs/findings-lead.md
-	cp $(FINDINGS)/latent_spaces.md docs/findings-latent-spaces.md
-	cp $(FINDINGS)/operating_points.md docs/findings-operating-points.md
-	cp $(FINDINGS)/operating_points_ssimulacra2.md docs/findings-operating-points-ssimulacra2.md
-	cp $(FINDINGS)/bdrate.md docs/findings-bdrate.md
-	cp $(FINDINGS)/entropy.md docs/findings-entropy.md
+	mkdir -p docs/findings/figures
+	cp $(addprefix $(FINDINGS)/,$(FINDINGS_TABLES)) docs/findings/
+	cp $(foreach name,$(FINDINGS_FIGURES),$(FINDINGS)/figures/$(name).png) docs/findings/figures/
