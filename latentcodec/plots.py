@@ -86,6 +86,7 @@ _FRONT_STYLE = {
     "zorder": 1,
     "label": "best pixel codec at each rate",
 }
+_FRONT_RATES = 400  # log-spaced rates the pixel front is read at, besides the measured ones
 # Fixed metadata keeps figure files byte-identical across runs.
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 RD_DPI = 120  # the 14-inch-wide RD figure: about 1700 pixels, legible on a laptop
@@ -263,10 +264,24 @@ def _bitdepth_style(bits: int):
 
 
 def _pixel_front(pixels: pd.DataFrame, metric: str) -> pd.DataFrame:
-    """The best pixel codec at each rate: the points no cheaper pixel point matches."""
-    ordered = pixels.sort_values(["bpp", metric], ascending=[True, False])
-    best_so_far = ordered[metric].cummax().shift(fill_value=-np.inf)
-    return ordered[ordered[metric] > best_so_far]
+    """The best pixel codec at each rate: the upper envelope of the pixel curves, each read as
+    in `latentcodec.readoff` (linear in log bpp, never beyond its points), on a fine log grid
+    with every measured rate, so no curve rises above the line; straight joins of Pareto points
+    of different codecs cut below a codec's curve. Rates no cheaper rate matches are kept."""
+    rows = pixels[pixels[metric].notna() & (pixels["bpp"] > 0)]
+    if rows.empty:
+        return pd.DataFrame({"bpp": [], metric: []})
+    rates = rows["bpp"].to_numpy(dtype=np.float64)
+    grid = np.union1d(np.geomspace(rates.min(), rates.max(), _FRONT_RATES), rates)
+    best = np.full(grid.shape, -np.inf)
+    for _, curve in rows.groupby(_CURVE_KEYS, sort=True):
+        curve = curve.sort_values(["bpp", metric])
+        inside = (grid >= curve["bpp"].iloc[0]) & (grid <= curve["bpp"].iloc[-1])
+        read = np.interp(np.log(grid[inside]), np.log(curve["bpp"]), curve[metric])
+        best[inside] = np.maximum(best[inside], read)
+    best_so_far = np.maximum.accumulate(np.concatenate([[-np.inf], best[:-1]]))
+    kept = best > best_so_far
+    return pd.DataFrame({"bpp": grid[kept], metric: best[kept]})
 
 
 def _draw_ceiling(axis, value: float, metric: str) -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.plots import RD_FAMILIES, plot_rd, rd_figure
+from latentcodec.plots import RD_FAMILIES, _pixel_front, plot_rd, rd_figure
 from latentcodec.tables import COLUMNS, write_table
 
 CEILINGS = {"taesdxl": 25.0, "taef2": 29.0}  # PSNR of the float latent, dB
@@ -132,6 +132,35 @@ def test_lossy_curves_reach_their_lossless_end_and_exact_settings_are_points():
         line for line in lossy.get_lines() if line.get_label() == "best pixel codec at each rate"
     ]
     assert len(grey) == 1 and np.all(np.diff(grey[0].get_ydata()) > 0)
+
+
+def test_the_pixel_front_is_the_upper_envelope_of_the_pixel_curves():
+    """Two crossing curves: a straight join of their Pareto points (e.g. 0.4 → 1.0 bpp) would
+    pass below the other codec's own curve between them."""
+    curves = {
+        "avif444": ([0.1, 0.4, 1.6], [30.0, 36.0, 38.5]),
+        "webp": ([0.05, 1.0, 3.0], [28.0, 37.0, 41.0]),
+    }
+    pixels = pd.DataFrame(
+        [
+            {"codec": codec, "bitdepth": 8, "packing": "none", "bpp": bpp, "psnr": psnr}
+            for codec, (rates, values) in curves.items()
+            for bpp, psnr in zip(rates, values, strict=True)
+        ]
+    )
+    front = _pixel_front(pixels, "psnr").sort_values("bpp")
+    assert front["bpp"].min() == pytest.approx(0.05) and front["bpp"].max() == pytest.approx(3.0)
+
+    def read(rates, values, at):  # quality linear in log bpp, nothing outside the curve
+        inside = (at >= min(rates)) & (at <= max(rates))
+        return np.where(inside, np.interp(np.log(at), np.log(rates), values), -np.inf)
+
+    at_front = np.array([read(*curve, front["bpp"].to_numpy()) for curve in curves.values()])
+    assert front["psnr"].to_numpy() == pytest.approx(at_front.max(axis=0))
+    for rates, values in curves.values():  # the line as drawn, at every rate of the curve
+        at = np.geomspace(min(rates), max(rates), 2001)
+        drawn = np.interp(np.log(at), np.log(front["bpp"]), front["psnr"])
+        assert np.all(drawn >= read(rates, values, at) - 1e-9)
 
 
 def test_a_metric_without_values_gives_a_figure_that_says_so():
