@@ -251,8 +251,9 @@ def test_a_download_without_a_published_sum_is_trusted_once_then_checked(
     monkeypatch.delenv("LATENTCODEC_MIRROR", raising=False)
     with caplog.at_level(logging.WARNING):
         load_model("taesd", device="cpu")
-    assert downloaded == [
-        f"{MODELS['taesd'].source}/taesd_{part}.pth" for part in ("encoder", "decoder")
+    assert downloaded == [  # upstream's own files, as users without a mirror get them
+        f"https://github.com/madebyollin/taesd/raw/main/taesd_{part}.pth"
+        for part in ("encoder", "decoder")
     ]
     cached = tmp_path / "cache" / "models" / "taesd" / "taesd_encoder.pth"
     digest = sources.sha256_of(upstream / "taesd_encoder.pth")
