@@ -118,7 +118,7 @@ def lead_markdown(table: pd.DataFrame) -> str:
         lines.append(
             f"| {name}{label} | {bits} | {with_interval(row, 'bpp')} | {row['psnr']:.2f} | "
             f"{row['ssim']:.4f} | {score_text(row['ssimulacra2'])} | "
-            f"{row['gap_to_ceiling_db']:.2f} | {pixel} ({row['pixel_codec'] or '—'}) | "
+            f"{_gap_text(row)} | {pixel} ({row['pixel_codec'] or '—'}) | "
             f"{ratio_text(row)} |"
         )
     first = table.iloc[0]
@@ -129,6 +129,11 @@ def lead_markdown(table: pd.DataFrame) -> str:
         + "\n"
         + wide_note(table)
     )
+
+
+def _gap_text(row: dict) -> str:
+    """The gap to the ceiling in dB, "0.00" rather than "-0.00" for a setting a hair above it."""
+    return f"{row['gap_to_ceiling_db']:.2f}".replace("-0.00", "0.00")
 
 
 def lead_sentences(lead: pd.DataFrame) -> list[str]:
@@ -149,7 +154,7 @@ def lead_sentences(lead: pd.DataFrame) -> list[str]:
     for codec, rows in lead.iloc[1:].groupby("codec", sort=False):
         parts = [
             f"{row['quality']} {row['bitdepth']}-bit {row['bpp']:.3f} bpp, "
-            f"{row['gap_to_ceiling_db']:.2f} dB below the ceiling, {ratio_text(row)}"
+            f"{_gap_text(row)} dB below the ceiling, {ratio_text(row)}"
             for row in rows.to_dict("records")
         ]
         sentences.append(

@@ -27,6 +27,8 @@ def test_the_lead_table_puts_each_setting_beside_pixel_avif_at_equal_psnr():
     text = lead_markdown(table)
     assert "SDXL latent space" in text and "| avif medium | 8 | 2.000" in text
     assert "2.0× (2.0–2.0)" in text and "| ceiling (float latent) | float |" in text
+    table.loc[1, "gap_to_ceiling_db"] = -0.001  # a hair above the ceiling
+    assert "| -0.00 |" not in lead_markdown(table) and "| 0.00 |" in lead_markdown(table)
 
 
 def test_the_lead_table_names_a_missing_model_or_baseline():
