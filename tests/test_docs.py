@@ -30,3 +30,56 @@ def test_the_link_check_finds_a_missing_file(tmp_path):
     page = tmp_path / "page.md"
     page.write_text("see ![x](figures/none.png) and [y](https://example.org) and [z](#top)\n")
     assert local_targets(page) == ["figures/none.png"]
+
+
+def markdown_tables(text: str) -> list[list[str]]:
+    """Each run of lines starting with "|", header first."""
+    tables, current = [], []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def cells(row: str) -> list[str]:
+    return [cell.strip().strip("*`") for cell in row.strip().strip("|").split("|")]
+
+
+# The README's 8-bit bounds table: its columns and their sources in docs/findings/entropy.md.
+ENTROPY_COLUMNS = {
+    "(a) histograms": "(a) histogram bpp",
+    "(b) MED residuals": "(b) MED residual bpp",
+    "(c) linear predictor": "(c) linear, causal + previous channels bpp",
+    "PNG": "png bpp",
+    "WebP lossless": "webpll bpp",
+    "JPEG XL lossless": "jxl bpp",
+    "AVIF lossless": "avif bpp",
+    "lac": "lac bpp",
+}
+
+
+def test_the_readmes_tables_are_the_findings_tables():
+    """Every number in a README table comes from a table `make findings` wrote: rows of the
+    lead and latent-spaces tables verbatim, the bounds table cell by cell."""
+    findings = ROOT / "docs" / "findings"
+    copied = {}
+    for name in ("lead.md", "latent_spaces.md"):
+        (header, *rows), *_ = markdown_tables((findings / name).read_text(encoding="utf-8"))
+        copied[header] = set(rows)
+    (_, _, *entropy_rows), *_ = markdown_tables((findings / "entropy.md").read_text("utf-8"))
+    entropy_header = cells(markdown_tables((findings / "entropy.md").read_text("utf-8"))[0][0])
+    for header, _, *rows in markdown_tables((ROOT / "README.md").read_text(encoding="utf-8")):
+        if header in copied:
+            assert set(rows) <= copied[header], set(rows) - copied[header]
+            continue
+        names = cells(header)
+        assert names[0] == "model (8 bits)", f"a README table with no source: {header}"
+        sources = {cells(row)[0]: dict(zip(entropy_header, cells(row), strict=True))
+                   for row in entropy_rows if cells(row)[1] == "8"}  # fmt: skip
+        for row in rows:
+            model, *values = cells(row)
+            for name, value in zip(names[1:], values, strict=True):
+                assert sources[model][ENTROPY_COLUMNS[name]] == value, (model, name)
