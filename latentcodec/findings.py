@@ -29,7 +29,6 @@ from latentcodec.io import write_text_atomic
 from latentcodec.lead import lead_markdown, lead_sentences
 from latentcodec.models import get_spec
 from latentcodec.operating_points import (
-    SSIMULACRA2_MARGIN,
     operating_points_markdown,
 )
 from latentcodec.spaces import latent_spaces_markdown, perceptual_sentence, spaces_sentence
@@ -122,18 +121,6 @@ def _point_sections(points: dict[str, pd.DataFrame]) -> list[str]:
     sections = []
     for metric, title in POINT_TABLES.items():
         sections.append(f"## Operating points on {title}")
-        if metric == "ssimulacra2":
-            sections.append(
-                f"The perceptual operating point: the smallest bpp whose mean SSIMULACRA2 is "
-                f"within {SSIMULACRA2_MARGIN:g} points of the model's ceiling."
-            )
-        else:
-            sections.append(
-                "The smallest mean bpp at which each latent curve comes within Δ of its "
-                "model's ceiling, read off the curve (linear in log bpp between the two points "
-                "that bracket the first crossing; never extrapolated), beside the smallest bpp "
-                "any pixel codec needs for the same level."
-            )
         sections.append(operating_points_markdown(points[metric]).rstrip())
     return sections
 

@@ -177,11 +177,12 @@ def operating_points_markdown(points: pd.DataFrame) -> str:
     first = points.iloc[0]
     name, unit, _ = METRICS[first["metric"]]
     parts = [
+        _definition(first["metric"]),
         f"Rates and ratios with their 95 % intervals from a paired bootstrap over the "
         f"{first['images']} images ({first['resamples']} resamples, seed {first['seed']}); "
         f"† marks a rate interpolated between two measured rates more than "
         f"{WIDE_BRACKET:g}× apart; ≤ a rate read at its curve's lowest measured point (the "
-        "codec may need fewer bits still), which makes a ratio a bound (≥ or ≤)."
+        "codec may need fewer bits still), which makes a ratio a bound (≥ or ≤).",
     ]
     for delta, rows in points.groupby("delta", sort=True):
         targets = "; ".join(
@@ -206,6 +207,23 @@ def operating_points_markdown(points: pd.DataFrame) -> str:
             )
         parts.append("\n".join(lines))
     return "\n\n".join(parts) + "\n"
+
+
+def _definition(metric: str) -> str:
+    """What an operating point on `metric` is: the first thing its table says."""
+    if metric == "ssimulacra2":
+        return (
+            "The perceptual operating point: the smallest mean bpp whose mean SSIMULACRA2 is "
+            f"within {SSIMULACRA2_MARGIN:g} points of the model's ceiling, about ten times the "
+            "reference tool's own rounding spread and a fraction of the 10–15 points between "
+            "adjacent JPEG or WebP quality steps."
+        )
+    return (
+        "The smallest mean bpp at which each latent curve comes within Δ of its model's "
+        "ceiling, read off the curve (linear in log bpp between the two points that bracket "
+        "the first crossing; never extrapolated), beside the smallest bpp any pixel codec "
+        "needs for the same level."
+    )
 
 
 def _rate_text(row: dict, side: str, unit: str) -> str:

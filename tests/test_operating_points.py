@@ -18,7 +18,15 @@ from latentcodec.operating_points import (
 )
 from latentcodec.readoff import SINGLE_POINT
 from latentcodec.tables import write_table
-from tests.helpers import PIXEL, ceiling, curve, rows, synthetic_frame, twice_the_pixel_rate
+from tests.helpers import (
+    PIXEL,
+    ceiling,
+    curve,
+    results,
+    rows,
+    synthetic_frame,
+    twice_the_pixel_rate,
+)
 
 
 def test_operating_points_put_the_latent_beside_the_cheapest_pixel_codec():
@@ -59,6 +67,9 @@ def test_the_markdown_says_never_and_flags_the_lowest_rate():
     # so the ratio is an upper bound, unless the pixel rate is one too (at Δ 1 dB)
     assert [line.split(" | ")[-1][:6] for line in j2k] == ["≤ 4.3×", "≤ 5.7×", "8.0× ("]
     assert text.count("**Within") == 3
+    assert text.startswith("The smallest mean bpp at which each latent curve comes within Δ")
+    perceptual = operating_points_markdown(operating_points(results(), "ssimulacra2"))
+    assert perceptual.startswith("The perceptual operating point: the smallest mean bpp whose")
 
 
 def test_a_model_without_a_ceiling_is_an_error_naming_it():
