@@ -28,7 +28,7 @@ kodak-taef2: $(STAMP)
 	$(SNAKEMAKE) --cores 2 --configfile configs/kodak-taef2.yaml
 
 ## The findings: 24 Kodak images through the five TAESD-family models, the SDXL latent space's
-## designed sweep, perceptual metrics and bootstrap intervals (CPU, about 2 h on 2 cores).
+## designed sweep, perceptual metrics and bootstrap intervals (CPU: 1 h 50 min on 2 cores).
 ## The greedy scheduler: Snakemake's default ILP scheduler spent half a core on this DAG.
 findings: $(STAMP)
 	$(SNAKEMAKE) --cores 2 --scheduler greedy --configfile configs/findings.yaml
