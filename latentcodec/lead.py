@@ -17,8 +17,14 @@ from latentcodec.bootstrap import Bootstrap, ImageMeans, estimate_columns
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 from latentcodec.models import get_spec
-from latentcodec.operating_points import ceiling, ratio_text
-from latentcodec.readoff import AT_LOWEST_RATE, NEVER, rate_at_level, rates_at_level
+from latentcodec.operating_points import (
+    Curves,
+    best_pixel,
+    ceiling,
+    ratio_text,
+    reading_columns,
+)
+from latentcodec.readoff import AT_LOWEST_RATE
 from latentcodec.spaces import (
     pixel_text,
     score_text,
@@ -46,8 +52,8 @@ def lead_table(
     missing = [name for name in pixel_codecs if name not in set(table["codec"])]
     if not pixel_codecs or missing:
         raise LatentCodecError(f"lead table: pixel AVIF baselines {missing or '(none)'} missing")
-    rate, rate_replicates = means.means("bpp")
-    psnr, psnr_replicates = means.means("psnr")
+    curves = Curves(means, "psnr")
+    rate, rate_replicates, psnr = curves.rate, curves.rate_replicates, curves.score
     scores = {name: means.means(name)[0] if means.has(name) else None for name in SCORES}
     top = ceiling(table, model).name
     chosen = [top] + [
@@ -69,24 +75,17 @@ def lead_table(
             name: np.nan if values is None else values[index] for name, values in scores.items()
         }
         row["gap_to_ceiling_db"] = psnr[top] - psnr[index]
-        best = (np.nan, "", NEVER, False)
-        best_replicates = np.full(bootstrap.resamples, np.nan)
-        for name, curve in pixels.items():
-            point = rate_at_level(rate[curve], psnr[curve], psnr[index])
-            replicates = rates_at_level(
-                rate_replicates[curve].T, psnr_replicates[curve].T, psnr_replicates[index]
-            )
-            best_replicates = np.fmin(best_replicates, replicates)
-            if not math.isnan(point.bpp) and not point.bpp >= best[0]:
-                best = (point.bpp, name, point.status, point.wide_bracket)
-        row["pixel_codec"], row["pixel_status"], row["pixel_wide_bracket"] = best[1:]
-        row |= estimate_columns("pixel_bpp", best[0], best_replicates)
+        row["pixel_codec"], pixel, best_replicates = best_pixel(
+            curves, pixels, psnr[index], curves.score_replicates[index]
+        )
+        row |= estimate_columns("pixel_bpp", pixel.bpp, best_replicates)
+        row |= reading_columns("pixel", pixel)
         with np.errstate(invalid="ignore", divide="ignore"):
             ratios = rate_replicates[index] / best_replicates
         if index == top:  # the raw float latent is no file anyone would keep: no ratio
             ratios = np.full_like(ratios, np.nan)
         row |= estimate_columns(
-            "bpp_ratio", rate[index] / best[0] if index != top else np.nan, ratios
+            "bpp_ratio", rate[index] / pixel.bpp if index != top else np.nan, ratios
         )
         rows.append(row)
     return pd.DataFrame(rows)

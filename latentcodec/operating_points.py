@@ -84,7 +84,7 @@ def ceiling(summary: pd.DataFrame, model: str) -> pd.Series:
     return rows.iloc[0]
 
 
-class _Curves:
+class Curves:
     """Mean rate and metric score of every setting, full and per replicate, read off by index."""
 
     def __init__(self, means: ImageMeans, metric: str):
@@ -113,7 +113,7 @@ def operating_points(
     means = ImageMeans(frame, bootstrap)
     if not means.has(SOURCE_COLUMN[metric]):
         return pd.DataFrame(columns=COLUMNS)
-    curves = _Curves(means, metric)
+    curves = Curves(means, metric)
     settings = curves.settings
     pixels = settings[is_pixel(settings)].groupby("codec", sort=True).groups
     rows = []
@@ -123,7 +123,7 @@ def operating_points(
         for delta in METRICS[metric][2]:
             level = curves.score[top] - delta
             levels = curves.score_replicates[top] - delta
-            pixel_codec, pixel, pixel_replicates = _best_pixel(curves, pixels, level, levels)
+            pixel_codec, pixel, pixel_replicates = best_pixel(curves, pixels, level, levels)
             for (codec, bits, packing), curve in of_model.groupby(CURVE_KEYS, sort=True):
                 latent, latent_replicates = curves.read(curve.index, level, levels)
                 row = {"model": model, "codec": codec, "bitdepth": bits, "packing": packing}
@@ -132,10 +132,10 @@ def operating_points(
                 row |= {"target": level, "images": len(means.images)}
                 row |= {"resamples": bootstrap.resamples, "seed": bootstrap.seed}
                 row |= estimate_columns("latent_bpp", latent.bpp, latent_replicates)
-                row |= _how("latent", latent)
+                row |= reading_columns("latent", latent)
                 row |= {"pixel_codec": pixel_codec}
                 row |= estimate_columns("pixel_bpp", pixel.bpp, pixel_replicates)
-                row |= _how("pixel", pixel)
+                row |= reading_columns("pixel", pixel)
                 with np.errstate(invalid="ignore"):
                     ratios = latent_replicates / pixel_replicates
                 rows.append(row | estimate_columns("bpp_ratio", latent.bpp / pixel.bpp, ratios))
@@ -143,7 +143,9 @@ def operating_points(
     return pd.DataFrame(rows, columns=COLUMNS).sort_values(order, kind="stable", ignore_index=True)
 
 
-def _how(side: str, result: RateAtLevel) -> dict:
+def reading_columns(side: str, result: RateAtLevel) -> dict:
+    """How `side`'s rate was read off its curve, as table columns (status, points, peak,
+    bracket and its † flag)."""
     return {
         f"{side}_status": result.status,
         f"{side}_between": result.between,
@@ -153,7 +155,7 @@ def _how(side: str, result: RateAtLevel) -> dict:
     }
 
 
-def _best_pixel(curves: _Curves, pixels: dict, level: float, levels: np.ndarray):
+def best_pixel(curves: Curves, pixels: dict, level: float, levels: np.ndarray):
     """The pixel baseline that needs the fewest bits for `level`, or ("", NEVER); and per
     replicate the fewest bits any baseline needs (the best baseline may change)."""
     best = np.full(len(levels), np.nan)
@@ -257,15 +259,8 @@ def ratio_text(row: dict) -> str:
     """
     if math.isnan(row["bpp_ratio"]):
         return "—"
-    pixel_bound = row.get("pixel_status") == AT_LOWEST_RATE
-    latent_bound = row.get("latent_status") == AT_LOWEST_RATE
-    bound = (
-        "≥ "
-        if pixel_bound and not latent_bound
-        else "≤ "
-        if latent_bound and not pixel_bound
-        else ""
-    )
+    bounds = (row.get("pixel_status") == AT_LOWEST_RATE, row.get("latent_status") == AT_LOWEST_RATE)
+    bound = {(True, False): "≥ ", (False, True): "≤ "}.get(bounds, "")
     return f"{bound}{row['bpp_ratio']:.1f}×{_interval(row, 'bpp_ratio', '.1f')}" + reached_note(
         row["bpp_ratio_reached"]
     )

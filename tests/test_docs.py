@@ -69,16 +69,18 @@ def test_the_readmes_tables_are_the_findings_tables():
     for name in ("lead.md", "latent_spaces.md"):
         (header, *rows), *_ = markdown_tables((findings / name).read_text(encoding="utf-8"))
         copied[header] = set(rows)
-    (_, _, *entropy_rows), *_ = markdown_tables((findings / "entropy.md").read_text("utf-8"))
-    entropy_header = cells(markdown_tables((findings / "entropy.md").read_text("utf-8"))[0][0])
+    (entropy_header, _, *entropy_rows), *_ = markdown_tables(
+        (findings / "entropy.md").read_text(encoding="utf-8")
+    )
+    entropy_header = cells(entropy_header)
+    sources = {cells(row)[0]: dict(zip(entropy_header, cells(row), strict=True))
+               for row in entropy_rows if cells(row)[1] == "8"}  # fmt: skip
     for header, _, *rows in markdown_tables((ROOT / "README.md").read_text(encoding="utf-8")):
         if header in copied:
             assert set(rows) <= copied[header], set(rows) - copied[header]
             continue
         names = cells(header)
         assert names[0] == "model (8 bits)", f"a README table with no source: {header}"
-        sources = {cells(row)[0]: dict(zip(entropy_header, cells(row), strict=True))
-                   for row in entropy_rows if cells(row)[1] == "8"}  # fmt: skip
         for row in rows:
             model, *values = cells(row)
             for name, value in zip(names[1:], values, strict=True):
