@@ -8,10 +8,29 @@ weights (`datasets`, `sources`, `models`), quantisation and channel packing (`qu
 Importing the package does not import torch: only the modules that run a model do
 (`autoencoders`, and `taesd` and `tiling`, which only `autoencoders` imports), and only the
 jobs that run a model import those; `metrics.msssim` imports it on first use.
+
+The Python API (`latentcodec.api`, docs/api.md) is exported here: `compress` an image to a
+`.lcf` file, `decompress` it, `load_latent` for training on latents. It is imported on first
+use, so `import latentcodec` stays cheap; the API itself imports torch only when a model runs.
 """
 
 from latentcodec.errors import LatentCodecError
 
 __version__ = "0.1.0"
 
-__all__ = ["LatentCodecError", "__version__"]
+_API = ("CompressResult", "compress", "decompress", "load_latent")
+
+__all__ = ["LatentCodecError", "__version__", *_API]
+
+
+def __getattr__(name: str):
+    """`compress`, `decompress`, `load_latent`, `CompressResult`: from `latentcodec.api`."""
+    if name in _API:
+        from latentcodec import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_API})

@@ -1,9 +1,10 @@
 """The `latentcodec` command: encode images to `.lcf` files and decode them back to PNG.
 
-A thin shell over the workflow's own functions (`autoencoders.load_model`,
-`standalone`, `container`, `io`): argument checks, file and folder handling, one model load
-per run, progress, and exit statuses a script can rely on. Torch is imported only once a
-model is about to run, so `--help`, `info` and every refusal of bad arguments stay fast.
+A thin shell over the Python API (`latentcodec.api`: `check_settings`, `compress`,
+`decompress`), which runs the workflow's own functions (`standalone`, `container`): argument
+checks, file and folder handling, progress, and exit statuses a script can rely on (the API's
+error kinds, `EXIT_OF`). The API loads each model once per process. Torch is imported only once
+a model is about to run, so `--help`, `info` and every refusal of bad arguments stay fast.
 """
 
 from __future__ import annotations
@@ -12,21 +13,31 @@ import argparse
 import contextlib
 import enum
 import functools
+import inspect
 import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from latentcodec import __version__
-from latentcodec.codecs import CODECS, get_codec
-from latentcodec.container import SUFFIX, read_container, write_container
+from latentcodec.api import (
+    InputError,
+    ModelLoadError,
+    OutputError,
+    SettingsError,
+    UnavailableError,
+    check_settings,
+    compress,
+    decompress,
+)
+from latentcodec.codecs import CODECS, Codec
+from latentcodec.container import SUFFIX, read_container
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import MAX_PIXELS, load_image, write_png
+from latentcodec.io import write_png
 from latentcodec.metrics import bits_per_pixel
-from latentcodec.models import MODELS, get_spec
-from latentcodec.packing import NO_PACKING, PACKINGS
-from latentcodec.sources import MIRROR_VARIABLE, resolve_mirror
-from latentcodec.standalone import check_codec_settings, decode_latent, encode_image, read_latent
+from latentcodec.models import MODELS
+from latentcodec.packing import PACKINGS
+from latentcodec.sources import MIRROR_VARIABLE
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +68,15 @@ exit status:
   status is that of the first file that failed."""
 
 
+# The API's error kinds and their exit statuses; any other LatentCodecError is bad input.
+EXIT_OF = (
+    (SettingsError, Exit.USAGE),
+    (InputError, Exit.BAD_INPUT),
+    (UnavailableError, Exit.UNAVAILABLE),
+    (OutputError, Exit.CANNOT_WRITE),
+)
+
+
 class CommandError(Exception):
     """A refusal with its exit status; the message says what is wrong and where."""
 
@@ -79,6 +99,16 @@ def failing_as(status: Exit, prefix: str = "") -> Iterator[None]:
         if status != Exit.CANNOT_WRITE:
             raise
         raise CommandError(status, f"{prefix}: cannot write ({error.strerror or error})") from error
+
+
+@contextlib.contextmanager
+def api_errors() -> Iterator[None]:
+    """Turn the API's refusals into CommandErrors with the exit status of their kind."""
+    try:
+        yield
+    except LatentCodecError as error:
+        status = next((code for kind, code in EXIT_OF if isinstance(error, kind)), Exit.BAD_INPUT)
+        raise CommandError(status, str(error)) from error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,6 +216,26 @@ times the encoding time) to give each channel its quantisation step, as the work
         help="latent channels as colour planes (default) or as greyscale tiles; refused by "
         "lac, which codes the (C, h, w) latent itself",
     )
+    encode.add_argument(
+        "--clip",
+        type=float,
+        metavar="C",
+        help="quantise the scaled latent over the fixed range [-C, C] (values outside are "
+        "clipped) instead of each channel's own min/max (default)",
+    )
+    for option, codecs in _effort_options().items():
+        defaults = {codec.name: _default_of(codec, option) for codec in codecs}
+        if len(set(defaults.values())) == 1:
+            default = f"default {next(iter(defaults.values()))}"
+        else:
+            default = "defaults " + ", ".join(f"{name} {value}" for name, value in defaults.items())
+        encode.add_argument(
+            f"--{option}",
+            type=int,
+            metavar="N",
+            help=f"{' and '.join(defaults)} encoder effort ({default}), as the workflow's "
+            f"codecs.<codec>.options.{option}; refused by other codecs",
+        )
     _add_model_options(encode)
     encode.set_defaults(run=run_encode)
 
@@ -245,13 +295,33 @@ def _add_model_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("-v", "--verbose", action="store_true", help="log each step")
 
 
+def _effort_options() -> dict[str, list[type[Codec]]]:
+    """Each codec option that trades encoding time for bytes, with the codecs that take it."""
+    options = {}
+    for _, codec in sorted(CODECS.items()):
+        if codec.effort_option is not None:
+            options.setdefault(codec.effort_option, []).append(codec)
+    return dict(sorted(options.items()))
+
+
+def _default_of(codec: type[Codec], option: str):
+    return inspect.signature(codec).parameters[option].default
+
+
 def _registry_help() -> str:
     """The codecs and models the registries hold, as the help's tables."""
-    lines = ["codecs (--codec):", "  name     bit depths     --packing interleaved   --quality"]
+    lines = [
+        "codecs (--codec):",
+        "  name     bit depths     --packing interleaved   --quality                effort",
+    ]
     for name, codec in sorted(CODECS.items()):
         depths = ", ".join(map(str, sorted(codec.bit_depths)))
         planes = {0: "none (C, h, w)", 1: "grey", 3: "RGB", 4: "RGBA"}[codec.interleaved_planes]
-        lines.append(f"  {name:<8} {depths:<14} {planes:<23} {codec.quality_scale()}")
+        option = codec.effort_option
+        effort = f"--{option} {_default_of(codec, option)}" if option else ""
+        lines.append(
+            f"  {name:<8} {depths:<14} {planes:<23} {codec.quality_scale():<24} {effort}".rstrip()
+        )
     lines += ["", "models (--model):"]
     lines += [
         f"  {name:<18} {spec.channels:>2} channels  {spec.description}"
@@ -261,79 +331,61 @@ def _registry_help() -> str:
 
 
 def run_encode(args: argparse.Namespace) -> int:
-    if args.packing is None:
-        args.packing = "interleaved" if CODECS[args.codec].packs else NO_PACKING
-    with failing_as(Exit.USAGE):
-        check_codec_settings(CODECS[args.codec], args.bits, args.packing, args.quality)
+    efforts = {
+        option: getattr(args, option)
+        for option in _effort_options()
+        if getattr(args, option) is not None
+    }
+    settings = dict(
+        model=args.model,
+        codec=args.codec,
+        bits=args.bits,
+        quality=args.quality,
+        packing=args.packing,
+        clip=args.clip,
+        device=args.device,
+        **efforts,
+    )
+    with api_errors():  # settings the codec cannot take: refused before any file is read
+        check_settings(**settings)
     folder = args.image.is_dir()
     jobs = _encode_jobs(args.image, args.out)
-    with failing_as(Exit.UNAVAILABLE):
-        coder = get_codec(args.codec)
-    network = None  # loaded once the first image has been read; if it cannot, the run ends
     failures = []
     for source, target in _progress(jobs, "encode", folder=folder):
         try:
-            with failing_as(Exit.BAD_INPUT, str(source)):
-                image = load_image(source, MAX_PIXELS)
-        except CommandError as failure:
-            failures.append(_report_failure(failure, folder))
-            continue
-        if network is None:
-            network = _load_model(args.model, args)
-        try:
-            with failing_as(Exit.BAD_INPUT, str(source)):
-                container = encode_image(
-                    network,
-                    image,
-                    coder=coder,
-                    bits=args.bits,
-                    packing=args.packing,
-                    quality_value=args.quality,
+            with api_errors():
+                result = compress(
+                    source, target, mirror=args.mirror, threads=args.threads, **settings
                 )
-            with failing_as(Exit.CANNOT_WRITE, str(target)):
-                size = write_container(target, container)
         except CommandError as failure:
+            if isinstance(failure.__cause__, ModelLoadError):
+                raise  # a model that cannot load ends the run
             failures.append(_report_failure(failure, folder))
             continue
-        bpp = bits_per_pixel(size, container.width, container.height)
-        _say(f"{source} → {target}: {size} bytes, {bpp:.4f} bpp", folder)
+        _say(f"{source} → {target}: {result.bytes} bytes, {result.bpp:.4f} bpp", folder)
     return failures[0] if failures else Exit.OK
 
 
 def run_decode(args: argparse.Namespace) -> int:
     folder = args.source.is_dir()
     jobs = _decode_jobs(args.source, args.out)
-    networks = {}  # model name → loaded model: one load per model and run
     failures = []
     for source, target in _progress(jobs, "decode", folder=folder):
         try:
-            container, latent = _read_for_decode(source)
-        except CommandError as failure:
-            failures.append(_report_failure(failure, folder))
-            continue
-        if container.model not in networks:  # a model that cannot load ends the run
-            networks[container.model] = _load_model(container.model, args)
-        try:
-            with failing_as(Exit.BAD_INPUT, str(source)):
-                image = decode_latent(networks[container.model], latent, container)
+            with api_errors():
+                image = decompress(
+                    source, device=args.device, mirror=args.mirror, threads=args.threads
+                )
             with failing_as(Exit.CANNOT_WRITE, str(target)):
                 write_png(target, image)
         except CommandError as failure:
+            if isinstance(failure.__cause__, ModelLoadError):
+                raise  # a model that cannot load ends the run
             failures.append(_report_failure(failure, folder))
             continue
-        _say(f"{source} → {target}: {container.width}×{container.height}", folder)
+        height, width = image.shape[:2]
+        _say(f"{source} → {target}: {width}×{height}", folder)
     return failures[0] if failures else Exit.OK
-
-
-def _read_for_decode(source: Path):
-    """(container, integer latent) of a file, all checks done before any model loads."""
-    with failing_as(Exit.BAD_INPUT, str(source)):
-        container = read_container(source)
-    with failing_as(Exit.UNAVAILABLE, str(source)):
-        coder = get_codec(container.codec)
-        spec = get_spec(container.model)
-    with failing_as(Exit.BAD_INPUT, str(source)):
-        return container, read_latent(container, coder, spec, source)
 
 
 def run_info(args: argparse.Namespace) -> int:
@@ -416,16 +468,6 @@ def _refuse_collisions(sources: list[Path], targets: list[Path]) -> None:
                 "rename one of them",
             )
         first_source[target] = source
-
-
-def _load_model(name: str, args: argparse.Namespace):
-    """Import torch and load the model: only once a file is ready for it."""
-    with failing_as(Exit.UNAVAILABLE, f"model {name}"):
-        from latentcodec.autoencoders import load_model
-
-        return load_model(
-            name, device=args.device, mirror=resolve_mirror(args.mirror), threads=args.threads
-        )
 
 
 def _progress(jobs: list, label: str, *, folder: bool):

@@ -22,6 +22,8 @@ effort, and each instance's setting is recorded in the table (`effort_setting`).
 from __future__ import annotations
 
 import io
+import math
+import zipfile
 import zlib
 from abc import ABC, abstractmethod
 from typing import ClassVar
@@ -316,6 +318,81 @@ class JpegXl(Codec):
         return imagecodecs.jpegxl_decode(data, numthreads=1)
 
 
+class JpegXlDistance(JpegXl):
+    """JPEG XL via libjxl, lossy by Butteraugli distance, as the seed study stored the SDXL
+    latent (effort 9, distances 0.05 … 1.0). The quality value is the distance in thousandths
+    (50 = distance 0.05), since qualities are integers; lossless JPEG XL is `jxl` at 100.
+    Like `jxl`, lossy coding mixes three planes in XYB, and a 4th (alpha) plane is stored
+    losslessly at any distance (the study's RGBA packing does that)."""
+
+    name = "jxld"
+    quality_range = (1, 25000)  # distance 0.001 … 25, libjxl's range
+    lossless_quality = None
+
+    def _encode(self, image, bits, quality_value):
+        return bytes(
+            imagecodecs.jpegxl_encode(
+                _squeeze(image),
+                distance=quality_value / 1000,
+                effort=self.effort,
+                bitspersample=bits,
+                numthreads=1,
+            )
+        )
+
+
+MAX_ARRAY_BYTES = 2**30  # an npz member larger than this is refused before it is inflated
+
+
+class Npy(Codec):
+    """`numpy.save` of the integer image, header included: the naive baseline the seed study
+    stored its 8-bit latent with (0.503 bpp for 4 channels). Lossless, no compression."""
+
+    name = "npy"
+    bit_depths = frozenset(range(1, 17))
+    planes = frozenset(range(1, 0x10000))
+    interleaved_planes = 4
+    quality_range = None
+    encoder = "numpy"
+
+    @staticmethod
+    def library() -> str:
+        return f"numpy {np.__version__}"
+
+    def _encode(self, image, bits, quality_value):
+        buffer = io.BytesIO()
+        np.save(buffer, image, allow_pickle=False)
+        return buffer.getvalue()
+
+    def _decode(self, data):
+        return _npy_image(data)
+
+
+class Npz(Npy):
+    """`numpy.savez_compressed` of the integer image (zlib inside a zip): the seed study's
+    other naive baseline. Lossless."""
+
+    name = "npz"
+
+    @staticmethod
+    def library() -> str:
+        return f"numpy {np.__version__}, zlib {zlib.ZLIB_VERSION}"
+
+    def _encode(self, image, bits, quality_value):
+        buffer = io.BytesIO()
+        np.savez_compressed(buffer, latent=image)
+        return buffer.getvalue()
+
+    def _decode(self, data):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if [member.filename for member in members] != ["latent.npy"]:
+                raise ValueError(f"expected one array named latent, found {archive.namelist()}")
+            if members[0].file_size > MAX_ARRAY_BYTES:
+                raise ValueError(f"its array claims {members[0].file_size} bytes")
+            return _npy_image(archive.read(members[0]))
+
+
 class Jpeg2000(Codec):
     """JPEG 2000 via OpenJPEG: up to 16 bits, reversible (lossless) at quality 100.
 
@@ -481,7 +558,8 @@ class Jpeg(PillowCodec):
 
 class Webp(PillowCodec):
     """Lossy WebP (libwebp via Pillow), its defaults but for `method` (0 fast … 6 slowest,
-    smallest; Pillow's default is 4), which must match the latent WebP lossless `method`."""
+    smallest; Pillow's default is 4): it defaults to 6, the latent WebP lossless default, so
+    that a config naming both without options keeps equal encoder effort."""
 
     name = "webp"
     format = "WEBP"
@@ -489,7 +567,7 @@ class Webp(PillowCodec):
     encoder = "libwebp"
     effort_option = "method"
 
-    def __init__(self, method: int = 4):
+    def __init__(self, method: int = 6):
         self.method = _in_range("webp", "method", method, 0, 6)
 
     def _save_options(self) -> dict:
@@ -498,7 +576,20 @@ class Webp(PillowCodec):
 
 CODECS: dict[str, type[Codec]] = {
     codec.name: codec
-    for codec in (Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Lac, Jpeg, Webp)
+    for codec in (
+        Png,
+        Avif,
+        JpegXl,
+        JpegXlDistance,
+        Jpeg2000,
+        WebpLossless,
+        Palette,
+        Lac,
+        Npy,
+        Npz,
+        Jpeg,
+        Webp,
+    )
 }
 
 
@@ -527,6 +618,24 @@ def _in_range(codec: str, option: str, value: int, low: int, high: int) -> int:
             f"{codec}: {option} must be an integer in {low} … {high}, got {value!r}"
         )
     return value
+
+
+def _npy_image(data: bytes) -> np.ndarray:
+    """The integer image of `.npy` bytes, its header checked before any array is made: 2-D or
+    3-D, unsigned 8 or 16 bits, exactly as many bytes as the shape needs (a forged shape
+    would otherwise make numpy allocate it)."""
+    stream = io.BytesIO(data)
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+    else:
+        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+    if len(shape) not in (2, 3) or dtype not in (np.uint8, np.uint16) or fortran_order:
+        raise ValueError(f"holds a {dtype} array of shape {shape}, not an image")
+    body = memoryview(data)[stream.tell() :]
+    if len(body) != math.prod(shape) * dtype.itemsize:
+        raise ValueError(f"{len(body)} bytes of data for an array of shape {shape}")
+    return np.frombuffer(body, dtype).reshape(shape).astype(dtype.newbyteorder("="))
 
 
 def _squeeze(image: np.ndarray) -> np.ndarray:

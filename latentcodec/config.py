@@ -16,6 +16,7 @@ from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.models import MODELS, check_dtype
 from latentcodec.packing import NO_PACKING
 from latentcodec.perceptual import check_tools
+from latentcodec.quantize import check_clip
 
 LOSSLESS_LABEL = "lossless"
 
@@ -67,6 +68,8 @@ def check_config(config: dict) -> None:
         )
     dataset = dataset_from_config(config["dataset"], mirror=config["mirror"])
     select_images(dataset, config["dataset"]["images"])
+    with prefix_errors("quantization.clip"):
+        check_clip(config["quantization"]["clip"])
     for name, settings in config["codecs"].items():
         _check_codec(name, settings)
     if not codec_jobs(config):

@@ -9,7 +9,7 @@ codec library is handed them. Integers are big-endian, the ranges float32 little
 |-------------|-------|------------------|-----------------------------------------------------|
 | 0           | 4     | magic            | `89 4C 43 46` ("\\x89LCF"; the high first byte, as  |
 |             |       |                  | in PNG, is broken by any text-mode transfer)        |
-| 4           | 1     | format version   | 1; a reader refuses versions newer than its own     |
+| 4           | 1     | format version   | 1 or 2; a reader refuses versions newer than its own|
 | 5           | 1     | m                | length of the model id                              |
 | 6           | 1     | k                | length of the codec name                            |
 | 7           | 1     | bit depth b      | 1 … 16: the latent's integers are 0 … 2^b − 1        |
@@ -28,6 +28,18 @@ codec library is handed them. Integers are big-endian, the ranges float32 little
 | 29+m+k+4C   | 4·C   | hi               | per-channel range maximum, float32                  |
 | 29+m+k+8C   | n     | payload          | the codec's own complete file (e.g. an AVIF image)  |
 | 29+m+k+8C+n | 4     | CRC-32           | of all bytes before it                              |
+
+Format version 2 says which quantisation range the integers are on (`latentcodec.quantize`):
+after the codec name comes one byte, the range kind, and the ranges section depends on it:
+
+| kind | bytes | ranges section                                                         |
+|------|-------|------------------------------------------------------------------------|
+| 0    | 8·C   | lo and hi per channel, as in version 1 (`minmax`)                      |
+| 1    | 4     | clip c, float32: every channel's range is [−c, c] (a fixed range)      |
+
+A writer uses version 1 whenever it can hold the file (per-channel ranges), so files of
+per-channel ranges are byte for byte those of earlier releases; a fixed range needs
+version 2. A reader reads both.
 
 The payload is the channel mosaic (`latentcodec.packing.pack`) as the codec stored it, so it
 can be cut out and opened with any viewer of that format; with packing 2 it is a `.lac` file
@@ -50,11 +62,13 @@ import numpy as np
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_bytes_atomic
 from latentcodec.packing import NO_PACKING, PACKINGS
+from latentcodec.quantize import fixed_range
 
 PACKING_CODES = (*PACKINGS, NO_PACKING)  # index = the stored code
 
 MAGIC = b"\x89LCF"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest this module reads and writes
+PER_CHANNEL_RANGES, FIXED_RANGE = 0, 1  # the range kinds of format version 2
 SUFFIX = ".lcf"
 NO_QUALITY = -1
 
@@ -83,6 +97,7 @@ class LatentContainer:
     codec: str
     quality: int | None  # None: a lossless-only codec
     payload: bytes
+    clip: float | None = None  # the fixed range [−clip, clip] lo and hi spell out; None: minmax
 
     @property
     def channels(self) -> int:
@@ -94,9 +109,15 @@ def container_to_bytes(container: LatentContainer) -> bytes:
     _check_fields(container, "container")
     model, codec = container.model.encode("ascii"), container.codec.encode("ascii")
     quality = NO_QUALITY if container.quality is None else container.quality
+    if container.clip is None:
+        version = 1
+        ranges = np.concatenate([container.lo, container.hi]).astype(_RANGE_DTYPE).tobytes()
+    else:
+        version = 2
+        ranges = bytes([FIXED_RANGE]) + np.array([container.clip], _RANGE_DTYPE).tobytes()
     header = _HEADER.pack(
         MAGIC,
-        FORMAT_VERSION,
+        version,
         len(model),
         len(codec),
         container.bits,
@@ -108,7 +129,6 @@ def container_to_bytes(container: LatentContainer) -> bytes:
         quality,
         len(container.payload),
     )
-    ranges = np.concatenate([container.lo, container.hi]).astype(_RANGE_DTYPE).tobytes()
     body = b"".join((header, model, codec, ranges, container.payload))
     return body + _CRC.pack(zlib.crc32(body))
 
@@ -130,8 +150,17 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
             f"{source}: truncated: {len(data)} bytes, shorter than the {_HEADER.size}-byte header"
         )
     header = _Header._make(_HEADER.unpack_from(data))
-    ranges_len = 2 * header.channels * _RANGE_DTYPE.itemsize
-    body_len = _HEADER.size + header.model_len + header.codec_len + ranges_len
+    cursor = _HEADER.size + header.model_len + header.codec_len
+    kind = PER_CHANNEL_RANGES
+    if version >= 2:
+        if len(data) <= cursor:
+            raise LatentCodecError(f"{source}: truncated before its range kind")
+        kind = data[cursor]
+        if kind not in (PER_CHANNEL_RANGES, FIXED_RANGE):
+            raise LatentCodecError(f"{source}: unknown quantisation range kind {kind}")
+    ranges_len = _RANGE_DTYPE.itemsize * (1 if kind == FIXED_RANGE else 2 * header.channels)
+    ranges_len += version >= 2  # the kind byte
+    body_len = cursor + ranges_len
     body_len += header.payload_len
     expected = body_len + _CRC.size
     if len(data) < expected:
@@ -154,7 +183,16 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
         except UnicodeDecodeError:
             raise LatentCodecError(f"{source}: a model or codec name is not ASCII") from None
         cursor += length
-    ranges = np.frombuffer(data, _RANGE_DTYPE, 2 * header.channels, cursor).astype(np.float32)
+    clip = None
+    if kind == FIXED_RANGE:
+        clip = float(np.frombuffer(data, _RANGE_DTYPE, 1, cursor + 1)[0])
+        if not (np.isfinite(clip) and clip > 0):
+            raise LatentCodecError(f"{source}: invalid fixed range clip {clip!r}")
+        ranges = np.concatenate(fixed_range(clip, header.channels))
+    else:
+        offset = cursor + (version >= 2)
+        ranges = np.frombuffer(data, _RANGE_DTYPE, 2 * header.channels, offset)
+        ranges = ranges.astype(np.float32)
     cursor += ranges_len
     if header.packing >= len(PACKING_CODES):
         raise LatentCodecError(f"{source}: unknown packing code {header.packing}")
@@ -170,6 +208,7 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
         codec=names[1],
         quality=None if header.quality == NO_QUALITY else header.quality,
         payload=bytes(data[cursor : cursor + header.payload_len]),
+        clip=clip,
     )
     _check_fields(container, source)
     return container
@@ -211,6 +250,15 @@ def _check_fields(container: LatentContainer, source) -> None:
         problems.append(f"ranges of shapes {lo.shape} and {hi.shape}: need 1 … 65535 channels")
     elif not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)) and np.all(lo <= hi)):
         problems.append("a channel range is not finite or has its maximum below its minimum")
+    elif container.clip is not None and not (
+        np.float32(container.clip) == container.clip > 0
+        and np.all(lo == -container.clip)
+        and np.all(hi == container.clip)
+    ):
+        problems.append(
+            f"fixed range clip {container.clip!r} is not a positive float32 that every "
+            "channel's range [lo, hi] equals [−clip, clip]"
+        )
     if len(container.payload) >= 2**32:
         problems.append(f"payload of {len(container.payload)} bytes is over 4 GiB")
     if problems:

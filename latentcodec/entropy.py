@@ -43,8 +43,8 @@ import numpy as np
 import pandas as pd
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import load_arrays, write_text_atomic
-from latentcodec.quantize import Quantized
+from latentcodec.io import write_text_atomic
+from latentcodec.quantize import load_quantized
 from latentcodec.tables import NO_CODEC, PIXEL_MODEL, is_uncoded, read_table, summarize, write_csv
 
 BOUNDS = ("histogram", "med", "linear")
@@ -187,8 +187,8 @@ def read_latents(paths: Sequence[str | os.PathLike], model: str) -> dict[int, li
     """The quantised latents of `model`, grouped by bit depth, checked for what the bounds use."""
     by_bits: dict[int, list[LatentImage]] = defaultdict(list)
     for path in paths:
-        stored = load_arrays(path, "values", "lo", "hi", "bits", "model", "height", "width")
-        values, bits = stored["values"], int(stored["bits"])
+        quantized, stored = load_quantized(path)
+        values, bits = quantized.values, quantized.bits
         if str(stored["model"]) != model:
             raise LatentCodecError(f"{path}: holds a {stored['model']} latent, expected {model}")
         if values.ndim != 3 or not np.issubdtype(values.dtype, np.integer):
@@ -201,7 +201,7 @@ def read_latents(paths: Sequence[str | os.PathLike], model: str) -> dict[int, li
         known = by_bits[bits][0].values.shape[0] if by_bits[bits] else values.shape[0]
         if values.shape[0] != known:
             raise LatentCodecError(f"{path}: {values.shape[0]} channels, others have {known}")
-        side_bytes = Quantized(values, stored["lo"], stored["hi"], bits).side_bytes
+        side_bytes = quantized.side_bytes
         pixels = int(stored["height"]) * int(stored["width"])
         by_bits[bits].append(LatentImage(values, bits, side_bytes, pixels, str(path)))
     if not by_bits:

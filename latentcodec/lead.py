@@ -75,20 +75,34 @@ def lead_table(
             name: np.nan if values is None else values[index] for name, values in scores.items()
         }
         row["gap_to_ceiling_db"] = psnr[top] - psnr[index]
-        row["pixel_codec"], pixel, best_replicates = best_pixel(
-            curves, pixels, psnr[index], curves.score_replicates[index]
-        )
-        row |= estimate_columns("pixel_bpp", pixel.bpp, best_replicates)
-        row |= reading_columns("pixel", pixel)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratios = rate_replicates[index] / best_replicates
-        if index == top:  # the raw float latent is no file anyone would keep: no ratio
-            ratios = np.full_like(ratios, np.nan)
-        row |= estimate_columns(
-            "bpp_ratio", rate[index] / pixel.bpp if index != top else np.nan, ratios
-        )
+        # the raw float latent is no file anyone would keep: no ratio
+        row |= beside_pixels(curves, index, pixels, ratio=index != top)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def beside_pixels(curves: Curves, index, pixels: dict, *, ratio: bool = True) -> dict:
+    """Setting `index` of `curves` beside the cheapest of `pixels` (name → setting indices) at
+    its mean score, as table columns: pixel_codec, pixel_bpp with its interval, how the pixel
+    rate was read (`reading_columns`) and bpp_ratio = the setting's mean bpp ÷ that pixel bpp.
+
+    The ratio of means, as every ratio of the project: the pixel rate is where the pixel
+    codec's mean-over-images curve reaches the setting's mean score; in each bootstrap
+    replicate, where the replicate's mean curve reaches the replicate's mean score. With
+    `ratio` false the bpp_ratio columns are NaN.
+    """
+    rate, rate_replicates = curves.rate[index], curves.rate_replicates[index]
+    codec, pixel, best_replicates = best_pixel(
+        curves, pixels, curves.score[index], curves.score_replicates[index]
+    )
+    columns = {"pixel_codec": codec}
+    columns |= estimate_columns("pixel_bpp", pixel.bpp, best_replicates)
+    columns |= reading_columns("pixel", pixel)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = rate_replicates / best_replicates
+    if not ratio:
+        ratios = np.full_like(ratios, np.nan)
+    return columns | estimate_columns("bpp_ratio", rate / pixel.bpp if ratio else np.nan, ratios)
 
 
 def _indices(table: pd.DataFrame, model: str, codec: str, labels: list[str]) -> list:

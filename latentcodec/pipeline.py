@@ -44,7 +44,14 @@ from latentcodec.metrics import bits_per_pixel, latent_error, msssim, psnr, ssim
 from latentcodec.models import get_spec
 from latentcodec.packing import NO_PACKING
 from latentcodec.perceptual import PERCEPTUAL_METRICS, perceptual_scores
-from latentcodec.quantize import Quantized, dequantize, quantize
+from latentcodec.quantize import (
+    clipped_share,
+    dequantize,
+    load_quantized,
+    quantize,
+    quantizer_name,
+    save_quantized,
+)
 from latentcodec.sources import resolve_mirror
 from latentcodec.standalone import (
     SENSITIVITY_PROBES,
@@ -53,9 +60,10 @@ from latentcodec.standalone import (
     store_latent,
 )
 from latentcodec.tables import (
-    CEILING_BITDEPTH,
     CEILING_QUALITY,
+    FLOAT_PRECISIONS,
     NO_CODEC,
+    NO_QUANTIZER,
     PIXEL_MODEL,
     QUANTIZED_QUALITY,
     read_table,
@@ -127,28 +135,26 @@ def encode_images(
         )
 
 
-def quantize_latents(latents: Paths, quantized: Paths, *, bits: int) -> None:
-    """Quantise each float latent to `bits`-bit integers over per-channel ranges."""
+def quantize_latents(
+    latents: Paths, quantized: Paths, *, bits: int, clip: float | None = None
+) -> None:
+    """Quantise each float latent to `bits`-bit integers over per-channel ranges, or over
+    the fixed range [−clip, clip]; the share of values clipped goes with them."""
     _same_length(latents=latents, quantized=quantized)
     for latent_path, out_path in zip(latents, quantized, strict=True):
         stored = load_arrays(latent_path, "latent", "model", "height", "width")
-        result = quantize(stored["latent"], bits)
-        save_arrays(
+        result = quantize(stored["latent"], bits, clip)
+        share = clipped_share(stored["latent"], result)
+        if share:
+            log.info("%s: %.3f %% of the values clipped to ±%g", latent_path, 100 * share, clip)
+        save_quantized(
             out_path,
-            values=result.values,
-            lo=result.lo,
-            hi=result.hi,
-            bits=np.array(bits),
+            result,
+            clipped=share,
             model=stored["model"],
             height=stored["height"],
             width=stored["width"],
         )
-
-
-def _load_quantized(path: str | os.PathLike) -> tuple[Quantized, dict]:
-    stored = load_arrays(path, "values", "lo", "hi", "bits", "model", "height", "width")
-    quantized = Quantized(stored["values"], stored["lo"], stored["hi"], int(stored["bits"]))
-    return quantized, stored
 
 
 def measure_sensitivity(
@@ -228,7 +234,7 @@ def compress_latents(
     elif sensitivities:
         raise LatentCodecError(f"{codec} at quality {quality_value} takes no sensitivity files")
     for index, (in_path, out_path) in enumerate(zip(quantized, compressed, strict=True)):
-        latent, stored = _load_quantized(in_path)
+        latent, stored = load_quantized(in_path)
         if latent.bits != bits:
             raise LatentCodecError(f"{in_path}: holds {latent.bits}-bit values, expected {bits}")
         sensitivity = None
@@ -258,18 +264,19 @@ def _read_back(
     bits: int,
     packing: str,
     quality_value: int | None,
+    clip: float | None,
 ):
     """(integer latent with the file's own ranges, file bytes, side bytes) of a stored `.lcf`,
     checked against the image and setting it was stored for; lossy values clipped to the bit
     range."""
     container = read_container(path)
     stored = (container.model, container.height, container.width, container.codec)
-    stored += (container.bits, container.packing)
-    expected = (model, height, width, coder.name, bits, packing)
+    stored += (container.bits, container.packing, quantizer_name(container.clip))
+    expected = (model, height, width, coder.name, bits, packing, quantizer_name(clip))
     if stored != expected or container.quality != quality_value:
         raise LatentCodecError(
-            f"{path}: holds (model, height, width, codec, bits, packing) {stored} at quality "
-            f"{container.quality}, expected {expected} at quality {quality_value}"
+            f"{path}: holds (model, height, width, codec, bits, packing, quantizer) {stored} "
+            f"at quality {container.quality}, expected {expected} at quality {quality_value}"
         )
     latent = read_latent(container, coder, get_spec(model), path)
     size = Path(path).stat().st_size
@@ -301,7 +308,7 @@ def decode_quantized(
     for source, latent_path, side_path, recon_path in zip(
         sources, latents, quantized, recons, strict=True
     ):
-        latent, stored = _load_quantized(side_path)
+        latent, stored = load_quantized(side_path)
         jobs.append(
             dict(
                 latent=dequantize(latent),
@@ -320,6 +327,8 @@ def decode_quantized(
                 side_bytes=latent.side_bytes,
                 exact=True,
                 compressed=side_path,
+                quantizer=latent.quantizer,
+                clipped=float(stored["clipped"]),
             )
         )
     write_table(_decode_and_measure(network, jobs, perceptual_metrics), table)
@@ -351,8 +360,8 @@ def verify_lossless(
     setting = dict(model=model, bits=bits, packing=packing, quality_value=quality_value)
     rows = []
     for side_path, file_path in zip(quantized, compressed, strict=True):
-        latent, stored = _load_quantized(side_path)
-        size_of = dict(height=int(stored["height"]), width=int(stored["width"]))
+        latent, stored = load_quantized(side_path)
+        size_of = dict(height=int(stored["height"]), width=int(stored["width"]), clip=latent.clip)
         received, size, side_bytes = _read_back(file_path, coder, **setting, **size_of)
         if not (
             np.array_equal(received.values, latent.values)
@@ -416,8 +425,8 @@ def reconstruct(
     setting = dict(model=model, bits=bits, packing=packing, quality_value=quality_value)
     files = zip(sources, latents, quantized, compressed, recons, strict=True)
     for source, latent_path, side_path, file_path, recon_path in files:
-        original, stored = _load_quantized(side_path)
-        size_of = dict(height=int(stored["height"]), width=int(stored["width"]))
+        original, stored = load_quantized(side_path)
+        size_of = dict(height=int(stored["height"]), width=int(stored["width"]), clip=original.clip)
         received, size, side_bytes = _read_back(file_path, coder, **setting, **size_of)
         jobs.append(
             dict(
@@ -437,6 +446,8 @@ def reconstruct(
                 side_bytes=side_bytes,
                 exact=bool(np.array_equal(received.values, original.values)),
                 compressed=file_path,
+                quantizer=original.quantizer,
+                clipped=float(stored["clipped"]),
             )
         )
     write_table(_decode_and_measure(network, jobs, perceptual_metrics), table)
@@ -452,32 +463,40 @@ def reconstruct_ceiling(
     perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
     mirror: str | None = None,
     threads: int | None = None,
+    precision: str = CEILING_QUALITY,
     **model_options,
 ) -> None:
-    """Decode the float latents as they are: the autoencoder's limit without quantisation."""
+    """Decode the float latents as they are: the autoencoder's limit without quantisation
+    (float32, the ceiling), or the latent stored as it is at a lower float `precision`
+    (`float16`, as the seed study did: rounded, then decoded; its bytes are 16 bits a value)."""
     _same_length(sources=sources, latents=latents, recons=recons)
+    if precision not in FLOAT_PRECISIONS:
+        raise LatentCodecError(f"unknown float precision {precision!r}; known: {FLOAT_PRECISIONS}")
     network = _load_model(model, mirror, threads, model_options)
     jobs = []
     for source, latent_path, recon_path in zip(sources, latents, recons, strict=True):
         stored = load_arrays(latent_path, "latent", "height", "width")
+        latent = stored["latent"].astype(precision)
         jobs.append(
             dict(
-                latent=stored["latent"],
+                latent=latent.astype(np.float32),
                 stored=stored,
                 source=source,
                 float_latent=latent_path,
                 recon=recon_path,
                 model=model,
                 codec=NO_CODEC,
-                bits=CEILING_BITDEPTH,
+                bits=8 * latent.itemsize,
                 packing=NO_PACKING,
-                quality=CEILING_QUALITY,
+                quality=precision,
                 quality_value=None,
                 effort="",
-                stored_bytes=stored["latent"].astype(np.float32).nbytes,
+                stored_bytes=latent.nbytes,
                 side_bytes=0,
-                exact=True,
+                exact=precision == CEILING_QUALITY,
                 compressed=latent_path,
+                quantizer=NO_QUANTIZER,
+                clipped=math.nan,
             )
         )
     write_table(_decode_and_measure(network, jobs, perceptual_metrics), table)
@@ -533,6 +552,8 @@ def pixel_baseline(
                     channels=3,
                     compressed=file_path,
                     recon=recon_path,
+                    quantizer=NO_QUANTIZER,
+                    clipped=math.nan,
                     latent_errors=(math.nan, math.nan),
                     perceptual_metrics=perceptual_metrics,
                 )

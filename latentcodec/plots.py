@@ -2,7 +2,9 @@
 
 - `rd_figure`: one metric's mean against mean bpp, a row per model and a column per family
   (latent lossless, latent lossy, pixel codecs); colour = codec, line style = bit depth; the
-  ceiling (float latent, no quantisation) dashed in every panel.
+  ceiling (float latent, no quantisation) dashed in every panel; published reference curves
+  (a table such as `latentcodec.published.published_curves`), when given, thin and grey in
+  the pixel-codec panel.
 - `crop_figure`: the same crop of one image: original, ceiling, and each codec and quality
   at one bit depth, captioned with its bpp and PSNR.
 - `equal_size_figure`: a latent file beside the pixel encodings matched to its size
@@ -90,6 +92,13 @@ _FRONT_RATES = 400  # log-spaced rates the pixel front is read at, besides the m
 # Fixed metadata keeps figure files byte-identical across runs.
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
 RD_DPI = 120  # the 14-inch-wide RD figure: about 1700 pixels, legible on a laptop
+# Published curves drawn beside the pixel codecs: thin grey, dashed for learned codecs and
+# dotted for standard ones, a marker per curve (in the order of the reference table).
+REFERENCE_LEGEND = "published (CompressAI, Kodak means)"
+_REFERENCE_STYLE = {"color": "0.4", "linewidth": 0.9, "markersize": 3.5, "zorder": 1.5}
+_REFERENCE_LINES = {"learned": (0, (4, 2)), "standard": (0, (1, 1.5))}
+_REFERENCE_MARKERS = ("o", "s", "^", "v", "D", "p", "*", "h", "X", "P", "<", ">")
+_REFERENCE_COLUMNS = 2  # its legend's columns: ten curves in five rows
 
 
 def save_figure(figure, paths: dict[str, str | os.PathLike], dpi: int = 150) -> None:
@@ -104,7 +113,12 @@ def save_figure(figure, paths: dict[str, str | os.PathLike], dpi: int = 150) -> 
     plt.close(figure)
 
 
-def rd_figure(frame: pd.DataFrame, metric: str = "psnr", title: str = ""):
+def rd_figure(
+    frame: pd.DataFrame,
+    metric: str = "psnr",
+    title: str = "",
+    references: pd.DataFrame | None = None,
+):
     """Mean `metric` against mean bpp (log scale), faceted by family: one row per model, with
     the latent lossless settings (one point per codec and bit depth, the points of a codec
     joined across bit depths), the latent lossy curves, and the pixel codecs (model "none").
@@ -113,6 +127,11 @@ def rd_figure(frame: pd.DataFrame, metric: str = "psnr", title: str = ""):
     codec at each rate is a grey reference in the two latent panels. A codec keeps its colour
     (`CODEC_COLORS`) and a bit depth its line style in every panel. A metric with no value in
     the table gives a figure that says so.
+
+    `references`: published curves to draw in the pixel-codec panel, a row per point with
+    columns codec, bpp, the metric (on the scale of `frame`'s: MS-SSIM linear) and optionally
+    label and family (learned | standard); a metric it lacks, or whose values are all NaN,
+    draws none. Their lines have gid "published=<codec>" and a legend of their own.
     """
     if metric not in METRIC_LABELS:
         raise LatentCodecError(
@@ -129,12 +148,18 @@ def rd_figure(frame: pd.DataFrame, metric: str = "psnr", title: str = ""):
         return figure
     pixels = summary[is_pixel(summary)]
     front = _pixel_front(pixels, metric)
+    published = _reference_curves(references, metric)
     rows = [_latent_families(summary[summary["model"] == model]) + (pixels,) for model in models]
     legends = [
         _legend_entries(pd.concat(panels), column, reference=column < 2 and not front.empty)
         for column, panels in enumerate(zip(*rows, strict=True))
     ]
-    entries = max((len(handles) for legend in legends for _, handles in legend), default=0)
+    if published:
+        legends[2].append((REFERENCE_LEGEND, [handle for handle, _ in published]))
+    entries = max(
+        (_legend_rows(heading, handles) for legend in legends for heading, handles in legend),
+        default=0,
+    )
     legend_height = 0.4 + 0.2 * entries
     figure = plt.figure(figsize=(14, 0.6 + 3.2 * len(models) + legend_height), layout="constrained")
     grid = figure.add_gridspec(
@@ -158,6 +183,8 @@ def rd_figure(frame: pd.DataFrame, metric: str = "psnr", title: str = ""):
                 _draw_curves(axis, panel, metric)
             if column < 2:
                 axis.plot(front["bpp"], front[metric], **_FRONT_STYLE)
+            else:
+                _draw_references(axis, published, metric)
             for value in ceiling[metric]:
                 _draw_ceiling(axis, value, metric)
             _style_axis(axis)
@@ -176,6 +203,7 @@ def rd_figure(frame: pd.DataFrame, metric: str = "psnr", title: str = ""):
                 [handle.get_label() for handle in handles],
                 title=heading,
                 loc=corner,
+                ncols=_REFERENCE_COLUMNS if heading == REFERENCE_LEGEND else 1,
                 fontsize=9,
                 title_fontsize=9,
                 frameon=False,
@@ -282,6 +310,46 @@ def _pixel_front(pixels: pd.DataFrame, metric: str) -> pd.DataFrame:
     best_so_far = np.maximum.accumulate(np.concatenate([[-np.inf], best[:-1]]))
     kept = best > best_so_far
     return pd.DataFrame({"bpp": grid[kept], metric: best[kept]})
+
+
+def _reference_curves(references: pd.DataFrame | None, metric: str) -> list[tuple]:
+    """(legend proxy, points in order of rate) of each published curve with `metric` values.
+    A curve keeps its marker, by its place in `references`, in every metric's figure."""
+    if references is None or metric not in references or references.empty:
+        return []
+    curves = []
+    for index, (codec, curve) in enumerate(references.groupby("codec", sort=False)):
+        curve = curve[curve[metric].notna() & (curve["bpp"] > 0)].sort_values("bpp")
+        if len(curve) < 1:
+            continue
+        first = curve.iloc[0]
+        style = _REFERENCE_STYLE | {
+            "linestyle": _REFERENCE_LINES.get(first.get("family"), _REFERENCE_LINES["learned"]),
+            "marker": _REFERENCE_MARKERS[index % len(_REFERENCE_MARKERS)],
+            "markerfacecolor": "none",
+            "label": first.get("label", codec),
+            "gid": f"published={codec}",
+        }
+        curves.append((matplotlib.lines.Line2D([], [], **style), curve))
+    return curves
+
+
+def _draw_references(axis, published: list[tuple], metric: str) -> None:
+    """The published curves over the range our own curves set: added as artists, not as data,
+    so they never widen the axes (VTM and BPG reach 47 dB and 4.7 bpp, far beyond the latent
+    panels the rows share); the axes clip them."""
+    for handle, curve in published:
+        line = matplotlib.lines.Line2D(curve["bpp"].to_numpy(), curve[metric].to_numpy())
+        line.update_from(handle)
+        line.set(transform=axis.transData, clip_path=axis.patch, gid=handle.get_gid())
+        line.set_zorder(handle.get_zorder())
+        line.set_label(handle.get_label())
+        axis.add_artist(line)
+
+
+def _legend_rows(heading: str, handles: list) -> int:
+    columns = _REFERENCE_COLUMNS if heading == REFERENCE_LEGEND else 1
+    return -(-len(handles) // columns)
 
 
 def _draw_ceiling(axis, value: float, metric: str) -> None:
@@ -494,11 +562,13 @@ def plot_rd(
     table: str | os.PathLike,
     outputs: dict[str, dict[str, str | os.PathLike]],
     title: str = "",
+    references: pd.DataFrame | None = None,
 ) -> None:
-    """One RD figure per metric: `outputs` maps a metric to its {'png': path, 'svg': path}."""
+    """One RD figure per metric: `outputs` maps a metric to its {'png': path, 'svg': path};
+    `references`: published curves for the pixel panels (`rd_figure`), or None."""
     frame = read_table(table)
     for metric, paths in outputs.items():
-        save_figure(rd_figure(frame, metric, title), paths, dpi=RD_DPI)
+        save_figure(rd_figure(frame, metric, title, references), paths, dpi=RD_DPI)
 
 
 def plot_crops(table: str | os.PathLike, output: str | os.PathLike, **options) -> None:

@@ -1,23 +1,32 @@
-"""Uniform per-channel quantisation of a float latent to b-bit integers.
+"""Uniform quantisation of a float latent to b-bit integers, over one of two ranges.
 
-Each latent channel c is mapped linearly from its own range [lo_c, hi_c] (the channel's
-minimum and maximum in this latent) onto the integers 0 … 2^b − 1:
+Each latent channel c is mapped linearly from a range [lo_c, hi_c] onto the integers
+0 … 2^b − 1:
 
     q = round((x − lo) / step),   step = (hi − lo) / (2^b − 1),   x̂ = lo + q · step
 
-so |x̂ − x| ≤ step / 2. The ranges are side information: a decoder needs them, so their
-bytes (two float32 per channel) count in the bit rate.
+so |x̂ − x| ≤ step / 2 inside the range; values outside it are clipped to its ends.
+
+- `minmax` (the default): each channel's own minimum and maximum in this latent. Nothing is
+  clipped; the ranges are side information (two float32 per channel) that count in the rate.
+- a fixed symmetric range [−clip, clip] for every channel and image (`clip`), as the seed study
+  did with the SDXL VAE's scaled latent (clip 4, `round((x + 4) / 8 · 255)` at 8 bits): one
+  float32 of side information, and the share of values clipped is worth recording
+  (`clipped_share`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from latentcodec.errors import LatentCodecError
+from latentcodec.io import load_arrays, save_arrays
 
 SUPPORTED_BITS = range(1, 17)
+MINMAX = "minmax"  # the per-channel range's name in the results table
 
 
 @dataclass(frozen=True)
@@ -28,11 +37,19 @@ class Quantized:
     lo: np.ndarray  # float32, (C,)
     hi: np.ndarray  # float32, (C,)
     bits: int
+    clip: float | None = None  # the fixed range [−clip, clip] of every channel; None: minmax
 
     @property
     def side_bytes(self) -> int:
         """Bytes of side information a decoder needs besides the coded integers."""
+        if self.clip is not None:
+            return np.dtype(np.float32).itemsize
         return self.lo.nbytes + self.hi.nbytes
+
+    @property
+    def quantizer(self) -> str:
+        """The range's name as the results table records it: `minmax` or `clip<c>`."""
+        return quantizer_name(self.clip)
 
     def step(self) -> np.ndarray:
         return _step(self.lo, self.hi, self.bits)
@@ -43,20 +60,62 @@ def integer_dtype(bits: int) -> np.dtype:
     return np.dtype(np.uint8 if bits <= 8 else np.uint16)
 
 
-def quantize(latent: np.ndarray, bits: int) -> Quantized:
-    """Quantise a (C, h, w) float latent over each channel's own min/max range."""
+def quantizer_name(clip: float | None) -> str:
+    """`minmax`, or `clip<c>` for the fixed range [−c, c] (`clip4`, `clip2.5`)."""
+    return MINMAX if clip is None else f"clip{clip:g}"
+
+
+def check_clip(clip: float | None) -> None:
+    """A fixed range must be a finite positive float32 (the `.lcf` file stores it so)."""
+    if clip is None:
+        return
+    if isinstance(clip, bool) or not isinstance(clip, (int, float)):
+        raise LatentCodecError(f"clip must be a number, got {clip!r}")
+    if not (math.isfinite(clip) and clip > 0 and float(np.float32(clip)) == clip):
+        raise LatentCodecError(
+            f"clip must be a positive number that float32 holds exactly (e.g. 4 or 2.5), "
+            f"got {clip!r}"
+        )
+
+
+def quantize(latent: np.ndarray, bits: int, clip: float | None = None) -> Quantized:
+    """Quantise a (C, h, w) float latent over each channel's own min/max range, or, with
+    `clip`, over the fixed range [−clip, clip] shared by every channel."""
     latent = np.asarray(latent)
     if latent.ndim != 3:
         raise LatentCodecError(f"expected a (C, h, w) latent, got shape {latent.shape}")
     if not np.all(np.isfinite(latent)):
         raise LatentCodecError("latent contains NaN or Inf; refusing to quantise it")
+    if clip is not None:
+        check_clip(clip)
+        lo, hi = fixed_range(clip, latent.shape[0])
+        return quantize_with_range(latent, lo, hi, bits, clip=clip)
     lo = latent.min(axis=(1, 2)).astype(np.float32)
     hi = latent.max(axis=(1, 2)).astype(np.float32)
     return quantize_with_range(latent, lo, hi, bits)
 
 
-def quantize_with_range(latent: np.ndarray, lo: np.ndarray, hi: np.ndarray, bits: int) -> Quantized:
-    """Quantise with given per-channel ranges; values outside them are clipped."""
+def fixed_range(clip: float, channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """The per-channel (lo, hi) of the fixed range [−clip, clip]."""
+    return (
+        np.full(channels, -clip, dtype=np.float32),
+        np.full(channels, clip, dtype=np.float32),
+    )
+
+
+def clipped_share(latent: np.ndarray, quantized: Quantized) -> float:
+    """The share of the latent's values outside the quantiser's range (0 for minmax)."""
+    latent = np.asarray(latent, dtype=np.float64)
+    lo = quantized.lo.astype(np.float64)[:, None, None]
+    hi = quantized.hi.astype(np.float64)[:, None, None]
+    return float(np.mean((latent < lo) | (latent > hi)))
+
+
+def quantize_with_range(
+    latent: np.ndarray, lo: np.ndarray, hi: np.ndarray, bits: int, clip: float | None = None
+) -> Quantized:
+    """Quantise with given per-channel ranges; values outside them are clipped. `clip` names
+    a fixed range [−clip, clip] that `lo` and `hi` spell out per channel."""
     _check_bits(bits)
     lo = np.asarray(lo, dtype=np.float32)
     hi = np.asarray(hi, dtype=np.float32)
@@ -70,7 +129,7 @@ def quantize_with_range(latent: np.ndarray, lo: np.ndarray, hi: np.ndarray, bits
         where=step > 0,
     )
     values = np.clip(np.rint(scaled), 0, 2**bits - 1).astype(integer_dtype(bits))
-    return Quantized(values=values, lo=lo, hi=hi, bits=bits)
+    return Quantized(values=values, lo=lo, hi=hi, bits=bits, clip=clip)
 
 
 def dequantize(quantized: Quantized) -> np.ndarray:
@@ -86,3 +145,36 @@ def _step(lo: np.ndarray, hi: np.ndarray, bits: int) -> np.ndarray:
 def _check_bits(bits: int) -> None:
     if bits not in SUPPORTED_BITS:
         raise LatentCodecError(f"bit depth {bits} is not supported (1 … 16)")
+
+
+def save_quantized(path, quantized: Quantized, *, clipped: float, model, height, width) -> None:
+    """The workflow's file of one integer latent (.npz): integers, range, the share of values
+    clipped, and the model and image size it came from."""
+    save_arrays(
+        path,
+        values=quantized.values,
+        lo=quantized.lo,
+        hi=quantized.hi,
+        bits=np.array(quantized.bits),
+        clip=np.array(math.nan if quantized.clip is None else quantized.clip),
+        clipped=np.array(clipped),
+        model=np.asarray(model),
+        height=np.asarray(height),
+        width=np.asarray(width),
+    )
+
+
+def load_quantized(path) -> tuple[Quantized, dict]:
+    """A `save_quantized` file: the integer latent, and all the file's arrays."""
+    stored = load_arrays(
+        path, "values", "lo", "hi", "bits", "clip", "clipped", "model", "height", "width"
+    )
+    clip = float(stored["clip"])
+    quantized = Quantized(
+        stored["values"],
+        stored["lo"],
+        stored["hi"],
+        int(stored["bits"]),
+        None if math.isnan(clip) else clip,
+    )
+    return quantized, stored

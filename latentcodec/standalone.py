@@ -106,6 +106,7 @@ def store_latent(
         codec=coder.name,
         quality=quality_value,
         payload=payload,
+        clip=latent.clip,
     )
 
 
@@ -117,8 +118,10 @@ def encode_image(
     bits: int,
     packing: str,
     quality_value: int | None,
+    clip: float | None = None,
 ) -> LatentContainer:
-    """Encode an (H, W, 3) uint8 image with a loaded model (`autoencoders.load_model`)."""
+    """Encode an (H, W, 3) uint8 image with a loaded model (`autoencoders.load_model`),
+    quantised over per-channel ranges, or over [−clip, clip] (`latentcodec.quantize`)."""
     height, width = image.shape[:2]
     float_latent = network.encode(image)
     sensitivity = None
@@ -127,7 +130,7 @@ def encode_image(
             float_latent, height, width, probes=SENSITIVITY_PROBES
         )
     return store_latent(
-        quantize(float_latent, bits),
+        quantize(float_latent, bits, clip),
         model=network.name,
         height=height,
         width=width,
@@ -171,7 +174,7 @@ def read_latent(container: LatentContainer, coder: Codec, spec: ModelSpec, sourc
             f"{container.height}×{container.width} image gives {expected} with {spec.name}"
         )
     clipped = np.clip(values, 0, 2**container.bits - 1).astype(integer_dtype(container.bits))
-    return Quantized(clipped, container.lo, container.hi, container.bits)
+    return Quantized(clipped, container.lo, container.hi, container.bits, container.clip)
 
 
 def decode_latent(network, latent: Quantized, container: LatentContainer) -> np.ndarray:

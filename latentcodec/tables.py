@@ -4,7 +4,8 @@ Columns (units in docs/method.md):
 
     image, model, bitdepth, packing, codec, quality, quality_value, effort,
     bytes, side_bytes, bpp, psnr, ssim, msssim, ssimulacra2, butteraugli, butteraugli_3norm,
-    latent_mse, latent_psnr, exact, width, height, channels, source, compressed, recon
+    latent_mse, latent_psnr, exact, width, height, channels, source, compressed, recon,
+    quantizer, clipped
 
 `bytes` is the size of the file a user would keep and `bpp` = 8 × `bytes` ÷ pixels
 (`metrics.bits_per_pixel`): for a latent codec the whole `.lcf` file (`latentcodec.container`,
@@ -16,7 +17,13 @@ float32 latent; `is_ceiling`) and the quantised latent decoded as it is
 (`quality = quantized`, `bytes` = the raw packed integers plus their ranges, `side_bytes` =
 the ranges; `is_quantized`). Pixel-domain
 baselines have `model = none` (`PIXEL_MODEL`, `is_pixel`) and codec = the baseline's label.
-All three have `packing = none` (`NO_PACKING`).
+A run with `float_precisions` also has the float latent rounded to float16 and decoded
+(`quality = float16`, `bitdepth = 16`, `bytes` = the raw float16 latent; codec `none`).
+All of them have `packing = none` (`NO_PACKING`).
+`quantizer` names the quantisation range of the integers (`latentcodec.quantize`): `minmax`
+(per-channel) or `clip<c>` (fixed [−c, c]); `none` on rows without integers (float latents,
+pixel baselines). `clipped` is the share of the latent's values the range clipped (NaN where
+there are no integers).
 `effort` is the encoder's time-for-bytes setting (`latentcodec.codecs`, e.g. `speed=6`), empty
 where there is no codec or the codec has no such setting.
 The perceptual columns (`latentcodec.perceptual`) are NaN where the run's
@@ -61,6 +68,8 @@ COLUMNS = [
     "source",
     "compressed",
     "recon",
+    "quantizer",
+    "clipped",
 ]
 SORT_KEYS = ["model", "codec", "bitdepth", "packing", "quality_value", "quality", "image"]
 SWEEP_KEYS = ["model", "codec", "bitdepth", "packing", "quality"]
@@ -69,8 +78,9 @@ SWEEP_KEYS = ["model", "codec", "bitdepth", "packing", "quality"]
 NO_CODEC = "none"  # `codec` of the rows decoded without a codec: the ceiling, the quantised latent
 PIXEL_MODEL = "none"  # `model` of the pixel-domain baseline rows
 CEILING_QUALITY = "float32"  # `quality` of the ceiling: the float latent decoded as it is
-CEILING_BITDEPTH = 32  # its `bitdepth`: float32 samples
 QUANTIZED_QUALITY = "quantized"  # `quality` of the quantised latent decoded as it is
+FLOAT_PRECISIONS = (CEILING_QUALITY, "float16")  # `quality` of the float latents stored as is
+NO_QUANTIZER = "none"  # `quantizer` of the rows without integers
 
 
 def is_ceiling(frame: pd.DataFrame) -> pd.Series:
@@ -117,7 +127,9 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
 
 def read_table(path: str | os.PathLike) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(path, dtype={"quality": str, "quality_value": "Int64", "effort": str})
+        frame = pd.read_csv(
+            path, dtype={"quality": str, "quality_value": "Int64", "effort": str, "quantizer": str}
+        )
     except (OSError, pd.errors.ParserError, ValueError) as error:
         raise LatentCodecError(f"{path}: cannot read as a results table ({error})") from error
     missing = set(COLUMNS) - set(frame.columns)
@@ -169,6 +181,7 @@ def summary_markdown(frame: pd.DataFrame) -> str:
         .mask(is_pixel(summary), summary["codec"] + " (pixels)")
         .mask(ceiling, "ceiling (float latent)")
         .mask(is_quantized(summary), "quantised latent, no codec")
+        .mask(is_uncoded(summary) & (summary["quality"] == "float16"), "float16 latent, no codec")
     )
     depths = summary["bitdepth"].astype(str).mask(ceiling, "float")
     for row, codec, bits in zip(summary.itertuples(index=False), codecs, depths, strict=True):

@@ -9,6 +9,8 @@ from latentcodec.config import baseline_jobs, check_config, codec_jobs, model_op
 from latentcodec.datasets import dataset_from_config, dataset_key, select_images
 from latentcodec.packing import NO_PACKING, PACKINGS
 from latentcodec.pipeline import SENSITIVITY_PROBES
+from latentcodec.published import shows_compressai
+from latentcodec.seed_study import shows_seed_study
 
 validate(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)
@@ -42,6 +44,7 @@ wildcard_constraints:
     codec="|".join(sorted({job.codec for job in JOBS})),
     quality=r"[a-z0-9_]+",
     baseline="|".join(BASELINES) or "none",
+    precision="|".join(config["float_precisions"]) or "none",
 
 
 def gpu_count():
@@ -155,6 +158,11 @@ def sweep_table(model, job):
 def get_metric_tables(wildcards):
     ceilings = expand(
         "results/{run}/{model}/ceiling/metrics.csv", run=RUN, model=MODELS
+    ) + expand(
+        "results/{run}/{model}/{precision}/metrics.csv",
+        run=RUN,
+        model=MODELS,
+        precision=config["float_precisions"],
     )
     decoded = [
         f"results/{RUN}/{model}/b{bits}/quantized/metrics.csv"
@@ -243,5 +251,20 @@ def get_final_output():
             "entropy.md",
             "figures/entropy.png",
             "findings.md",
+            *(
+                ["published_bdrate.csv", "published_bdrate.md"]
+                if shows_compressai(config, DATASET, IMAGES)
+                else []
+            ),
+            *(
+                [
+                    "seed_study.csv",
+                    "seed_study_pixels.csv",
+                    "seed_study_space.csv",
+                    "seed_study.md",
+                ]
+                if shows_seed_study(config, DATASET, IMAGES)
+                else []
+            ),
         ],
     )

@@ -1,5 +1,6 @@
 rule quantize_latents:
-    """Float latents → b-bit integers over per-channel ranges (the ranges are side information)."""
+    """Float latents → b-bit integers over per-channel ranges (side information) or over one
+    fixed range (quantization.clip), with the share of values clipped."""
     input:
         get_latents,
     output:
@@ -13,6 +14,8 @@ rule quantize_latents:
         "benchmarks/{run}/quantize_latents/{model}/b{bits}.tsv"
     conda:
         "../envs/codec.yaml"
+    params:
+        clip=config["quantization"]["clip"],
     script:
         "../scripts/quantize_latents.py"
 

@@ -87,6 +87,34 @@ rule ceiling:
         "../scripts/ceiling.py"
 
 
+rule float_latent:
+    """Float latents stored as they are at a lower precision (float16): rounded, decoded."""
+    input:
+        sources=get_sources,
+        latents=get_latents,
+    output:
+        recons=expand(
+            "results/{{run}}/{{model}}/{{precision}}/recon/{image}.png",
+            image=IMAGES,
+        ),
+        table="results/{run}/{model}/{precision}/metrics.csv",
+    log:
+        "logs/{run}/float_latent/{model}/{precision}.log",
+    benchmark:
+        "benchmarks/{run}/float_latent/{model}/{precision}.tsv"
+    conda:
+        "../envs/model.yaml"
+    threads: 1
+    resources:
+        gpu=gpu_count(),
+    params:
+        model_options=MODEL_OPTIONS,
+        perceptual_metrics=config["perceptual_metrics"],
+        mirror=config["mirror"],
+    script:
+        "../scripts/float_latent.py"
+
+
 rule pixel_baseline:
     """The original images through an ordinary codec at every quality of its grid."""
     input:
@@ -231,3 +259,26 @@ rule record_versions:
         mirror=config["mirror"],
     script:
         "../scripts/record_versions.py"
+
+
+rule published_bdrate:
+    """BD-rates of pixel AVIF and of the best lossy latent curve (lowest BD-rate on PSNR
+    against comparison.anchor, from bdrate.csv) against CompressAI's published Kodak
+    curves, on PSNR and MS-SSIM. Only runs on all 24 Kodak images ask for it."""
+    input:
+        metrics="results/{run}/metrics.csv",
+        bdrate="results/{run}/bdrate.csv",
+    output:
+        csv="results/{run}/published_bdrate.csv",
+        markdown="results/{run}/published_bdrate.md",
+    log:
+        "logs/{run}/published_bdrate.log",
+    benchmark:
+        "benchmarks/{run}/published_bdrate.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        dataset=DATASET,
+        pixel_codecs=pixel_avif_baselines(),
+    script:
+        "../scripts/published_bdrate.py"

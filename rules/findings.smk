@@ -93,3 +93,29 @@ rule entropy_report:
         "../envs/report.yaml"
     script:
         "../scripts/entropy_report.py"
+
+
+rule seed_study:
+    """The seed study's published per-image numbers (real SDXL VAE, 24 Kodak images) beside the
+    lead model on the same settings, and read against this run's pixel curves; only a run on
+    all 24 Kodak images with references.seed_study asks for it (get_final_output)."""
+    input:
+        metrics="results/{run}/metrics.csv",
+    output:
+        side="results/{run}/seed_study.csv",
+        pixels="results/{run}/seed_study_pixels.csv",
+        space="results/{run}/seed_study_space.csv",
+        markdown="results/{run}/seed_study.md",
+    log:
+        "logs/{run}/seed_study.log",
+    benchmark:
+        "benchmarks/{run}/seed_study.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        dataset=DATASET,
+        model=lead_model(),
+        baselines={name: job.codec for name, job in BASELINES.items()},
+        bootstrap=config["comparison"]["bootstrap"],
+    script:
+        "../scripts/seed_study.py"

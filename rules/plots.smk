@@ -1,9 +1,11 @@
 rule figures:
     """The figures drawn from metrics.csv alone, in one job (one matplotlib start-up):
     metric against bpp, a row per model and a panel per family (latent lossless, latent
-    lossy, pixel codecs), ceiling dashed: PSNR (PNG and SVG), SSIMULACRA2 and MS-SSIM; and
-    the same crop of one image: original, ceiling and each codec setting. Apart from the
-    tables, so that a change to `figures:` redraws them without redoing the bootstraps.
+    lossy, pixel codecs), ceiling dashed: PSNR (PNG and SVG), SSIMULACRA2 and MS-SSIM, with
+    CompressAI's published Kodak curves in the pixel panels of a run on all 24 Kodak images
+    (PSNR, MS-SSIM; `references.compressai`); and the same crop of one image: original,
+    ceiling and each codec setting. Apart from the tables, so that a change to `figures:`
+    redraws them without redoing the bootstraps.
     """
     input:
         "results/{run}/metrics.csv",
@@ -37,6 +39,7 @@ rule figures:
         "../envs/report.yaml"
     params:
         figures=config["figures"],
+        compressai=shows_compressai(config, DATASET, IMAGES),
     script:
         "../scripts/figures.py"
 

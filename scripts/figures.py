@@ -1,11 +1,13 @@
 """Snakemake script: the figures drawn from metrics.csv alone, in one process (the
-rate-distortion figures: PSNR as PNG and SVG, SSIMULACRA2 and MS-SSIM as PNG; the crops)."""
+rate-distortion figures: PSNR as PNG and SVG, SSIMULACRA2 and MS-SSIM as PNG, with
+CompressAI's published Kodak curves in the pixel panels when the rule says so; the crops)."""
 
 from latentcodec.jobs import run_step
 from latentcodec.plots import plot_crops, plot_rd
+from latentcodec.published import published_curves
 
 
-def draw_figures(table, output, figures, title: str) -> None:
+def draw_figures(table, output, figures, title: str, compressai: bool) -> None:
     plot_rd(
         table,
         {
@@ -14,6 +16,7 @@ def draw_figures(table, output, figures, title: str) -> None:
             "msssim": {"png": output.msssim},
         },
         title=title,
+        references=published_curves() if compressai else None,
     )
     plot_crops(
         table,
@@ -31,4 +34,5 @@ run_step(
     snakemake.output,
     snakemake.params.figures,
     title=f"run {snakemake.wildcards.run}",
+    compressai=snakemake.params.compressai,
 )

@@ -1,4 +1,4 @@
-"""Snakemake script: quantise float latents to integers at one bit depth."""
+"""Snakemake script: quantise float latents to integers at one bit depth and range."""
 
 from latentcodec.jobs import run_step
 from latentcodec.pipeline import quantize_latents
@@ -9,4 +9,5 @@ run_step(
     list(snakemake.input),
     list(snakemake.output),
     bits=int(snakemake.wildcards.bits),
+    clip=snakemake.params.clip,
 )

@@ -29,7 +29,8 @@ def curve(model, codec, points, *, noise=0.0, seed=1, bits=8, packing="interleav
                     "ssimulacra2": 2 * score - 10, "butteraugli": 1.0, "butteraugli_3norm": 0.5,
                     "latent_mse": 0.0, "latent_psnr": 40.0,
                     "exact": codec == "none", "width": 768, "height": 512, "channels": 3,
-                    "source": "s.png", "compressed": "c", "recon": "r.png",
+                    "source": "s.png", "compressed": "c", "recon": "r.png", "quantizer": "minmax",
+                    "clipped": 0.0,
                 }
             )  # fmt: skip
     return rows
@@ -94,6 +95,7 @@ def rows(model, codec, points, *, bits=8, packing="interleaved", quality_prefix=
                 "butteraugli": math.nan, "butteraugli_3norm": math.nan, "latent_mse": 0.0,
                 "latent_psnr": 40.0, "exact": exact, "width": 768, "height": 512,
                 "channels": 3, "source": "s.png", "compressed": "c", "recon": "r.png",
+                "quantizer": "minmax", "clipped": 0.0,
             }
         )  # fmt: skip
     return out

@@ -87,6 +87,11 @@ def test_help_and_refusals_do_not_import_torch(tmp_path):
         (["--codec", "png", "--bits", "eight"], "invalid int value"),
         (["--codec", "lac", "--quality", "100", "--packing", "planar"], "lac codes the (C, h, w)"),
         (["--codec", "lac", "--quality", "0"], "lac needs a quality in 1 … 100, 100 = lossless"),
+        (["--codec", "png", "--speed", "3"], "--speed: png takes no speed option (its effort"),
+        (["--codec", "avif", "--quality", "50", "--speed", "11"], "speed must be an integer in"),
+        (["--codec", "webpll", "--method", "7"], "webpll: method must be an integer in 0 … 6"),
+        (["--codec", "png", "--clip", "-4"], "--clip: clip must be a positive number"),
+        (["--codec", "png", "--clip", "nan"], "--clip: clip must be a positive number"),
     ],
 )
 def test_usage_errors_exit_2_before_reading_anything(tmp_path, capsys, arguments, message):
@@ -191,7 +196,8 @@ def test_png_round_trip_gives_the_workflows_pixels(png_round_trip, mirror, tmp_p
     assert (container.height, container.width, container.padding) == (512, 768, (0, 0))
 
     latent, quantized = tmp_path / "latent.npz", tmp_path / "quantized.npz"
-    encode_images(MODEL, [source], [latent], mirror=str(mirror), device="cpu")
+    # One torch thread, as the workflow's model jobs and the command (--threads 1) run.
+    encode_images(MODEL, [source], [latent], mirror=str(mirror), device="cpu", threads=1)
     quantize_latents([latent], [quantized], bits=8)
     decode_quantized(
         MODEL,
@@ -202,6 +208,7 @@ def test_png_round_trip_gives_the_workflows_pixels(png_round_trip, mirror, tmp_p
         table=tmp_path / "rows.csv",
         mirror=str(mirror),
         device="cpu",
+        threads=1,
     )
     np.testing.assert_array_equal(read_rgb(decoded), read_rgb(tmp_path / "recon.png"))
     assert 30 < psnr(load_image(source), read_rgb(decoded)) < 36  # 33.3 dB measured

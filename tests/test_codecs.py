@@ -12,7 +12,10 @@ from latentcodec.codecs import (
     Jpeg,
     Jpeg2000,
     JpegXl,
+    JpegXlDistance,
     Lac,
+    Npy,
+    Npz,
     Palette,
     Png,
     Webp,
@@ -124,7 +127,8 @@ def test_corrupt_data_gives_a_clean_error():
 
 
 def test_registry_is_keyed_by_each_codecs_own_name():
-    expected = {Png, Avif, JpegXl, Jpeg2000, WebpLossless, Palette, Lac, Jpeg, Webp}
+    expected = {Png, Avif, JpegXl, JpegXlDistance, Jpeg2000, WebpLossless, Palette, Lac}
+    expected |= {Npy, Npz, Jpeg, Webp}
     assert set(CODECS.values()) == expected
     for name, codec_class in CODECS.items():
         assert type(get_codec(name)) is codec_class and codec_class.name == name
@@ -150,6 +154,8 @@ LOSSLESS_SETTINGS = [
         (JpegXl, JpegXl.lossless_quality),
         (Jpeg2000, Jpeg2000.lossless_quality),
         (WebpLossless, None),
+        (Npy, None),
+        (Npz, None),
     ]
 ]
 
@@ -158,7 +164,7 @@ LOSSLESS_SETTINGS = [
 def lossless_cases(draw):
     codec_class, quality = draw(st.sampled_from(LOSSLESS_SETTINGS))
     bits = draw(st.sampled_from(sorted(codec_class.bit_depths)))
-    planes = draw(st.sampled_from(sorted(codec_class.planes)))
+    planes = draw(st.sampled_from(sorted(codec_class.planes)[:40]))  # numpy: any count
     return codec_class, quality, bits, draw(integer_images(bits, planes, max_side=16))
 
 
@@ -179,6 +185,44 @@ def test_lossy_jxl_and_j2k_keep_shape_and_range(codec, quality, bits):
     assert decoded.shape == image.shape and decoded.dtype == image.dtype
     error = np.abs(decoded.astype(float) - image) / (2**bits - 1)
     assert 0 < error.mean() < 0.05  # lossy, and judged on the declared bit depth
+
+
+def test_jxl_by_distance_is_lossy_and_spends_fewer_bytes_at_a_larger_distance():
+    image = smooth_noisy_image(8)
+    codec = JpegXlDistance(effort=9)
+    sizes = []
+    for thousandths in (50, 100, 500, 1000):  # the seed study's distances 0.05 … 1.0
+        data = codec.encode(image, 8, thousandths)
+        decoded = codec.decode(data)
+        assert decoded.shape == image.shape and decoded.dtype == image.dtype
+        assert not np.array_equal(decoded, image)
+        sizes.append(len(data))
+    assert sizes == sorted(sizes, reverse=True)
+    assert not JpegXlDistance.is_lossless(50) and JpegXlDistance.encoder == JpegXl.encoder
+
+
+def test_the_same_encoder_has_the_same_default_effort_in_every_codec_class():
+    """A minimal config with the same library on both sides keeps equal effort."""
+    defaults = {}
+    for name, codec_class in CODECS.items():
+        if codec_class.effort_option is not None:
+            defaults.setdefault(codec_class.encoder, set()).add(get_codec(name).effort_setting)
+    assert defaults and all(len(settings) == 1 for settings in defaults.values()), defaults
+
+
+@pytest.mark.parametrize("codec_class", [Npy, Npz])
+def test_numpy_files_with_a_forged_shape_or_dtype_are_refused(codec_class):
+    image = np.zeros((4, 6, 4), np.uint8)
+    data = bytearray(codec_class().encode(image, 8))
+    if codec_class is Npy:
+        forged = bytes(data).replace(b"(4, 6, 4)", b"(9999, 9999, 4)")
+        with pytest.raises(LatentCodecError, match="bytes of data"):
+            Npy().decode(forged)
+        with pytest.raises(LatentCodecError, match="not an image"):
+            Npy().decode(bytes(data).replace(b"'|u1'", b"'<f8'"))
+    else:
+        with pytest.raises(LatentCodecError, match="cannot decode"):
+            Npz().decode(bytes(data[:-30]))
 
 
 def test_j2k_keeps_planes_apart():
@@ -232,7 +276,9 @@ def test_planar_packing_needs_a_codec_that_stores_one_plane():
         ("avif", {"speed": 4}, "speed=4"),
         ("jxl", {"effort": 9}, "effort=9"),
         ("webpll", {}, "method=6"),
-        ("webp", {}, "method=4"),  # Pillow's own default
+        ("webp", {}, "method=6"),  # the latent WebP lossless default, not Pillow's 4
+        ("jxld", {"effort": 9}, "effort=9"),
+        ("npy", {}, ""),
         ("png", {}, "compression=9"),
         ("jpeg", {}, ""),
         ("j2k", {}, ""),

@@ -142,7 +142,9 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
         (
             {
                 "codecs": {"webpll": {"bitdepths": [8]}},
-                "baselines": {"webp": {"codec": "webp", "qualities": [50]}},
+                "baselines": {
+                    "webp": {"codec": "webp", "qualities": [50], "options": {"method": 4}}
+                },
             },
             r"codecs\.webpll\.options\.method = 6 but baselines\.webp\.options\.method = 4",
         ),
@@ -187,6 +189,37 @@ def test_every_config_in_the_repo_keeps_equal_effort_at_avif_speed_6_or_slower(p
     ] + [job.options for job in baseline_jobs(config) if job.codec == "avif"]
     speeds = [get_codec("avif", **options).speed for options in avif_options]
     assert all(speed <= 6 for speed in speeds), f"{path.name}: AVIF speeds {speeds}"
+
+
+def test_a_webp_baseline_without_options_loads_beside_latent_webp_lossless():
+    """The defaults keep equal effort: the webp baseline's method defaults to webpll's 6."""
+    config = validated(
+        {
+            "codecs": {"webpll": {"bitdepths": [8]}},
+            "baselines": {"webp": {"codec": "webp", "qualities": [50]}},
+            "comparison": {"anchor": "webp", "equal_size": ["webp"]},
+        }
+    )
+    check_config(config)
+    assert get_codec("webp").effort_setting == get_codec("webpll").effort_setting == "method=6"
+
+
+@pytest.mark.parametrize(
+    ("quantization", "message"),
+    [({"clip": 0.1}, "quantization.clip: clip must be a positive number that float32 holds")],
+)
+def test_a_clip_float32_cannot_hold_is_refused_naming_the_key(quantization, message):
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(validated({"quantization": quantization}))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"quantization": {"clip": 0}}, {"quantization": {"clip": -4}}, {"float_precisions": ["x"]}],
+)
+def test_the_schema_refuses_a_range_or_precision_that_is_not_one(config):
+    with pytest.raises(Exception, match="(?i)validation"):
+        validated(config)
 
 
 def test_codecs_without_a_pixel_counterpart_need_no_equal_effort():

@@ -21,6 +21,7 @@ from latentcodec.container import (
     write_container,
 )
 from latentcodec.errors import LatentCodecError
+from latentcodec.quantize import fixed_range
 
 SOURCE = "some/file.lcf"
 names = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=255)
@@ -33,6 +34,9 @@ def containers(draw) -> LatentContainer:
     lo = np.array(draw(st.lists(floats, min_size=channels, max_size=channels)), np.float32)
     widths = np.array(draw(st.lists(floats, min_size=channels, max_size=channels)), np.float32)
     hi = np.maximum(lo, lo + np.abs(widths))  # hi ≥ lo, also where the sum rounds
+    clip = draw(st.none() | st.floats(2.0**-20, 2.0**100, width=32))
+    if clip is not None:
+        lo, hi = fixed_range(clip, channels)
     return LatentContainer(
         model=draw(names),
         height=draw(st.integers(1, 2**32 - 1)),
@@ -45,11 +49,13 @@ def containers(draw) -> LatentContainer:
         codec=draw(names),
         quality=draw(st.none() | st.integers(0, 2**15 - 1)),
         payload=draw(st.binary(max_size=300)),
+        clip=clip,
     )
 
 
 def assert_same(read: LatentContainer, written: LatentContainer) -> None:
-    for field in ("model", "height", "width", "padding", "bits", "packing", "codec", "quality"):
+    fields = ("model", "height", "width", "padding", "bits", "packing", "codec", "quality", "clip")
+    for field in fields:
         assert getattr(read, field) == getattr(written, field), field
     assert read.payload == written.payload
     for field in ("lo", "hi"):
@@ -208,3 +214,66 @@ def test_mutated_headers_with_a_valid_crc_raise_only_latentcodec_error(data):
 def test_a_missing_file_is_a_latentcodec_error(tmp_path):
     with pytest.raises(LatentCodecError, match="missing.lcf: cannot read"):
         read_container(tmp_path / "missing.lcf")
+
+
+def fixed_example(clip=4.0, **changes) -> LatentContainer:
+    lo, hi = fixed_range(clip, 4)
+    return example(lo=lo, hi=hi, clip=clip, **changes)
+
+
+def test_a_fixed_range_is_one_float_in_format_version_2():
+    data = container_to_bytes(fixed_example(2.5))
+    assert data[4] == FORMAT_VERSION == 2
+    assert len(data) == 29 + 5 + 4 + 1 + 4 + 212 + 4  # kind byte and clip instead of 8·C
+    read = container_from_bytes(data)
+    assert read.clip == 2.5 and read.channels == 4
+    np.testing.assert_array_equal(read.lo, np.full(4, -2.5, np.float32))
+    np.testing.assert_array_equal(read.hi, np.full(4, 2.5, np.float32))
+
+
+def test_per_channel_ranges_keep_format_version_1_byte_for_byte():
+    """Files of earlier releases are what the writer still writes for per-channel ranges."""
+    data = container_to_bytes(example())
+    assert data[4] == 1 and container_from_bytes(data).clip is None
+    assert zlib.crc32(data) == zlib.crc32(container_to_bytes(example()))
+    assert len(data) == 29 + 5 + 4 + 8 * 32 + 212 + 4
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [
+        (lambda body: body[:38] + b"\x07" + body[39:], "unknown quantisation range kind 7"),
+        (
+            lambda body: body[:39] + np.array([-1], "<f4").tobytes() + body[43:],
+            "invalid fixed range clip",
+        ),
+        (
+            lambda body: body[:39] + np.array([np.inf], "<f4").tobytes() + body[43:],
+            "invalid fixed range clip",
+        ),
+    ],
+)
+def test_a_bad_fixed_range_is_refused(mangle, message):
+    body = container_to_bytes(fixed_example())[:-4]
+    with pytest.raises(LatentCodecError, match=message):
+        container_from_bytes(with_crc(mangle(body)), SOURCE)
+
+
+def test_the_writer_refuses_a_clip_its_ranges_do_not_spell_out():
+    with pytest.raises(LatentCodecError, match="fixed range clip"):
+        container_to_bytes(example(clip=4.0))  # per-channel lo/hi with a clip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_mutated_version_2_files_with_a_valid_crc_raise_only_latentcodec_error(data):
+    body = bytearray(container_to_bytes(fixed_example())[:-4])
+    for _ in range(data.draw(st.integers(1, 6))):
+        body[data.draw(st.integers(4, 38 + 4))] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(len(body) - 3, len(body)))
+    try:
+        parsed = container_from_bytes(with_crc(bytes(body[:cut])), SOURCE)
+    except LatentCodecError as error:
+        assert str(error).startswith(SOURCE)
+    else:
+        assert container_from_bytes(container_to_bytes(parsed)).payload == parsed.payload

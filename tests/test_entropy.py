@@ -32,6 +32,8 @@ def latent_file(path, values, bits, model="taef2", height=None, width=None):
         lo=np.zeros(channels, np.float32),
         hi=np.ones(channels, np.float32),
         bits=np.array(bits),
+        clip=np.array(np.nan),
+        clipped=np.array(0.0),
         model=np.array(model),
         height=np.array(height or 8 * h),
         width=np.array(width or 8 * w),

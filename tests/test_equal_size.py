@@ -130,7 +130,7 @@ def latent_rows(source, image, targets, *, bits=8, codec="avif", lossless=False)
             "ssimulacra2": 40.0, "butteraugli": 5.0, "butteraugli_3norm": 2.0,
             "latent_mse": 0.1, "latent_psnr": 30.0, "exact": lossless, "width": 96,
             "height": 64, "channels": 32, "source": str(source), "compressed": "c",
-            "recon": "r.png",
+            "recon": "r.png", "quantizer": "minmax", "clipped": 0.0,
         }
         for index, size in enumerate(targets, start=10)
     ]  # fmt: skip

@@ -57,6 +57,7 @@ def decoded_table(tmp_path, quantized):
         "ssimulacra2": 70.0, "butteraugli": 2.0, "butteraugli_3norm": 1.0,
         "latent_mse": 0.01, "latent_psnr": 40.0, "exact": True, "width": 48, "height": 32,
         "channels": 32, "source": "s.png", "compressed": "q.npz", "recon": "shared.png",
+        "quantizer": "minmax", "clipped": 0.0,
     }  # fmt: skip
     write_table([{**base, "image": path_.stem} for path_ in quantized], path)
     return path
@@ -178,18 +179,10 @@ def test_tiny_images_go_through_the_whole_pipeline(tmp_path, mirror, kodim01, ca
 
 
 def save_quantized(path, latent, hi):
-    from latentcodec.io import save_arrays
+    from latentcodec import quantize
 
-    save_arrays(
-        path,
-        values=latent,
-        lo=np.zeros(len(hi), np.float32),
-        hi=np.asarray(hi, np.float32),
-        bits=np.array(8),
-        model=np.array("taesdxl"),
-        height=np.array(64),
-        width=np.array(80),
-    )
+    quantized = quantize.Quantized(latent, np.zeros(len(hi), np.float32), np.float32(hi), 8)
+    quantize.save_quantized(path, quantized, clipped=0.0, model="taesdxl", height=64, width=80)
 
 
 def test_the_stored_file_is_an_lcf_whose_every_byte_counts(tmp_path):
@@ -205,7 +198,7 @@ def test_the_stored_file_is_an_lcf_whose_every_byte_counts(tmp_path):
     payload = read_container(stored).payload
     assert payload == Lac().encode(latent, 8, 100)
     setting = dict(model="taesdxl", height=64, width=80, bits=8, packing=NO_PACKING)
-    setting["quality_value"] = 100
+    setting.update(quality_value=100, clip=None)
     received, size, side_bytes = _read_back(stored, Lac(), **setting)
     assert size == len(data) == stored.stat().st_size
     assert side_bytes == len(data) - len(payload) == 29 + len("taesdxl") + len("lac") + 8 * 4 + 4
@@ -253,7 +246,7 @@ def test_a_damaged_payload_read_back_names_the_file(tmp_path):
     container = read_container(path)
     write_container(path, dataclasses.replace(container, payload=container.payload[:-3]))
     with pytest.raises(LatentCodecError, match=r"broken\.lcf: lac: cannot decode"):
-        _read_back(path, Lac(), model="taesdxl", height=64, width=80, **setting)
+        _read_back(path, Lac(), model="taesdxl", height=64, width=80, clip=None, **setting)
 
 
 # Pixel baselines carry the perceptual columns.

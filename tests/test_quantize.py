@@ -5,7 +5,15 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.quantize import Quantized, dequantize, quantize, quantize_with_range
+from latentcodec.quantize import (
+    Quantized,
+    clipped_share,
+    dequantize,
+    load_quantized,
+    quantize,
+    quantize_with_range,
+    save_quantized,
+)
 
 BITS = st.sampled_from([1, 2, 8, 10, 12, 16])
 LATENTS = hnp.arrays(
@@ -73,3 +81,55 @@ def test_non_finite_latents_are_refused(bad):
 def test_unsupported_bit_depths_are_refused(bits):
     with pytest.raises(LatentCodecError, match="bit depth"):
         quantize(np.zeros((1, 2, 2), np.float32), bits)
+
+
+# The fixed symmetric range (the seed study's protocol: the scaled latent clipped to [−4, 4]).
+
+
+@given(latent=LATENTS, bits=st.integers(1, 16), clip=st.sampled_from([0.5, 2.5, 4.0]))
+def test_a_fixed_range_clips_outside_and_errs_at_most_half_a_step_inside(latent, bits, clip):
+    quantized = quantize(latent, bits, clip)
+    assert quantized.clip == clip and quantized.quantizer == f"clip{clip:g}"
+    step = 2 * clip / (2**bits - 1)
+    restored = dequantize(quantized)
+    inside = np.abs(latent) <= clip
+    assert np.all(np.abs(restored - latent)[inside] <= step / 2 * (1 + 1e-6) + 1e-12)
+    np.testing.assert_allclose(restored[~inside], np.sign(latent[~inside]) * clip, rtol=1e-6)
+    assert clipped_share(latent, quantized) == pytest.approx(np.mean(~inside))
+
+
+def test_the_fixed_range_at_8_bits_is_the_seed_studys_mapping():
+    latent = np.random.default_rng(0).normal(0, 2.5, (4, 16, 24)).astype(np.float32)
+    study = np.round((np.clip(latent, -4, 4) + 4) / 8 * 255).astype(np.uint8)
+    quantized = quantize(latent, 8, 4.0)
+    assert np.mean(quantized.values != study) < 1e-3  # only exact halves may round apart
+    assert np.abs(quantized.values.astype(int) - study).max() <= 1
+    assert clipped_share(latent, quantized) == pytest.approx(np.mean(np.abs(latent) > 4))
+
+
+def test_a_fixed_range_costs_one_float32_of_side_information():
+    latent = np.zeros((16, 4, 4), np.float32)
+    assert quantize(latent, 8, 4.0).side_bytes == 4
+    assert quantize(latent, 8).side_bytes == 2 * 16 * 4
+    assert (
+        quantize(latent, 8).quantizer == "minmax"
+        and clipped_share(latent, quantize(latent, 8)) == 0
+    )
+
+
+@pytest.mark.parametrize("clip", [0, -4, float("inf"), float("nan"), 0.1, True, "4"])
+def test_a_clip_that_is_not_a_positive_float32_is_refused(clip):
+    with pytest.raises(LatentCodecError, match="clip must be"):
+        quantize(np.zeros((1, 2, 2), np.float32), 8, clip)
+
+
+def test_the_workflow_file_keeps_the_range_and_the_clipped_share(tmp_path):
+    latent = np.linspace(-6, 6, 4 * 8 * 8, dtype=np.float32).reshape(4, 8, 8)
+    quantized = quantize(latent, 10, 4.0)
+    path = tmp_path / "q.npz"
+    share = clipped_share(latent, quantized)
+    save_quantized(path, quantized, clipped=share, model="taesdxl", height=64, width=64)
+    read, stored = load_quantized(path)
+    assert read.clip == 4.0 and read.bits == 10 and float(stored["clipped"]) == share > 0
+    np.testing.assert_array_equal(read.values, quantized.values)
+    assert load_quantized(path)[0].side_bytes == 4

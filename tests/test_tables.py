@@ -13,6 +13,7 @@ def row(image="kodim01", codec="png", bits=8, quality="lossless", psnr=30.0, bpp
         "ssimulacra2": 70.0, "butteraugli": 2.0, "butteraugli_3norm": 1.0,
         "latent_mse": 0.1, "latent_psnr": 40.0, "exact": True, "width": 8, "height": 8,
         "channels": 32, "source": "s.png", "compressed": "c.png", "recon": "r.png",
+        "quantizer": "clip4", "clipped": 0.001,
     }  # fmt: skip
 
 
@@ -24,6 +25,7 @@ def test_tables_round_trip_with_fixed_columns_and_full_precision(tmp_path):
     assert list(table.columns) == COLUMNS
     assert list(table["image"]) == ["kodim01", "kodim02"]
     assert table["psnr"].iloc[1] == 1 / 3
+    assert table["quantizer"].tolist() == ["clip4", "clip4"] and table["clipped"].iloc[0] == 0.001
     assert not list(tmp_path.glob(".*tmp"))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -408,3 +409,41 @@ def test_lac_plans_its_files_and_one_sensitivity_job_per_model(tmp_path_factory,
         assert f"results/tiny/taef2/{path}" in result.stdout
     config["codecs"]["lac"]["qualities"] = {"lossless": 100}
     assert "sensitivity" not in planned_jobs(snakemake(workdir, config, mirror, "--dry-run"))
+
+
+def test_the_seed_studys_protocol_runs_through_the_whole_dag(tmp_path_factory, mirror):
+    """configs/seed-study.yaml in small: a fixed range [−4, 4], numpy and JPEG XL files, the
+    float16 latent; every row says its quantiser and the share it clipped."""
+    workdir = fresh_workdir(tmp_path_factory, "seed")
+    config = yaml.safe_load(yaml.safe_dump(TINY))
+    config.update(
+        models=["taesdxl"],
+        quantization={"clip": 4.0},
+        float_precisions=["float16"],
+        codecs={
+            "npy": {"bitdepths": [8]},
+            "npz": {"bitdepths": [8]},
+            "jxl": {"bitdepths": [8], "qualities": {"lossless": 100}, "options": {"effort": 9}},
+            "jxld": {"bitdepths": [8], "qualities": {"d0_1": 100}, "options": {"effort": 9}},
+        },
+        comparison={"equal_size_bitdepths": [8], "latent_anchor": "jxld"},
+    )
+    result = snakemake(workdir, config, mirror)
+    assert result.returncode == 0, result.stderr[-4000:]
+    table = read_results(workdir)
+    latent = table[table["model"] == "taesdxl"].set_index(["codec", "quality"])
+    integers = latent[latent["quantizer"] != "none"]
+    assert set(integers["quantizer"]) == {"clip4"}
+    assert integers["clipped"].between(0, 0.01).all() and integers["clipped"].nunique() == 1
+    assert latent.loc[("none", "float32"), "quantizer"] == "none"
+    float16 = latent.loc[("none", "float16")]
+    assert float16["bitdepth"] == 16 and float16["bytes"] == 4 * 64 * 96 * 2
+    assert abs(float16["psnr"] - latent.loc[("none", "float32"), "psnr"]) < 0.05
+    assert latent.loc[("jxld", "d0_1"), "exact"] == False  # noqa: E712 (numpy bool)
+    for codec in ("npy", "npz", "jxl"):
+        assert latent.loc[(codec, "lossless"), "exact"] == True  # noqa: E712
+    stored = read_container(workdir / latent.loc[("npy", "lossless"), "compressed"])
+    assert stored.clip == 4.0 and stored.packing == "interleaved"
+    rgba = np.load(io.BytesIO(stored.payload))  # the payload is numpy.save's own file
+    assert rgba.shape == (64, 96, 4) and rgba.dtype == np.uint8
+    assert latent.loc[("npy", "lossless"), "bytes"] == 29 + 7 + 3 + 1 + 4 + len(stored.payload) + 4

@@ -1,0 +1,414 @@
+"""The Python API: store an image as a `.lcf` file, decode it, or read its latent.
+
+    >>> from latentcodec import compress, decompress, load_latent
+    >>> result = compress("kodim23.png", "kodim23.lcf", model="taesdxl", codec="avif", quality=50)
+    >>> image = decompress("kodim23.lcf")      # (H, W, 3) uint8 RGB
+    >>> latent = load_latent("kodim23.lcf")    # (C, h, w) float, no model and no torch
+
+The `latentcodec` command (`latentcodec.cli`) is built on these functions: `encode` calls
+`check_settings` once and then `compress` per image, `decode` calls `decompress` per file, so a
+file this module writes is the command's, byte for byte, for the same settings (and the
+workflow's: both go through `standalone.encode_image`/`store_latent`).
+
+Models load once per process (per model, device and mirror) and torch is imported only when a
+model first runs: importing this module, checking settings and `load_latent` stay torch-free.
+
+Every refusal is a `LatentCodecError` whose message names the file (or the setting) and the
+problem; its subclass says which kind it is, and the command maps each to an exit status:
+`SettingsError` (2), `InputError` (3), `UnavailableError` (4; `ModelLoadError` when the model
+itself cannot load), `OutputError` (5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from latentcodec.codecs import CODECS, Codec, get_codec
+from latentcodec.container import LatentContainer, read_container, write_container
+from latentcodec.errors import LatentCodecError
+from latentcodec.io import MAX_PIXELS, load_image
+from latentcodec.metrics import bits_per_pixel
+from latentcodec.models import get_spec
+from latentcodec.packing import NO_PACKING
+from latentcodec.quantize import Quantized, check_clip, dequantize
+from latentcodec.sources import resolve_mirror
+from latentcodec.standalone import check_codec_settings, decode_latent, encode_image, read_latent
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+__all__ = [
+    "CompressResult",
+    "InputError",
+    "ModelLoadError",
+    "OutputError",
+    "Settings",
+    "SettingsError",
+    "UnavailableError",
+    "check_settings",
+    "compress",
+    "decompress",
+    "load_latent",
+]
+
+DEFAULT_MODEL = "taesdxl"
+DEFAULT_CODEC = "avif"
+DEFAULT_BITS = 8
+# torch's CPU threads while a model runs, as the workflow's model jobs: the float latent's last
+# bits depend on the thread count, so only then is a file the workflow's, byte for byte.
+DEFAULT_THREADS = 1
+_DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
+_ARRAY_LABEL = "image array"
+
+
+class SettingsError(LatentCodecError):
+    """A setting the model or codec cannot take (the command's usage error, status 2)."""
+
+
+class InputError(LatentCodecError):
+    """An input image or `.lcf` file that is missing, unreadable or invalid (status 3)."""
+
+
+class UnavailableError(LatentCodecError):
+    """Something this installation lacks: a file's model or codec, a codec library (status 4)."""
+
+
+class ModelLoadError(UnavailableError):
+    """The model cannot load: its weights cannot be found or the device is missing."""
+
+
+class OutputError(LatentCodecError):
+    """The output file cannot be written (status 5)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A checked encoding setting: what `compress` stores with (`check_settings`)."""
+
+    model: str
+    codec: str
+    bits: int
+    quality: int | None
+    packing: str
+    clip: float | None
+    device: str
+    codec_options: tuple[tuple[str, object], ...]  # sorted (name, value) pairs
+
+    def coder(self) -> Codec:
+        return _build_codec(CODECS[self.codec], dict(self.codec_options))
+
+
+@dataclass(frozen=True)
+class CompressResult:
+    """What `compress` wrote: the file, its size and bit rate, and the shapes involved."""
+
+    path: Path
+    bytes: int  # the whole `.lcf` file, the bytes a bit rate counts
+    bpp: float  # `metrics.bits_per_pixel` of the whole file over the original image
+    height: int  # of the original image, pixels
+    width: int
+    latent_shape: tuple[int, int, int]  # (C, h, w) of the stored latent (padded image / scale)
+    model: str
+    codec: str
+    bits: int
+    quality: int | None
+    packing: str
+    clip: float | None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.bytes} bytes, {self.bpp:.4f} bpp"
+
+
+def check_settings(
+    *,
+    model: str = DEFAULT_MODEL,
+    codec: str = DEFAULT_CODEC,
+    bits: int = DEFAULT_BITS,
+    quality: int | None = None,
+    packing: str | None = None,
+    clip: float | None = None,
+    device: str = "auto",
+    **codec_options,
+) -> Settings:
+    """Check an encoding setting without reading any file or loading a model.
+
+    Raises `SettingsError` (naming the setting, as the command's flag: `--bits`, `--speed`, …)
+    for a value the model or codec cannot take, `UnavailableError` for a codec this
+    installation's libraries lack. `packing` None is the codec's default (`interleaved`, or
+    `none` for lac, which codes the latent itself).
+    """
+    with _as(SettingsError, "--model"):
+        get_spec(model)
+    if codec not in CODECS:
+        raise SettingsError(f"--codec: unknown codec {codec!r}; known: {', '.join(sorted(CODECS))}")
+    codec_class = CODECS[codec]
+    if packing is None:
+        packing = "interleaved" if codec_class.packs else NO_PACKING
+    with _as(SettingsError):
+        check_codec_settings(codec_class, bits, packing, quality)
+    with _as(SettingsError, "--clip"):
+        check_clip(clip)
+    _check_run(device)
+    _build_codec(codec_class, codec_options)
+    return Settings(
+        model=model,
+        codec=codec,
+        bits=bits,
+        quality=quality,
+        packing=packing,
+        clip=None if clip is None else float(clip),
+        device=device,
+        codec_options=tuple(sorted(codec_options.items())),
+    )
+
+
+def compress(
+    image: str | os.PathLike | np.ndarray | Image.Image,
+    out_path: str | os.PathLike,
+    *,
+    model: str = DEFAULT_MODEL,
+    codec: str = DEFAULT_CODEC,
+    bits: int = DEFAULT_BITS,
+    quality: int | None = None,
+    packing: str | None = None,
+    clip: float | None = None,
+    device: str = "auto",
+    mirror: str | os.PathLike | None = None,
+    threads: int | None = DEFAULT_THREADS,
+    **codec_options,
+) -> CompressResult:
+    """Encode an image with `model`, quantise its latent to `bits` bits and store it with
+    `codec` in the `.lcf` file `out_path` (written atomically): the file `latentcodec encode`
+    writes for the same settings, byte for byte.
+
+    `image`: a file path (any image Pillow reads; converted to 8-bit RGB as the workflow
+    does), an (H, W, 3) uint8 RGB array, or a PIL image. `quality`: the codec's own scale
+    (`latentcodec encode --help` lists it): required by lossy codecs, refused by lossless-only
+    ones. `packing`: `interleaved` (default) or `planar`; lac takes none. `clip`: quantise the
+    scaled latent over the fixed range [−clip, clip] instead of each channel's min/max.
+    `device`: auto (CUDA when torch sees a GPU), cpu, cuda. `mirror`: a folder of local weights
+    (default $LATENTCODEC_MIRROR, else a download cached once). `threads`: torch's CPU threads
+    while the model runs (default 1, as the workflow and the command; None leaves torch's
+    setting). `codec_options`: the codec's constructor options, e.g. AVIF `speed`, JPEG XL
+    `effort`, WebP `method`, PNG `compression`.
+    """
+    settings = check_settings(
+        model=model,
+        codec=codec,
+        bits=bits,
+        quality=quality,
+        packing=packing,
+        clip=clip,
+        device=device,
+        **codec_options,
+    )
+    _check_run(device, threads)
+    coder = settings.coder()
+    pixels, label = _pixels(image)
+    network = _model(settings.model, settings.device, mirror)
+    with _as(InputError, label), _torch_threads(threads):
+        container = encode_image(
+            network,
+            pixels,
+            coder=coder,
+            bits=settings.bits,
+            packing=settings.packing,
+            quality_value=settings.quality,
+            clip=settings.clip,
+        )
+    out_path = Path(out_path)
+    with _as(OutputError, str(out_path)):
+        size = write_container(out_path, container)
+    return CompressResult(
+        path=out_path,
+        bytes=size,
+        bpp=bits_per_pixel(size, container.width, container.height),
+        height=container.height,
+        width=container.width,
+        latent_shape=_latent_shape(container),
+        model=settings.model,
+        codec=settings.codec,
+        bits=settings.bits,
+        quality=settings.quality,
+        packing=settings.packing,
+        clip=settings.clip,
+    )
+
+
+def decompress(
+    path: str | os.PathLike,
+    *,
+    device: str = "auto",
+    mirror: str | os.PathLike | None = None,
+    threads: int | None = DEFAULT_THREADS,
+) -> np.ndarray:
+    """Decode a `.lcf` file to its (H, W, 3) uint8 RGB image, at the original image's size.
+
+    Model, bit depth, codec and packing are read from the file; the file is read and checked
+    in full before its model loads. `device`, `mirror`, `threads`: as for `compress`.
+    """
+    _check_run(device, threads)
+    container, latent = read_file(path)
+    network = _model(container.model, device, mirror)
+    with _as(InputError, str(path)), _torch_threads(threads):
+        return decode_latent(network, latent, container)
+
+
+def load_latent(path: str | os.PathLike) -> np.ndarray:
+    """The float latent (C, h, w) a `.lcf` file holds, dequantised (float64), without its
+    model and without importing torch: what a pipeline that trains on latents reads.
+
+    It is `quantize.dequantize` of the stored integers: the model's scaled latent of the image
+    padded to a multiple of the model's scale (`models.ModelSpec.padding`), h = (H + bottom
+    padding) / scale, w likewise; a lossy codec's error is in it.
+    """
+    _, latent = read_file(path)
+    return dequantize(latent)
+
+
+def read_file(path: str | os.PathLike) -> tuple[LatentContainer, Quantized]:
+    """(container, integer latent) of a `.lcf` file, checked against the model it names;
+    torch-free. `InputError` for a missing, damaged or invalid file, `UnavailableError` for a
+    model or codec this installation lacks; both name the file."""
+    with _as(InputError, str(path)):
+        container = read_container(path)
+    with _as(UnavailableError, str(path)):
+        coder = get_codec(container.codec)  # decoding takes no options
+        spec = get_spec(container.model)
+    with _as(InputError, str(path)):
+        return container, read_latent(container, coder, spec, path)
+
+
+# Pieces.
+
+
+@contextlib.contextmanager
+def _as(kind: type[LatentCodecError], prefix: str = "") -> Iterator[None]:
+    """Re-raise a LatentCodecError (and an OSError) as `kind`, its message prefixed with
+    `prefix` (a file, a model or a flag) unless it already starts with it."""
+    try:
+        yield
+    except LatentCodecError as error:
+        if isinstance(error, kind):
+            raise
+        raise kind(_prefixed(prefix, str(error))) from error
+    except OSError as error:
+        verb = "write" if kind is OutputError else "read"
+        raise kind(_prefixed(prefix, f"cannot {verb} ({error.strerror or error})")) from error
+
+
+def _check_run(device: str, threads: int | None = None) -> None:
+    """Refuse a device or thread count the model could not run with."""
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
+        raise SettingsError(f"--device: {device!r} is not auto, cpu, cuda, cuda:N or mps")
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, int) or threads < 0
+    ):
+        raise SettingsError(
+            f"--threads: needs a whole number ≥ 1 (0 or None: torch's own), got {threads!r}"
+        )
+
+
+def _prefixed(prefix: str, message: str) -> str:
+    return message if not prefix or message.startswith(prefix) else f"{prefix}: {message}"
+
+
+def _build_codec(codec_class: type[Codec], options: dict) -> Codec:
+    """The codec with its options: an unknown option or a bad value is a SettingsError (named
+    as the command's flag), a library this installation lacks an UnavailableError."""
+    accepted = inspect.signature(codec_class).parameters
+    for name in options:
+        if name not in accepted:
+            effort = codec_class.effort_option
+            hint = f"its effort option is {effort}" if effort else "it has no effort option"
+            raise SettingsError(f"--{name}: {codec_class.name} takes no {name} option ({hint})")
+    with _as(UnavailableError):
+        codec_class()  # the defaults are valid: a failure here is the library's
+    with _as(SettingsError):  # the message names the codec and the option
+        return codec_class(**options)
+
+
+def _pixels(image) -> tuple[np.ndarray, str]:
+    """(H, W, 3) uint8 pixels and a label naming them in messages."""
+    if isinstance(image, str | os.PathLike):
+        path = Path(image)
+        if not path.is_file():
+            what = "a folder, not an image file" if path.is_dir() else "no such file"
+            raise InputError(f"{path}: {what}")
+        with _as(InputError, str(path)):
+            return load_image(path, MAX_PIXELS), str(path)
+    if isinstance(image, np.ndarray):
+        if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8 or not image.size:
+            raise InputError(
+                f"{_ARRAY_LABEL}: expected an (H, W, 3) uint8 RGB array, got {image.dtype} "
+                f"{image.shape}"
+            )
+        return np.ascontiguousarray(image), _ARRAY_LABEL
+    if _is_pil_image(image):
+        label = "PIL image"
+        if image.mode == "RGB":
+            return np.asarray(image, dtype=np.uint8).copy(), label
+        buffer = io.BytesIO()  # any other mode: converted exactly as a file of it would be
+        with _as(InputError, label):
+            image.save(buffer, format="TIFF")
+            return load_image(buffer, MAX_PIXELS, label=label), label
+    raise InputError(
+        f"image: expected a file path, an (H, W, 3) uint8 array or a PIL image, got "
+        f"{type(image).__name__}"
+    )
+
+
+def _is_pil_image(image) -> bool:
+    from PIL import Image
+
+    return isinstance(image, Image.Image)
+
+
+def _latent_shape(container: LatentContainer) -> tuple[int, int, int]:
+    spec = get_spec(container.model)
+    bottom, right = container.padding
+    return (
+        container.channels,
+        (container.height + bottom) // spec.downsample,
+        (container.width + right) // spec.downsample,
+    )
+
+
+def _model(name: str, device: str, mirror: str | os.PathLike | None):
+    """The loaded model, once per process for each model, device and mirror."""
+    with _as(ModelLoadError, f"model {name}"):
+        return _cached_model(name, device, resolve_mirror(mirror))
+
+
+@functools.cache
+def _cached_model(name: str, device: str, mirror: Path | None):
+    from latentcodec.autoencoders import load_model  # imports torch
+
+    return load_model(name, device=device, mirror=mirror)
+
+
+@contextlib.contextmanager
+def _torch_threads(threads: int | None) -> Iterator[None]:
+    """torch's CPU thread count set to `threads` while the model runs, then restored."""
+    if not threads:
+        yield
+        return
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

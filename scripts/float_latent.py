@@ -1,0 +1,12 @@
+"""Snakemake script: decode the float latents rounded to a lower float precision."""
+
+from latentcodec.jobs import decode_job_options, run_step
+from latentcodec.pipeline import reconstruct_ceiling
+
+run_step(
+    snakemake.log[0],
+    reconstruct_ceiling,
+    snakemake.wildcards.model,
+    precision=snakemake.wildcards.precision,
+    **decode_job_options(snakemake),
+)

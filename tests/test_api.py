@@ -1,0 +1,326 @@
+"""The Python API (`latentcodec.api`): `compress` writes the command's `.lcf` byte for byte,
+`decompress` gives the command's pixels, `load_latent` reads the latent without torch, and
+every refusal names the file or the setting. Real round trips use TAEF2 on a Kodak crop."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import latentcodec
+from latentcodec.api import (
+    CompressResult,
+    InputError,
+    OutputError,
+    SettingsError,
+    UnavailableError,
+    check_settings,
+    compress,
+    decompress,
+    load_latent,
+    read_file,
+)
+from latentcodec.cli import Exit, main
+from latentcodec.codecs import get_codec
+from latentcodec.container import container_to_bytes, read_container, write_container
+from latentcodec.errors import LatentCodecError
+from latentcodec.io import load_image, read_rgb
+from latentcodec.metrics import bits_per_pixel, psnr
+from latentcodec.quantize import dequantize, quantize
+from latentcodec.standalone import store_latent
+
+MODEL = "taef2"  # 32 channels, 8× downsampling; the CLI tests' model
+
+
+def stored_latent(path: Path, *, codec="png", quality=None, clip=None, bits=8, seed=0) -> object:
+    """A `.lcf` of a random TAEF2-shaped latent (70×101 image: 9×13 latent), no model needed;
+    returns the Quantized it stores."""
+    latent = np.random.default_rng(seed).normal(0, 1.5, (32, 9, 13))
+    quantized = quantize(latent, bits, clip)
+    container = store_latent(
+        quantized,
+        model=MODEL,
+        height=70,
+        width=101,
+        coder=get_codec(codec),
+        packing="interleaved" if codec != "lac" else "none",
+        quality_value=quality,
+    )
+    write_container(path, container)
+    return quantized
+
+
+# Without a model: imports, settings, load_latent, refusals.
+
+
+def run_python(script: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_import_latentcodec_exports_the_api_lazily_without_torch():
+    run_python(
+        """
+        import sys
+        import latentcodec
+        assert "latentcodec.api" not in sys.modules, "the API was imported eagerly"
+        from latentcodec import CompressResult, compress, decompress, load_latent
+        assert compress.__module__ == "latentcodec.api"
+        assert "torch" not in sys.modules, "torch was imported"
+        """
+    )
+    assert {"compress", "decompress", "load_latent"} <= set(latentcodec.__all__)
+    assert latentcodec.compress is compress and latentcodec.CompressResult is CompressResult
+    with pytest.raises(AttributeError, match="no attribute 'nosuch'"):
+        latentcodec.nosuch  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("codec", "quality", "clip"),
+    [("png", None, None), ("avif", 60, None), ("lac", 100, None), ("png", None, 4.0)],
+)
+def test_load_latent_is_the_dequantised_stored_integers(tmp_path, codec, quality, clip):
+    path = tmp_path / "x.lcf"
+    quantized = stored_latent(path, codec=codec, quality=quality, clip=clip)
+    latent = load_latent(path)
+    assert latent.shape == (32, 9, 13) and latent.dtype == np.float64
+    container, stored = read_file(path)
+    np.testing.assert_array_equal(latent, dequantize(stored))
+    if codec != "avif":  # lossless: the very integers quantised
+        np.testing.assert_array_equal(latent, dequantize(quantized))
+    if clip is not None:
+        assert container.clip == clip
+        assert latent.min() >= -clip and latent.max() <= clip
+
+
+def test_load_latent_works_with_torch_unavailable(tmp_path):
+    path = tmp_path / "x.lcf"
+    stored_latent(path, codec="avif", quality=50)
+    expected = dequantize(read_file(path)[1])  # lossy: the integers read back
+    np.save(tmp_path / "expected.npy", expected)
+    run_python(
+        f"""
+        import sys
+        import numpy as np
+
+        class NoTorch:  # any import of torch fails, as where it is not installed
+            def find_spec(self, name, path=None, target=None):
+                if name == "torch" or name.startswith("torch."):
+                    raise ImportError("torch is unavailable here")
+
+        sys.meta_path.insert(0, NoTorch())
+        from latentcodec import load_latent
+        latent = load_latent({str(path)!r})
+        np.testing.assert_array_equal(latent, np.load({str(tmp_path / "expected.npy")!r}))
+        assert "torch" not in sys.modules
+        """
+    )
+
+
+def test_check_settings_fills_the_packing_and_refuses_what_the_codec_cannot_store():
+    settings = check_settings(model=MODEL, codec="avif", quality=50, speed=8)
+    assert (settings.packing, settings.codec_options) == ("interleaved", (("speed", 8),))
+    assert settings.coder().speed == 8
+    assert check_settings(model=MODEL, codec="lac", quality=80).packing == "none"
+    refusals = [
+        (dict(codec="avif"), "--quality: avif needs a quality in 0 … 100"),
+        (dict(codec="avif", quality=50, bits=16), "--bits: avif cannot store 16-bit"),
+        (dict(codec="png", quality=50), "--quality: png is lossless only"),
+        (dict(codec="h266"), "--codec: unknown codec 'h266'"),
+        (dict(model="sd9-vae", codec="png"), "--model: unknown model 'sd9-vae'"),
+        (dict(codec="avif", quality=50, effort=5), "--effort: avif takes no effort option"),
+        (dict(codec="avif", quality=50, speed=11), "avif: speed must be an integer in 0 … 10"),
+        (dict(codec="jxl", quality=50, effort=0), "jxl: effort must be an integer in 1 … 10"),
+        (dict(codec="png", clip=-1.0), "--clip: clip must be a positive number"),
+        (dict(codec="png", clip=0.1), "float32 holds exactly"),
+        (dict(codec="png", device="gpu"), "--device: 'gpu' is not auto, cpu, cuda"),
+    ]
+    for settings, message in refusals:
+        with pytest.raises(SettingsError) as caught:
+            check_settings(**{"model": MODEL, **settings})
+        assert message in str(caught.value), settings
+
+
+def test_bad_inputs_are_refused_naming_the_file_before_any_model_loads(tmp_path):
+    avif = dict(model=MODEL, codec="avif", quality=50, device="cpu")
+    out = tmp_path / "x.lcf"
+    (tmp_path / "notes.png").write_text("hello")
+    cases = [
+        (lambda: compress(tmp_path / "nope.png", out, **avif), "nope.png: no such file"),
+        (lambda: compress(tmp_path, out, **avif), f"{tmp_path}: a folder, not an image file"),
+        (lambda: compress(tmp_path / "notes.png", out, **avif), "notes.png: cannot read as an"),
+        (lambda: compress(np.zeros((8, 8), np.uint8), out, **avif), "(H, W, 3) uint8 RGB array"),
+        (lambda: compress(np.zeros((8, 8, 3)), out, **avif), "got float64 (8, 8, 3)"),
+        (lambda: compress(42, out, **avif), "a PIL image, got int"),
+        (lambda: decompress(tmp_path / "nope.lcf"), "nope.lcf: cannot read"),
+        (lambda: load_latent(tmp_path / "notes.png"), "notes.png: not a latentcodec file"),
+    ]
+    for call, message in cases:
+        with pytest.raises(InputError) as caught:
+            call()
+        assert isinstance(caught.value, LatentCodecError)
+        assert message in str(caught.value)
+    assert not out.exists()
+
+
+def test_a_damaged_or_foreign_file_is_refused_naming_it(tmp_path):
+    path = tmp_path / "k.lcf"
+    stored_latent(path)
+    data = bytearray(path.read_bytes())
+    data[40] ^= 0xFF
+    damaged = tmp_path / "damaged.lcf"
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=f"{damaged}: damaged"):
+        load_latent(damaged)
+    container = read_container(path)
+    foreign = tmp_path / "foreign.lcf"
+    foreign.write_bytes(container_to_bytes(type(container)(**{**vars(container), "codec": "h266"})))
+    with pytest.raises(UnavailableError, match=f"{foreign}: unknown codec 'h266'"):
+        decompress(foreign)
+
+
+def test_the_torch_free_refusals_stay_torch_free(tmp_path):
+    run_python(
+        f"""
+        import sys
+        from latentcodec import compress, decompress
+        from latentcodec.errors import LatentCodecError
+        for call in (
+            lambda: compress({str(tmp_path / "nope.png")!r}, "x.lcf", codec="png"),
+            lambda: compress({str(tmp_path / "nope.png")!r}, "x.lcf", codec="avif"),
+            lambda: decompress({str(tmp_path / "nope.lcf")!r}),
+        ):
+            try:
+                call()
+            except LatentCodecError:
+                pass
+            else:
+                raise AssertionError("not refused")
+        assert "torch" not in sys.modules, "torch was imported"
+        """
+    )
+
+
+# Real round trips: TAEF2 on a 70×101 crop of kodim23 (padded to 72×104: a 9×13 latent).
+
+
+@pytest.fixture(scope="module")
+def crop(mirror, tmp_path_factory) -> tuple[Path, np.ndarray]:
+    pixels = load_image(mirror / "datasets" / "kodak" / "kodim23.png")[100:170, 200:301]
+    path = tmp_path_factory.mktemp("crop") / "crop.png"
+    Image.fromarray(pixels).save(path)
+    return path, pixels
+
+
+SETTINGS = {
+    "png": (["--codec", "png"], dict(codec="png")),
+    "avif": (["--codec", "avif", "--quality", "50"], dict(codec="avif", quality=50)),
+    "avif-speed-9": (
+        ["--codec", "avif", "--quality", "50", "--speed", "9"],
+        dict(codec="avif", quality=50, speed=9),
+    ),
+    "jxl-planar-effort-3": (
+        [
+            "--codec",
+            "jxl",
+            "--quality",
+            "80",
+            "--packing",
+            "planar",
+            "--bits",
+            "10",
+            "--effort",
+            "3",
+        ],
+        dict(codec="jxl", quality=80, packing="planar", bits=10, effort=3),
+    ),
+    "avif-clip-4": (
+        ["--codec", "avif", "--quality", "50", "--clip", "4"],
+        dict(codec="avif", quality=50, clip=4.0),
+    ),
+    "lac-lossy": (["--codec", "lac", "--quality", "80"], dict(codec="lac", quality=80)),
+}
+
+
+@pytest.mark.parametrize("setting", SETTINGS)
+def test_compress_writes_the_commands_file_byte_for_byte(crop, mirror, tmp_path, setting, capsys):
+    source, pixels = crop
+    flags, keywords = SETTINGS[setting]
+    by_command, by_api = tmp_path / "command.lcf", tmp_path / "api.lcf"
+    options = ["--model", MODEL, "--device", "cpu", "--mirror", str(mirror)]
+    assert main(["encode", str(source), str(by_command), *options, *flags]) == Exit.OK
+    result = compress(source, by_api, model=MODEL, device="cpu", mirror=mirror, **keywords)
+    assert by_api.read_bytes() == by_command.read_bytes()
+    assert f"{by_command}: {result.bytes} bytes, {result.bpp:.4f} bpp" in capsys.readouterr().out
+
+    assert result.path == by_api and result.bytes == by_api.stat().st_size
+    assert result.bpp == bits_per_pixel(result.bytes, 101, 70)
+    assert (result.height, result.width, result.latent_shape) == (70, 101, (32, 9, 13))
+    assert result.clip == keywords.get("clip") and result.codec == keywords["codec"]
+    assert load_latent(by_api).shape == result.latent_shape
+    container = read_container(by_api)
+    assert (container.model, container.codec, container.clip) == (MODEL, result.codec, result.clip)
+
+
+def test_the_effort_option_reaches_the_encoder(crop, mirror, tmp_path):
+    source, _ = crop
+    avif = dict(model=MODEL, codec="avif", quality=50, device="cpu", mirror=mirror)
+    sizes = {speed: compress(source, tmp_path / f"{speed}.lcf", speed=speed, **avif).bytes
+             for speed in (0, 10)}  # fmt: skip
+    assert sizes[0] != sizes[10]
+    default = compress(source, tmp_path / "default.lcf", **avif)
+    assert (
+        default.path.read_bytes()
+        == compress(source, tmp_path / "6.lcf", speed=6, **avif).path.read_bytes()
+    )
+
+
+def test_an_array_or_a_pil_image_gives_the_files_bytes(crop, mirror, tmp_path):
+    source, pixels = crop
+    avif = dict(model=MODEL, codec="avif", quality=50, device="cpu", mirror=mirror)
+    from_path = compress(source, tmp_path / "path.lcf", **avif).path.read_bytes()
+    from_array = compress(pixels, tmp_path / "array.lcf", **avif)
+    assert from_array.path.read_bytes() == from_path
+    assert compress(Image.fromarray(pixels), tmp_path / "pil.lcf", **avif).path.read_bytes() == (
+        from_path
+    )
+    rgba = Image.fromarray(np.dstack([pixels, np.full(pixels.shape[:2], 7, np.uint8)]))
+    assert compress(rgba, tmp_path / "rgba.lcf", **avif).path.read_bytes() == from_path
+    strided = np.ascontiguousarray(pixels[:, ::-1])[:, ::-1]  # a non-contiguous view
+    assert compress(strided, tmp_path / "view.lcf", **avif).path.read_bytes() == from_path
+
+
+def test_decompress_gives_the_commands_pixels(crop, mirror, tmp_path):
+    source, pixels = crop
+    stored = tmp_path / "k.lcf"
+    compress(source, stored, model=MODEL, codec="avif", quality=70, device="cpu", mirror=mirror)
+    image = decompress(stored, device="cpu", mirror=mirror)
+    assert image.shape == pixels.shape == (70, 101, 3) and image.dtype == np.uint8
+    options = ["--device", "cpu", "--mirror", str(mirror)]
+    assert main(["decode", str(stored), str(tmp_path / "k.png"), *options]) == Exit.OK
+    np.testing.assert_array_equal(image, read_rgb(tmp_path / "k.png"))
+    assert psnr(pixels, image) > 25
+
+
+def test_an_output_that_cannot_be_written_is_refused_naming_it(crop, mirror, tmp_path):
+    source, _ = crop
+    (tmp_path / "file").write_text("not a folder")
+    target = tmp_path / "file" / "k.lcf"
+    with pytest.raises(OutputError, match=f"{target}: cannot write"):
+        compress(source, target, model=MODEL, codec="png", device="cpu", mirror=mirror)
+
+
+def test_model_weights_that_cannot_be_found_are_unavailable(crop, tmp_path):
+    source, _ = crop
+    empty = tmp_path / "mirror"
+    empty.mkdir()
+    with pytest.raises(UnavailableError, match="model taef2: .*not found in the mirror"):
+        compress(source, tmp_path / "k.lcf", model=MODEL, codec="png", device="cpu", mirror=empty)
