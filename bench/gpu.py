@@ -18,7 +18,7 @@ import time
 import numpy as np
 import torch
 
-from latentcodec.autoencoders import random_model
+from latentcodec.models.autoencoders import random_model
 
 
 def synchronize(device: torch.device) -> None:

@@ -44,7 +44,7 @@ SMALL_SWEEP = {"png": {"bitdepths": [8]}, "avif": {"bitdepths": [8], "qualities"
 
 def build_mirror(mirror: Path, real: Path, small: bool) -> None:
     """models/<MODEL> with random weights (save_pretrained), datasets/ from the real mirror."""
-    from latentcodec.autoencoders import random_model
+    from latentcodec.models.autoencoders import random_model
 
     network = random_model(MODEL, **(NARROW if small else {})).network
     network.save_pretrained(mirror / "models" / MODEL)

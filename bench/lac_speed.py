@@ -10,7 +10,7 @@ import time
 import numpy as np
 from round_trip import time_round_trips
 
-from latentcodec import lac
+from latentcodec.codecs import lac
 
 
 def synthetic_latent(shape=(32, 64, 96), bits=8, seed=0) -> np.ndarray:

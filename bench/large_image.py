@@ -45,7 +45,7 @@ def main() -> None:
 
     import torch
 
-    from latentcodec.autoencoders import load_model, random_model
+    from latentcodec.models.autoencoders import load_model, random_model
     from latentcodec.sources import resolve_mirror
 
     torch.set_num_threads(args.threads)

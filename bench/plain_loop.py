@@ -16,9 +16,15 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
-from latentcodec.config import baseline_jobs, check_config, codec_jobs, model_options
-from latentcodec.datasets import dataset_from_config, dataset_key, fetch_image, select_images
-from latentcodec.pipeline import (
+from latentcodec.tables import aggregate
+from latentcodec.workflow.config import baseline_jobs, check_config, codec_jobs, model_options
+from latentcodec.workflow.datasets import (
+    dataset_from_config,
+    dataset_key,
+    fetch_image,
+    select_images,
+)
+from latentcodec.workflow.pipeline import (
     compress_latents,
     decode_quantized,
     encode_images,
@@ -28,7 +34,6 @@ from latentcodec.pipeline import (
     reconstruct_ceiling,
     verify_lossless,
 )
-from latentcodec.tables import aggregate
 
 REPO = Path(__file__).resolve().parent.parent
 

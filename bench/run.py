@@ -186,7 +186,7 @@ def _same_metrics(first: Path, second: Path, target: str) -> bool:
 
 def model_work(workdir: Path, smoke: Path) -> None:
     """Encodes, decodes and loads from the job logs of a finished run."""
-    from latentcodec.config import codec_jobs
+    from latentcodec.workflow.config import codec_jobs
 
     sys.path.insert(0, str(REPO / "bench"))
     from plain_loop import load_config
@@ -270,9 +270,9 @@ def large_images(scratch: Path) -> None:
 
 def _seams() -> None:
     """PSNR between tiled and untiled reconstructions of kodim23 through TAEF2."""
-    from latentcodec.autoencoders import load_model
     from latentcodec.io import load_image
-    from latentcodec.metrics import psnr
+    from latentcodec.measure.metrics import psnr
+    from latentcodec.models.autoencoders import load_model
     from latentcodec.sources import resolve_mirror
 
     mirror = resolve_mirror(None)
@@ -294,21 +294,21 @@ def codec_cost() -> None:
     and back with `read_latent`), and the bpp of those bytes."""
     from round_trip import time_round_trips
 
-    from latentcodec.autoencoders import load_model
-    from latentcodec.codecs import get_codec
-    from latentcodec.config import codec_packings
-    from latentcodec.container import container_from_bytes, container_to_bytes
-    from latentcodec.io import load_image
-    from latentcodec.metrics import bits_per_pixel
-    from latentcodec.models import get_spec
-    from latentcodec.quantize import quantize
-    from latentcodec.sources import resolve_mirror
-    from latentcodec.standalone import (
+    from latentcodec.codecs.container import container_from_bytes, container_to_bytes
+    from latentcodec.codecs.image import get_codec
+    from latentcodec.codecs.lcf import (
         SENSITIVITY_PROBES,
         needs_sensitivity,
         read_latent,
         store_latent,
     )
+    from latentcodec.codecs.quantize import quantize
+    from latentcodec.io import load_image
+    from latentcodec.measure.metrics import bits_per_pixel
+    from latentcodec.models.autoencoders import load_model
+    from latentcodec.models.registry import get_spec
+    from latentcodec.sources import resolve_mirror
+    from latentcodec.workflow.config import codec_packings
 
     def lcf_bytes(setting: dict) -> bytes:
         return container_to_bytes(store_latent(**setting))

@@ -34,16 +34,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from latentcodec.codecs import CODECS, Codec, get_codec
-from latentcodec.container import LatentContainer, read_container, write_container
+from latentcodec.codecs.container import LatentContainer, read_container, write_container
+from latentcodec.codecs.image import CODECS, Codec, get_codec
+from latentcodec.codecs.lcf import check_codec_settings, decode_latent, encode_image, read_latent
+from latentcodec.codecs.packing import NO_PACKING
+from latentcodec.codecs.quantize import Quantized, check_clip, dequantize
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image
-from latentcodec.metrics import bits_per_pixel
-from latentcodec.models import get_spec
-from latentcodec.packing import NO_PACKING
-from latentcodec.quantize import Quantized, check_clip, dequantize
+from latentcodec.measure.metrics import bits_per_pixel
+from latentcodec.models.registry import get_spec
 from latentcodec.sources import resolve_mirror
-from latentcodec.standalone import check_codec_settings, decode_latent, encode_image, read_latent
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -393,7 +393,7 @@ def _model(name: str, device: str, mirror: str | os.PathLike | None):
 
 @functools.cache
 def _cached_model(name: str, device: str, mirror: Path | None):
-    from latentcodec.autoencoders import load_model  # imports torch
+    from latentcodec.models.autoencoders import load_model  # imports torch
 
     return load_model(name, device=device, mirror=mirror)
 

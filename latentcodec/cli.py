@@ -30,13 +30,13 @@ from latentcodec.api import (
     compress,
     decompress,
 )
-from latentcodec.codecs import CODECS, Codec
-from latentcodec.container import SUFFIX, read_container
+from latentcodec.codecs.container import SUFFIX, read_container
+from latentcodec.codecs.image import CODECS, Codec
+from latentcodec.codecs.packing import PACKINGS
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_png
-from latentcodec.metrics import bits_per_pixel
-from latentcodec.models import MODELS
-from latentcodec.packing import PACKINGS
+from latentcodec.measure.metrics import bits_per_pixel
+from latentcodec.models.registry import MODELS
 from latentcodec.sources import MIRROR_VARIABLE
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ A mirror is a folder laid out like the project's `shared/` folder:
 It is named by the config key `mirror` or, when that is unset, the environment variable
 `LATENTCODEC_MIRROR`. Every file, mirrored or downloaded, is checked against a SHA-256 sum
 before anything uses it: the one the package ships; for a dataset archive whose publishers
-gave no SHA-256, the digest the dataset registry names (`latentcodec.datasets`); for model
+gave no SHA-256, the digest the dataset registry names (`latentcodec.workflow.datasets`); for model
 weights in a mirror, the mirror folder's `SHA256SUMS`; for model weights downloaded without a
 shipped sum, the sum recorded beside the cached file on first download (trust on first use).
 """

@@ -8,7 +8,8 @@ Columns (units in docs/method.md):
     quantizer, clipped
 
 `bytes` is the size of the file a user would keep and `bpp` = 8 × `bytes` ÷ pixels
-(`metrics.bits_per_pixel`): for a latent codec the whole `.lcf` file (`latentcodec.container`,
+(`metrics.bits_per_pixel`): for a latent codec the whole `.lcf` file
+(`latentcodec.codecs.container`,
 the file `compressed` names), of which `side_bytes` are not the codec's own file (header,
 per-channel ranges, CRC); for a pixel codec its own file (`side_bytes` = 0).
 Rows without a codec have `codec = none` (`NO_CODEC`, `is_uncoded`): the ceiling (the float
@@ -20,13 +21,13 @@ baselines have `model = none` (`PIXEL_MODEL`, `is_pixel`) and codec = the baseli
 A run with `float_precisions` also has the float latent rounded to float16 and decoded
 (`quality = float16`, `bitdepth = 16`, `bytes` = the raw float16 latent; codec `none`).
 All of them have `packing = none` (`NO_PACKING`).
-`quantizer` names the quantisation range of the integers (`latentcodec.quantize`): `minmax`
+`quantizer` names the quantisation range of the integers (`latentcodec.codecs.quantize`): `minmax`
 (per-channel) or `clip<c>` (fixed [−c, c]); `none` on rows without integers (float latents,
 pixel baselines). `clipped` is the share of the latent's values the range clipped (NaN where
 there are no integers).
-`effort` is the encoder's time-for-bytes setting (`latentcodec.codecs`, e.g. `speed=6`), empty
+`effort` is the encoder's time-for-bytes setting (`latentcodec.codecs.image`, e.g. `speed=6`), empty
 where there is no codec or the codec has no such setting.
-The perceptual columns (`latentcodec.perceptual`) are NaN where the run's
+The perceptual columns (`latentcodec.measure.perceptual`) are NaN where the run's
 `perceptual_metrics` leaves a metric out.
 """
 

@@ -4,13 +4,22 @@ import shutil
 
 from snakemake.utils import validate
 
-from latentcodec.codecs import CODECS
-from latentcodec.config import baseline_jobs, check_config, codec_jobs, model_options
-from latentcodec.datasets import dataset_from_config, dataset_key, select_images
-from latentcodec.packing import NO_PACKING, PACKINGS
-from latentcodec.pipeline import SENSITIVITY_PROBES
-from latentcodec.published import shows_compressai
-from latentcodec.seed_study import shows_seed_study
+from latentcodec.codecs.image import CODECS
+from latentcodec.workflow.config import (
+    baseline_jobs,
+    check_config,
+    codec_jobs,
+    model_options,
+)
+from latentcodec.workflow.datasets import (
+    dataset_from_config,
+    dataset_key,
+    select_images,
+)
+from latentcodec.codecs.packing import NO_PACKING, PACKINGS
+from latentcodec.workflow.pipeline import SENSITIVITY_PROBES
+from latentcodec.analysis.published import shows_compressai
+from latentcodec.analysis.seed_study import shows_seed_study
 
 validate(config, workflow.source_path("../schemas/config.schema.yaml"))
 check_config(config)

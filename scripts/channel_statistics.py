@@ -1,7 +1,7 @@
 """Snakemake script: per-channel range, entropy and lossless bytes of one model's latents."""
 
-from latentcodec.channels import write_channel_table
-from latentcodec.jobs import run_step
+from latentcodec.analysis.channels import write_channel_table
+from latentcodec.workflow.jobs import run_step
 
 run_step(
     snakemake.log[0],

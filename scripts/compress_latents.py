@@ -1,7 +1,7 @@
 """Snakemake script: store integer latents with one codec at one quality."""
 
-from latentcodec.jobs import run_step
-from latentcodec.pipeline import compress_latents
+from latentcodec.workflow.jobs import run_step
+from latentcodec.workflow.pipeline import compress_latents
 
 run_step(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Snakemake script: empirical entropy bounds of one model's quantised latents."""
 
-from latentcodec.entropy import write_entropy_bounds
-from latentcodec.jobs import run_step
+from latentcodec.analysis.entropy import write_entropy_bounds
+from latentcodec.workflow.jobs import run_step
 
 run_step(
     snakemake.log[0],

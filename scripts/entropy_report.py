@@ -1,8 +1,8 @@
 """Snakemake script: every model's entropy bounds beside the lossless codecs (CSV, Markdown,
 figure)."""
 
-from latentcodec.entropy import write_entropy_report
-from latentcodec.jobs import run_step
+from latentcodec.analysis.entropy import write_entropy_report
+from latentcodec.workflow.jobs import run_step
 
 run_step(
     snakemake.log[0],

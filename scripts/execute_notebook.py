@@ -1,7 +1,7 @@
 """Snakemake script: run the results notebook on this run's table (executed copy + HTML)."""
 
-from latentcodec.jobs import run_step
-from latentcodec.notebook import execute_notebook
+from latentcodec.report.notebook import execute_notebook
+from latentcodec.workflow.jobs import run_step
 
 run_step(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Snakemake script: place one dataset image as 8-bit RGB PNG (verified or converted)."""
 
-from latentcodec.datasets import fetch_image
-from latentcodec.jobs import run_step
+from latentcodec.workflow.datasets import fetch_image
+from latentcodec.workflow.jobs import run_step
 
 run_step(
     snakemake.log[0],

@@ -2,9 +2,9 @@
 rate-distortion figures: PSNR as PNG and SVG, SSIMULACRA2 and MS-SSIM as PNG, with
 CompressAI's published Kodak curves in the pixel panels when the rule says so; the crops)."""
 
-from latentcodec.jobs import run_step
-from latentcodec.plots import plot_crops, plot_rd
-from latentcodec.published import published_curves
+from latentcodec.analysis.published import published_curves
+from latentcodec.report.plots import plot_crops, plot_rd
+from latentcodec.workflow.jobs import run_step
 
 
 def draw_figures(table, output, figures, title: str, compressai: bool) -> None:

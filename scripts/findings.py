@@ -1,7 +1,7 @@
 """Snakemake script: findings.md from the run's tables."""
 
-from latentcodec.findings import write_findings
-from latentcodec.jobs import run_step
+from latentcodec.report.findings import write_findings
+from latentcodec.workflow.jobs import run_step
 
 run_step(
     snakemake.log[0],

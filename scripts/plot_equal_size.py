@@ -1,7 +1,7 @@
 """Snakemake script: equal-size crop grid from the equal-size table."""
 
-from latentcodec.jobs import run_step
-from latentcodec.plots import plot_equal_size
+from latentcodec.report.plots import plot_equal_size
+from latentcodec.workflow.jobs import run_step
 
 figures = snakemake.params.figures
 run_step(

@@ -1,7 +1,7 @@
 """Snakemake script: decode stored latents with the codec and the model, and measure."""
 
-from latentcodec.jobs import codec_setting, decode_job_options, run_step
-from latentcodec.pipeline import reconstruct
+from latentcodec.workflow.jobs import codec_setting, decode_job_options, run_step
+from latentcodec.workflow.pipeline import reconstruct
 
 run_step(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Snakemake script: record the software versions and weight sums behind a run."""
 
-from latentcodec.jobs import run_step
-from latentcodec.provenance import write_versions
+from latentcodec.workflow.jobs import run_step
+from latentcodec.workflow.provenance import write_versions
 
 run_step(
     snakemake.log[0],

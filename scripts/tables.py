@@ -1,13 +1,13 @@
 """Snakemake script: every table derived from metrics.csv alone, in one process (summary,
 BD-rate, operating points, PSNR per bit depth, lead table, latent spaces and its figure)."""
 
-from latentcodec.bitdepth import write_bitdepth_gain
-from latentcodec.compare import write_bd_tables
-from latentcodec.jobs import run_step
-from latentcodec.lead import write_lead_table
-from latentcodec.operating_points import write_operating_points
-from latentcodec.spaces import write_latent_spaces
+from latentcodec.analysis.bitdepth import write_bitdepth_gain
+from latentcodec.analysis.compare import write_bd_tables
+from latentcodec.analysis.lead import write_lead_table
+from latentcodec.analysis.operating_points import write_operating_points
+from latentcodec.analysis.spaces import write_latent_spaces
 from latentcodec.tables import write_summary
+from latentcodec.workflow.jobs import run_step
 
 
 def write_tables(table, output, params) -> None:

@@ -1,7 +1,7 @@
 """Snakemake script: verify lossless files round-trip exactly and reuse their decode."""
 
-from latentcodec.jobs import codec_setting, run_step
-from latentcodec.pipeline import verify_lossless
+from latentcodec.workflow.jobs import codec_setting, run_step
+from latentcodec.workflow.pipeline import verify_lossless
 
 run_step(
     snakemake.log[0],

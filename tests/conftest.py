@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from latentcodec.perceptual import BUTTERAUGLI_TOOL
+from latentcodec.measure.perceptual import BUTTERAUGLI_TOOL
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -27,13 +27,13 @@ from latentcodec.api import (
     read_file,
 )
 from latentcodec.cli import Exit, main
-from latentcodec.codecs import get_codec
-from latentcodec.container import container_to_bytes, read_container, write_container
+from latentcodec.codecs.container import container_to_bytes, read_container, write_container
+from latentcodec.codecs.image import get_codec
+from latentcodec.codecs.lcf import store_latent
+from latentcodec.codecs.quantize import dequantize, quantize
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_image, read_rgb
-from latentcodec.metrics import bits_per_pixel, psnr
-from latentcodec.quantize import dequantize, quantize
-from latentcodec.standalone import store_latent
+from latentcodec.measure.metrics import bits_per_pixel, psnr
 
 MODEL = "taef2"  # 32 channels, 8× downsampling; the CLI tests' model
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from tests.conftest import REPO
+
 from .envcheck import (
     MODEL_ONLY,
     check_workflow,
@@ -86,14 +87,17 @@ def fake_repo(tmp_path: Path) -> Path:
         tmp_path / "envs" / "report.yaml",
         "".join(line for line in real if "matplotlib" not in line),
     )
-    write(tmp_path / "scripts" / "plot.py", "from latentcodec.plots import plot_rd\nplot_rd()\n")
+    write(
+        tmp_path / "scripts" / "plot.py",
+        "from latentcodec.report.plots import plot_rd\nplot_rd()\n",
+    )
     return tmp_path
 
 
 def test_the_checker_reports_a_package_missing_from_an_env(fake_repo):
     assert check_workflow(fake_repo, PACKAGE) == [
         "plots.smk: rule plot: report.yaml lacks matplotlib-base or matplotlib "
-        "(import matplotlib in latentcodec.plots)"
+        "(import matplotlib in latentcodec.report.plots)"
     ]
     env = fake_repo / "envs" / "report.yaml"
     write(env, env.read_text() + "  - matplotlib-base=3.11\n")  # the real env again

@@ -18,9 +18,8 @@ import pytest
 import yaml
 
 from latentcodec.cli import main as latentcodec_command
-from latentcodec.container import read_container
-
-from .conftest import REPO
+from latentcodec.codecs.container import read_container
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -356,7 +355,7 @@ def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
 ):
     from PIL import Image
 
-    from latentcodec.autoencoders import random_model
+    from latentcodec.models.autoencoders import random_model
 
     # A mirror with the real TAEF2 and a random-weight TAESD (AutoencoderTiny), as saved.
     models = tmp_path_factory.mktemp("mirror") / "models"

@@ -1,0 +1,272 @@
+"""Checks a config beyond its JSON schema, and expands it into the sweep of codec jobs.
+
+The schema (`schemas/config.schema.yaml`) checks types and fills defaults; what needs the
+registries is checked here: known models, datasets and codecs, and whether each codec can
+store each requested bit depth at each requested quality, and whether the tool of each
+requested perceptual metric is installed. Every error names the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from latentcodec.codecs.image import CODECS, get_codec
+from latentcodec.codecs.packing import NO_PACKING
+from latentcodec.codecs.quantize import check_clip
+from latentcodec.errors import LatentCodecError, prefix_errors
+from latentcodec.measure.perceptual import check_tools
+from latentcodec.models.registry import MODELS, check_dtype
+from latentcodec.workflow.datasets import dataset_from_config, select_images
+
+LOSSLESS_LABEL = "lossless"
+
+
+@dataclass(frozen=True)
+class CodecJob:
+    """One point of the latent sweep: a codec at a bit depth, a packing and a named quality."""
+
+    codec: str
+    bits: int
+    packing: str  # "interleaved" (channels as colour planes), "planar" (greyscale tiles), or
+    # NO_PACKING for a codec that codes the (C, h, w) latent itself (`Codec.packs` False)
+    quality: str  # label used in paths, e.g. "medium", or "lossless"
+    quality_value: int | None  # the codec's own quality number; None for lossless-only codecs
+
+    @property
+    def lossless(self) -> bool:
+        return CODECS[self.codec].is_lossless(self.quality_value)
+
+
+@dataclass(frozen=True)
+class BaselineJob:
+    """One pixel-domain baseline: a named codec setting over a grid of quality values."""
+
+    name: str  # label in paths and tables, e.g. "avif444"
+    codec: str
+    quality_values: tuple[int, ...]  # the codec's own numbers (config key `qualities`)
+    options: dict
+
+
+def model_options(config: dict) -> dict:
+    """The settings every model job runs with (`latentcodec.models.autoencoders.load_model`)."""
+    return {
+        "device": config["device"],
+        "dtype": config["dtype"],
+        "batch_size": config["batch_size"],
+        "tile": config["tiling"]["tile"],
+        "overlap": config["tiling"]["overlap"],
+    }
+
+
+def check_config(config: dict) -> None:
+    """Raise LatentCodecError naming the key of the first problem found."""
+    _check_models(config["models"], config["dtype"])
+    tiling = config["tiling"]
+    if tiling["tile"] is not None and tiling["overlap"] >= tiling["tile"]:
+        raise LatentCodecError(
+            f"tiling: overlap ({tiling['overlap']}) must be smaller than tile ({tiling['tile']})"
+        )
+    dataset = dataset_from_config(config["dataset"], mirror=config["mirror"])
+    select_images(dataset, config["dataset"]["images"])
+    with prefix_errors("quantization.clip"):
+        check_clip(config["quantization"]["clip"])
+    for name, settings in config["codecs"].items():
+        _check_codec(name, settings)
+    if not codec_jobs(config):
+        raise LatentCodecError("codecs: no codec job configured (every bitdepths list is empty)")
+    for job in baseline_jobs(config):
+        _check_baseline(job)
+    _check_findings(config)
+    check_equal_effort(config)
+    check_tools(config["perceptual_metrics"])
+    comparison = config["comparison"]
+    if comparison["latent_anchor"] not in CODECS:
+        raise LatentCodecError(
+            f"comparison.latent_anchor: {comparison['latent_anchor']!r} is not a latent codec "
+            f"({', '.join(sorted(CODECS))})"
+        )
+    for key, names in (
+        ("anchor", [comparison["anchor"]]),
+        ("equal_size", comparison["equal_size"]),
+    ):
+        unknown = [name for name in names if name not in config["baselines"]]
+        if unknown:
+            raise LatentCodecError(
+                f"comparison.{key}: {unknown} not among the configured baselines "
+                f"({', '.join(config['baselines']) or 'none'})"
+            )
+
+
+def check_equal_effort(config: dict) -> None:
+    """Refuse a latent codec and a pixel baseline on the same encoder library (latent AVIF and
+    an AVIF baseline; latent WebP lossless and WebP) at different effort settings: the side
+    with more effort would win bytes that say nothing about latents against pixels."""
+    latent = [
+        (name, get_codec(name, **settings.get("options", {})))
+        for name, settings in config["codecs"].items()
+        if settings["bitdepths"] or any(settings.get("model_bitdepths", {}).values())
+    ]
+    for job in baseline_jobs(config):
+        pixel = get_codec(job.codec, **job.options)
+        for name, coder in latent:
+            if coder.encoder == pixel.encoder and coder.effort_setting != pixel.effort_setting:
+                raise LatentCodecError(
+                    f"codecs.{name}.options.{coder.effort_option} = {_value(coder)} but "
+                    f"baselines.{job.name}.options.{pixel.effort_option} = {_value(pixel)}: "
+                    f"a latent codec and a pixel baseline on the same encoder ({coder.encoder}) "
+                    "must use the same effort; set both to the same value"
+                )
+
+
+def _value(coder) -> str:
+    return coder.effort_setting.partition("=")[2]
+
+
+def codec_bitdepths(settings: dict, model: str) -> list[int]:
+    """The bit depths one codec entry sweeps for `model` (`model_bitdepths` overrides)."""
+    return settings.get("model_bitdepths", {}).get(model, settings["bitdepths"])
+
+
+def codec_jobs(config: dict, model: str | None = None) -> list[CodecJob]:
+    """Every (codec, bit depth, packing, quality) the config asks for `model`, in config
+    order; with no model, the union over the configured models (what any job may be)."""
+    if model is None:
+        union = (codec_jobs(config, name) for name in config["models"])
+        return list(dict.fromkeys(job for jobs in union for job in jobs))
+    jobs = []
+    for name, settings in config["codecs"].items():
+        qualities = codec_qualities(settings, model)
+        for bits in codec_bitdepths(settings, model):
+            for packing in codec_packings(name, settings):
+                jobs.extend(
+                    CodecJob(name, bits, packing, label, value)
+                    for label, value in qualities.items()
+                )
+    return jobs
+
+
+def codec_qualities(settings: dict, model: str) -> dict[str, int | None]:
+    """Quality label → value one codec entry sweeps for `model` (`model_qualities` picks)."""
+    qualities = settings.get("qualities") or {LOSSLESS_LABEL: None}
+    chosen = settings.get("model_qualities", {}).get(model)
+    if chosen is None:
+        return qualities
+    return {label: value for label, value in qualities.items() if label in chosen}
+
+
+def codec_packings(name: str, settings: dict) -> list[str]:
+    """The packings one codec entry sweeps: its `packing` list (default interleaved), or
+    only NO_PACKING for a codec that takes the latent itself."""
+    if not CODECS[name].packs:
+        return [NO_PACKING]
+    return settings.get("packing", ["interleaved"])
+
+
+def baseline_jobs(config: dict) -> list[BaselineJob]:
+    return [
+        BaselineJob(name, spec["codec"], tuple(spec["qualities"]), spec.get("options", {}))
+        for name, spec in config["baselines"].items()
+    ]
+
+
+def _check_models(models: list[str], dtype: str) -> None:
+    for model in models:
+        if model not in MODELS:
+            known = ", ".join(sorted(MODELS))
+            raise LatentCodecError(f"models: unknown model {model!r}; known: {known}")
+        with prefix_errors("dtype"):
+            check_dtype(MODELS[model], dtype)
+
+
+def _check_codec(name: str, settings: dict) -> None:
+    """Every setting the entry sweeps, checked by the codec class under its config key."""
+    key = f"codecs.{name}"
+    if name not in CODECS:
+        raise LatentCodecError(f"{key}: unknown codec {name!r}; known: {', '.join(sorted(CODECS))}")
+    codec_class = CODECS[name]
+    unknown = sorted(set(settings.get("model_bitdepths", {})) - set(MODELS))
+    if unknown:
+        raise LatentCodecError(
+            f"{key}.model_bitdepths: unknown model(s) {unknown}; known: {', '.join(sorted(MODELS))}"
+        )
+    for model, labels in settings.get("model_qualities", {}).items():
+        if model not in MODELS:
+            raise LatentCodecError(
+                f"{key}.model_qualities: unknown model {model!r}; "
+                f"known: {', '.join(sorted(MODELS))}"
+            )
+        missing = sorted(set(labels) - set(settings.get("qualities") or {}))
+        if missing:
+            raise LatentCodecError(
+                f"{key}.model_qualities.{model}: {missing} not among {key}.qualities"
+            )
+    depth_lists = {"bitdepths": settings["bitdepths"]} | {
+        f"model_bitdepths.{model}": depths
+        for model, depths in settings.get("model_bitdepths", {}).items()
+    }
+    for field, depths in depth_lists.items():
+        for bits in depths:
+            with prefix_errors(f"{key}.{field}"):
+                codec_class.check_bits(bits)
+    qualities = settings.get("qualities")
+    if qualities:
+        for label, value in qualities.items():
+            with prefix_errors(f"{key}.qualities.{label}"):
+                codec_class.check_quality(value)
+    else:
+        with prefix_errors(f"{key}.qualities"):
+            codec_class.check_quality(None)
+    if not codec_class.packs and "packing" in settings:
+        raise LatentCodecError(
+            f"{key}.packing: {name} codes the (C, h, w) latent itself and takes no "
+            f"packing; remove {key}.packing"
+        )
+    for packing in codec_packings(name, settings):
+        with prefix_errors(f"{key}.packing"):
+            codec_class.check_packing(packing)
+    _build(key, name, settings.get("options", {}))
+
+
+def _check_baseline(job: BaselineJob) -> None:
+    """A pixel baseline stores 8-bit RGB images at a grid of lossy quality values."""
+    key = f"baselines.{job.name}"
+    if job.codec not in CODECS:
+        raise LatentCodecError(f"{key}.codec: unknown codec {job.codec!r}")
+    codec_class = CODECS[job.codec]
+    with prefix_errors(f"{key}.codec"):
+        if not codec_class.packs:
+            raise LatentCodecError(f"{job.codec} codes latents, not RGB images")
+        codec_class.check_bits(8)
+        codec_class.check_planes(3)
+    if codec_class.quality_range is None:
+        raise LatentCodecError(
+            f"{key}.codec: {job.codec} is lossless only; a baseline needs a rate"
+        )
+    for quality_value in job.quality_values:
+        with prefix_errors(f"{key}.qualities"):
+            codec_class.check_quality(quality_value)
+    _build(key, job.codec, job.options)
+
+
+def _build(key: str, name: str, options: dict) -> None:
+    try:
+        get_codec(name, **options)
+    except (TypeError, LatentCodecError) as error:  # TypeError: an option it does not take
+        raise LatentCodecError(f"{key}.options: {error}") from None
+
+
+def _check_findings(config: dict) -> None:
+    """The lead table's model is a configured one and its codecs exist (a codec the
+    config does not sweep simply has no rows there)."""
+    findings = config["findings"]
+    if findings["lead_model"] is not None and findings["lead_model"] not in config["models"]:
+        raise LatentCodecError(
+            f"findings.lead_model: {findings['lead_model']!r} is not among the configured "
+            f"models ({', '.join(config['models'])})"
+        )
+    unknown = [codec for codec in findings["lead_settings"] if codec not in CODECS]
+    if unknown:
+        raise LatentCodecError(
+            f"findings.lead_settings: unknown codec(s) {unknown}; "
+            f"known: {', '.join(sorted(CODECS))}"
+        )

@@ -1,0 +1,95 @@
+"""BD-rate tables against the anchor (latentcodec.analysis.compare), with bootstrap intervals."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from latentcodec.analysis.bootstrap import Bootstrap
+from latentcodec.analysis.compare import bd_markdown, bd_table, latent_anchor_sentence
+from tests.helpers import PIXEL, ceiling, curve, twice_the_pixel_rate
+
+
+def rows(model, codec, points, *, bits=8, packing="interleaved", exact=False, image="kodim01"):
+    """Results-table rows for one curve: points = [(quality label, bytes, psnr, msssim)]."""
+    return [
+        {
+            "image": image, "model": model, "bitdepth": bits, "packing": packing,
+            "codec": codec, "quality": label, "quality_value": None, "bytes": size,
+            "side_bytes": 0, "bpp": size * 8 / (768 * 512), "psnr": psnr, "ssim": 0.9,
+            "msssim": msssim, "ssimulacra2": 70.0, "butteraugli": 2.0,
+            "butteraugli_3norm": 1.0, "latent_mse": 0.0, "latent_psnr": 40.0, "exact": exact,
+            "width": 768, "height": 512, "channels": 3, "source": "s.png",
+            "compressed": "c", "recon": f"{codec}-{label}.png",
+        }
+        for label, size, psnr, msssim in points
+    ]  # fmt: skip
+
+
+ANCHOR = [("q1", 10_000, 28.0, 0.90), ("q2", 20_000, 31.0, 0.95), ("q3", 40_000, 34.0, 0.98)]
+
+
+def test_a_latent_curve_equal_to_the_anchor_has_zero_bd_rate():
+    frame = pd.DataFrame(rows("none", "avif444", ANCHOR) + rows("taef2", "avif", ANCHOR))
+    result = bd_table(frame, "avif444")
+    assert result[["bd_rate_psnr", "bd_psnr", "bd_rate_msssim"]].abs().max().max() < 1e-9
+
+
+def test_a_curve_at_half_the_bytes_has_bd_rate_minus_50():
+    half = [(label, size // 2, psnr, msssim) for label, size, psnr, msssim in ANCHOR]
+    frame = pd.DataFrame(rows("none", "avif444", ANCHOR) + rows("taef2", "avif", half))
+    result = bd_table(frame, "avif444").iloc[0]
+    assert result["bd_rate_psnr"] == pytest.approx(-50) and result["bd_psnr"] > 0
+
+
+def test_lossless_single_points_are_left_out_and_non_overlap_is_a_note():
+    far = [("a", 10_000, 50.0, 0.999), ("b", 20_000, 52.0, 0.9995)]
+    frame = pd.DataFrame(
+        rows("none", "avif444", ANCHOR)
+        + rows("taef2", "png", [("lossless", 90_000, 30.0, 0.95)], exact=True)
+        + rows("taef2", "avif", far)
+    )
+    result = bd_table(frame, "avif444")
+    assert result["codec"].tolist() == ["avif"]
+    assert math.isnan(result["bd_rate_psnr"].iloc[0])
+    assert "do not overlap" in result["note"].iloc[0]
+
+
+# With the bootstrap: intervals that contain the truth.
+
+
+def test_a_constant_twice_the_pixel_rate_gives_a_bd_rate_around_plus_100():
+    row = bd_table(twice_the_pixel_rate(), "avif444", Bootstrap(1000, 0)).iloc[0]
+    for metric in ("psnr", "msssim", "ssimulacra2"):
+        assert row[f"bd_rate_{metric}"] == pytest.approx(100.0)
+        assert 99.0 <= row[f"bd_rate_{metric}_low"] <= row[f"bd_rate_{metric}_high"] <= 101.0
+
+
+def test_identical_curves_give_a_bd_rate_interval_containing_0():
+    pixel = curve("none", "avif444", PIXEL, noise=1.0, seed=1)
+    same = curve("taesdxl", "avif", PIXEL, noise=1.0, seed=1)
+    row = bd_table(pd.DataFrame(pixel + same + ceiling()), "avif444").iloc[0]
+    assert row["bd_rate_psnr_low"] <= 1e-9 and row["bd_rate_psnr_high"] >= -1e-9
+    # The same mean curve measured with other per-image noise: 0 is inside a wide interval.
+    other = curve("taesdxl", "avif", PIXEL, noise=1.0, seed=2)
+    row = bd_table(pd.DataFrame(pixel + other + ceiling()), "avif444").iloc[0]
+    assert row["bd_rate_psnr_low"] < 0 < row["bd_rate_psnr_high"]
+    assert row["bd_rate_psnr_high"] - row["bd_rate_psnr_low"] > 5
+    assert "to" in bd_markdown(bd_table(pd.DataFrame(pixel + other + ceiling()), "avif444"))
+
+
+def test_lac_gets_a_bd_rate_against_latent_avif_of_the_same_model_and_bit_depth():
+    half = [(label, size // 2, psnr, msssim) for label, size, psnr, msssim in ANCHOR]
+    frame = pd.DataFrame(
+        rows("none", "avif444", ANCHOR)
+        + rows("taesdxl", "avif", ANCHOR)
+        + rows("taesdxl", "lac", half, packing="none")
+        + rows("taesdxl", "lac", half, packing="none", bits=10)  # no 10-bit latent AVIF
+    )
+    result = bd_table(frame, "avif444", latent_anchor="avif").set_index(["codec", "bitdepth"])
+    assert result.loc[("lac", 8), "bd_rate_latent"] == pytest.approx(-50)
+    assert math.isnan(result.loc[("avif", 8), "bd_rate_latent"])  # the anchor itself
+    assert math.isnan(result.loc[("lac", 10), "bd_rate_latent"])
+    table = result.reset_index()
+    assert "against latent avif" in bd_markdown(table)
+    assert "`lac` on `taesdxl` -50.0" in latent_anchor_sentence(table)

@@ -1,0 +1,348 @@
+import imagecodecs
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from latentcodec.codecs.image import (
+    CODECS,
+    Avif,
+    Codec,
+    Jpeg,
+    Jpeg2000,
+    JpegXl,
+    JpegXlDistance,
+    Lac,
+    Npy,
+    Npz,
+    Palette,
+    Png,
+    Webp,
+    WebpLossless,
+    get_codec,
+)
+from latentcodec.codecs.packing import pack, unpack
+from latentcodec.errors import LatentCodecError
+
+
+def integer_images(bits, planes, max_side=24):
+    return hnp.arrays(
+        np.uint8 if bits <= 8 else np.uint16,
+        st.tuples(st.integers(1, max_side), st.integers(1, max_side), st.just(planes)),
+        elements=st.integers(0, 2**bits - 1),
+    )
+
+
+@st.composite
+def png_cases(draw):
+    bits = draw(st.sampled_from(sorted(Png.bit_depths)))
+    planes = draw(st.sampled_from(sorted(Png.planes)))
+    return bits, draw(integer_images(bits, planes))
+
+
+@given(png_cases())
+def test_png_round_trip_is_exact_at_every_bit_depth(case):
+    bits, image = case
+    codec = Png()
+    decoded = codec.decode(codec.encode(image, bits))
+    assert decoded.dtype == image.dtype
+    np.testing.assert_array_equal(decoded, image)
+
+
+@st.composite
+def avif_cases(draw):
+    bits = draw(st.sampled_from(sorted(Avif.bit_depths)))
+    return bits, draw(integer_images(bits, 3, max_side=16))
+
+
+@settings(max_examples=40, deadline=None)
+@given(avif_cases())
+def test_avif_lossless_round_trip_is_exact_at_every_bit_depth(case):
+    bits, image = case
+    codec = Avif(speed=8)
+    decoded = codec.decode(codec.encode(image, bits, quality_value=Avif.lossless_quality))
+    assert decoded.dtype == image.dtype
+    np.testing.assert_array_equal(decoded, image)
+
+
+def smooth_noisy_image(bits, seed=0, shape=(64, 96)):
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[: shape[0], : shape[1]]
+    planes = [np.sin(x / (5 + c)) * np.cos(y / (7 + c)) for c in range(3)]
+    signal = 0.5 + 0.4 * np.stack(planes, axis=-1) + rng.normal(0, 0.05, (*shape, 3))
+    values = np.clip(np.rint(signal * (2**bits - 1)), 0, 2**bits - 1)
+    return values.astype(np.uint8 if bits <= 8 else np.uint16)
+
+
+@pytest.mark.parametrize("bits", sorted(Avif.bit_depths))
+def test_avif_lossy_decodes_to_the_right_shape_and_bit_range_and_is_lossy(bits):
+    image = smooth_noisy_image(bits)
+    codec = Avif()
+    data = codec.encode(image, bits, quality_value=30)
+    decoded = codec.decode(data)
+    assert decoded.shape == image.shape and decoded.dtype == image.dtype
+    assert int(decoded.max()) < 2**bits
+    assert not np.array_equal(decoded, image)
+    assert len(data) < len(codec.encode(image, bits, quality_value=Avif.lossless_quality))
+
+
+def test_avif_keeps_planes_apart_identity_matrix_444():
+    """With an RGB→YUV transform, coding error in one plane would leak into the others."""
+    image = smooth_noisy_image(8)
+    image[:, :, 1:] = 0
+    decoded = Avif().decode(Avif().encode(image, 8, quality_value=20))
+    assert int(decoded[:, :, 1:].max()) <= 1
+    assert np.abs(decoded[:, :, 0].astype(int) - image[:, :, 0]).max() > 1
+
+
+def test_avif_quality_changes_size_monotonically():
+    image = smooth_noisy_image(10)
+    sizes = [len(Avif().encode(image, 10, quality_value=q)) for q in (20, 50, 80)]
+    assert sizes == sorted(sizes) and len(set(sizes)) == 3
+
+
+@pytest.mark.parametrize(
+    ("codec", "image", "bits", "quality", "message"),
+    [
+        (Avif(), np.zeros((4, 4, 3), np.uint16), 16, 50, "cannot store 16-bit"),
+        (Avif(), np.zeros((4, 4, 4), np.uint8), 8, 50, "3]-plane"),
+        (Png(), np.zeros((4, 4, 2), np.uint8), 8, None, "plane"),
+        (Png(), np.full((4, 4, 3), 1024, np.uint16), 10, None, "does not fit in 10 bits"),
+        (Png(), np.zeros((4, 4, 3), np.uint8), 12, None, "must be uint16"),
+        (Png(), np.zeros((4, 4, 3), np.uint8), 8, 50, "lossless only"),
+        (Avif(), np.zeros((4, 4, 3), np.uint8), 8, 101, "needs a quality in 0 … 100"),
+        (Avif(), np.zeros((4, 4, 3), np.uint8), 8, None, "needs a quality"),
+    ],
+)
+def test_codecs_refuse_what_they_cannot_store(codec, image, bits, quality, message):
+    with pytest.raises(LatentCodecError, match=message):
+        codec.encode(image, bits, quality)
+
+
+def test_corrupt_data_gives_a_clean_error():
+    data = Png().encode(np.zeros((8, 8, 3), np.uint8), 8)
+    with pytest.raises(LatentCodecError, match="png: cannot decode"):
+        Png().decode(data[: len(data) // 2])
+
+
+def test_registry_is_keyed_by_each_codecs_own_name():
+    expected = {Png, Avif, JpegXl, JpegXlDistance, Jpeg2000, WebpLossless, Palette, Lac}
+    expected |= {Npy, Npz, Jpeg, Webp}
+    assert set(CODECS.values()) == expected
+    for name, codec_class in CODECS.items():
+        assert type(get_codec(name)) is codec_class and codec_class.name == name
+        assert issubclass(codec_class, Codec)
+        assert codec_class.interleaved_planes in codec_class.planes or not codec_class.packs
+        assert codec_class.library()
+
+
+def test_unknown_codec_is_named():
+    with pytest.raises(LatentCodecError, match="unknown codec 'gif'"):
+        get_codec("gif")
+
+
+def test_missing_library_support_is_reported(monkeypatch):
+    monkeypatch.setattr(imagecodecs.AVIF, "available", False, raising=False)
+    with pytest.raises(LatentCodecError, match="built without AVIF"):
+        Avif()
+
+
+LOSSLESS_SETTINGS = [
+    (codec_class, quality)
+    for codec_class, quality in [
+        (JpegXl, JpegXl.lossless_quality),
+        (Jpeg2000, Jpeg2000.lossless_quality),
+        (WebpLossless, None),
+        (Npy, None),
+        (Npz, None),
+    ]
+]
+
+
+@st.composite
+def lossless_cases(draw):
+    codec_class, quality = draw(st.sampled_from(LOSSLESS_SETTINGS))
+    bits = draw(st.sampled_from(sorted(codec_class.bit_depths)))
+    planes = draw(st.sampled_from(sorted(codec_class.planes)[:40]))  # numpy: any count
+    return codec_class, quality, bits, draw(integer_images(bits, planes, max_side=16))
+
+
+@settings(max_examples=120, deadline=None)
+@given(lossless_cases())
+def test_every_other_lossless_path_round_trips_exactly_at_each_declared_depth(case):
+    codec_class, quality, bits, image = case
+    codec = codec_class()
+    assert codec.is_lossless(quality)
+    np.testing.assert_array_equal(codec.decode(codec.encode(image, bits, quality)), image)
+
+
+@pytest.mark.parametrize(("codec", "quality"), [(JpegXl(), 40), (Jpeg2000(), 35)])
+@pytest.mark.parametrize("bits", [8, 12, 16])
+def test_lossy_jxl_and_j2k_keep_shape_and_range(codec, quality, bits):
+    image = smooth_noisy_image(bits)[:, :, :1]
+    decoded = codec.decode(codec.encode(image, bits, quality))
+    assert decoded.shape == image.shape and decoded.dtype == image.dtype
+    error = np.abs(decoded.astype(float) - image) / (2**bits - 1)
+    assert 0 < error.mean() < 0.05  # lossy, and judged on the declared bit depth
+
+
+def test_jxl_by_distance_is_lossy_and_spends_fewer_bytes_at_a_larger_distance():
+    image = smooth_noisy_image(8)
+    codec = JpegXlDistance(effort=9)
+    sizes = []
+    for thousandths in (50, 100, 500, 1000):  # the seed study's distances 0.05 … 1.0
+        data = codec.encode(image, 8, thousandths)
+        decoded = codec.decode(data)
+        assert decoded.shape == image.shape and decoded.dtype == image.dtype
+        assert not np.array_equal(decoded, image)
+        sizes.append(len(data))
+    assert sizes == sorted(sizes, reverse=True)
+    assert not JpegXlDistance.is_lossless(50) and JpegXlDistance.encoder == JpegXl.encoder
+
+
+def test_the_same_encoder_has_the_same_default_effort_in_every_codec_class():
+    """A minimal config with the same library on both sides keeps equal effort."""
+    defaults = {}
+    for name, codec_class in CODECS.items():
+        if codec_class.effort_option is not None:
+            defaults.setdefault(codec_class.encoder, set()).add(get_codec(name).effort_setting)
+    assert defaults and all(len(settings) == 1 for settings in defaults.values()), defaults
+
+
+@pytest.mark.parametrize("codec_class", [Npy, Npz])
+def test_numpy_files_with_a_forged_shape_or_dtype_are_refused(codec_class):
+    image = np.zeros((4, 6, 4), np.uint8)
+    data = bytearray(codec_class().encode(image, 8))
+    if codec_class is Npy:
+        forged = bytes(data).replace(b"(4, 6, 4)", b"(9999, 9999, 4)")
+        with pytest.raises(LatentCodecError, match="bytes of data"):
+            Npy().decode(forged)
+        with pytest.raises(LatentCodecError, match="not an image"):
+            Npy().decode(bytes(data).replace(b"'|u1'", b"'<f8'"))
+    else:
+        with pytest.raises(LatentCodecError, match="cannot decode"):
+            Npz().decode(bytes(data[:-30]))
+
+
+def test_j2k_keeps_planes_apart():
+    image = smooth_noisy_image(8)
+    image[:, :, 1:] = 0
+    decoded = Jpeg2000().decode(Jpeg2000().encode(image, 8, 30))
+    assert int(decoded[:, :, 1:].max()) <= 1
+
+
+@pytest.mark.parametrize("codec_class", [Jpeg, Webp])
+def test_pixel_codecs_store_rgb_lossy_with_pillow_defaults(codec_class, kodim01):
+    codec = codec_class()
+    small = codec.encode(kodim01, 8, 10)
+    large = codec.encode(kodim01, 8, 90)
+    assert len(small) < len(large)
+    decoded = codec.decode(large)
+    assert decoded.shape == kodim01.shape and decoded.dtype == np.uint8
+
+
+def test_jpeg_uses_pillows_default_420_subsampling(kodim01):
+    import io
+
+    from PIL import Image, JpegImagePlugin
+
+    with Image.open(io.BytesIO(Jpeg().encode(kodim01, 8, 75))) as decoded:
+        assert JpegImagePlugin.get_sampling(decoded) == 2  # 4:2:0
+
+
+def test_palette_codec_counts_its_colours_as_quality():
+    image = smooth_noisy_image(8)
+    decoded = Palette().decode(Palette().encode(image, 8, 16))
+    assert len(np.unique(decoded.reshape(-1, 3), axis=0)) <= 16
+
+
+def test_avif_pixel_settings_are_checked():
+    with pytest.raises(LatentCodecError, match="identity matrix needs chroma 444"):
+        Avif(chroma="420", matrix="identity")
+    with pytest.raises(LatentCodecError, match="chroma must be one of"):
+        Avif(chroma="422")
+
+
+def test_planar_packing_needs_a_codec_that_stores_one_plane():
+    assert Png.planes_for("planar") == 1 and 1 in Png.planes
+    assert Avif.planes_for("planar") not in Avif.planes
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "setting"),
+    [
+        ("avif", {}, "speed=6"),
+        ("avif", {"speed": 4}, "speed=4"),
+        ("jxl", {"effort": 9}, "effort=9"),
+        ("webpll", {}, "method=6"),
+        ("webp", {}, "method=6"),  # the latent WebP lossless default, not Pillow's 4
+        ("jxld", {"effort": 9}, "effort=9"),
+        ("npy", {}, ""),
+        ("png", {}, "compression=9"),
+        ("jpeg", {}, ""),
+        ("j2k", {}, ""),
+    ],
+)
+def test_each_codec_records_its_time_for_bytes_setting(name, options, setting):
+    assert get_codec(name, **options).effort_setting == setting
+
+
+@pytest.mark.parametrize(
+    ("name", "option"), [("avif", "speed"), ("jxl", "effort"), ("webp", "method")]
+)
+def test_an_effort_outside_the_libraries_range_is_refused(name, option):
+    with pytest.raises(LatentCodecError, match=f"{name}: {option} must be an integer"):
+        get_codec(name, **{option: 11})
+
+
+def test_webp_method_changes_the_bytes(kodim01):
+    crop = np.ascontiguousarray(kodim01[:128, :128])
+    fast, slow = (len(get_codec("webp", method=m).encode(crop, 8, 75)) for m in (0, 6))
+    assert fast != slow
+
+
+# Bad inputs (docs/reliability.md): random and truncated stored files.
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(CODECS)), data=st.binary(max_size=300))
+def test_random_bytes_never_decode_to_anything_but_a_clean_error(name, data):
+    with pytest.raises(LatentCodecError):
+        get_codec(name).decode(data)
+
+
+@pytest.mark.parametrize("name", sorted(CODECS))
+def test_a_truncated_stored_file_gives_a_clean_error(name, tmp_path):
+    codec = get_codec(name)
+    planes = codec.interleaved_planes if codec.packs else 1  # lac: a (32, 48, 1) latent
+    image = (np.arange(32 * 48 * planes) % 200).astype(np.uint8).reshape(32, 48, planes)
+    quality = None if codec.quality_range is None else codec.quality_range[1]
+    data = codec.encode(image, 8, quality)
+    with pytest.raises(LatentCodecError, match=f"{name}: cannot decode"):
+        codec.decode(data[: len(data) // 3])
+
+
+@pytest.mark.parametrize("channels", [4, 16, 32])
+@pytest.mark.parametrize("name", ["png", "jxl", "j2k", "webpll"])
+def test_lossless_codecs_store_4_16_and_32_channel_latents(name, channels):
+    codec_class = CODECS[name]
+    quality = codec_class.lossless_quality
+    rng = np.random.default_rng(channels)
+    for packing in ("interleaved", "planar"):
+        planes = codec_class.planes_for(packing)
+        if planes not in codec_class.planes:
+            continue
+        latent = rng.integers(0, 256, (channels, 6, 9), dtype=np.uint8)
+        codec = codec_class()
+        stored = codec.encode(pack(latent, planes), 8, quality)
+        np.testing.assert_array_equal(unpack(codec.decode(stored), channels, planes), latent)
+
+
+def test_lac_is_registered_and_takes_no_packing():
+    assert CODECS["lac"] is Lac and not Lac.packs and type(get_codec("lac")) is Lac
+    assert Lac.is_lossless(100) and not Lac.is_lossless(99)
+    with pytest.raises(LatentCodecError, match="no packing"):
+        Lac.planes_for("interleaved")
+    with pytest.raises(LatentCodecError, match=r"\(C, h, w\) latents"):
+        Lac().encode(np.zeros((4, 4), np.uint8), 8, 100)

@@ -1,0 +1,325 @@
+import copy
+import subprocess
+import sys
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from latentcodec.codecs.image import get_codec
+from latentcodec.codecs.packing import NO_PACKING
+from latentcodec.errors import LatentCodecError
+from latentcodec.measure.perceptual import PERCEPTUAL_METRICS
+from latentcodec.workflow.config import (
+    CodecJob,
+    _check_codec,
+    baseline_jobs,
+    check_config,
+    check_equal_effort,
+    codec_jobs,
+)
+from tests.conftest import REPO
+
+SCHEMA = str(REPO / "schemas" / "config.schema.yaml")
+# Every config a user can run: each replaces config.yaml whole (see the Snakefile).
+CONFIG_FILES = [
+    REPO / "config.yaml",
+    *sorted((REPO / "configs").glob("*.yaml")),
+    *sorted((REPO / ".test").glob("*.yaml")),
+]
+
+
+def validated(config: dict) -> dict:
+    config = copy.deepcopy(config)
+    validate(config, SCHEMA)
+    return config
+
+
+@pytest.fixture
+def default_config():
+    return validated(yaml.safe_load((REPO / "config.yaml").read_text()))
+
+
+def test_schema_fills_every_default_into_an_empty_config(default_config):
+    filled = validated({})
+    assert filled["run"] == "kodak" and filled["dataset"] == default_config["dataset"]
+    assert filled["models"] == ["sdxl-vae-fp16-fix"] and filled["device"] == "auto"
+    assert filled["codecs"] == default_config["codecs"]
+    for key in ("figures", "baselines", "comparison", "dtype", "batch_size", "tiling", "mirror"):
+        assert filled[key] == default_config[key], key
+    check_config(filled)
+
+
+def test_default_and_smoke_configs_pass(default_config):
+    check_config(default_config)
+    smoke = yaml.safe_load((REPO / ".test" / "config-smoke.yaml").read_text())
+    check_config(validated({**default_config, **smoke}))
+
+
+def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_three_levels(
+    default_config,
+):
+    jobs = codec_jobs(default_config)
+    assert [job for job in jobs if job.codec == "png"] == [
+        CodecJob("png", bits, "interleaved", "lossless", None) for bits in (8, 10, 12, 16)
+    ]
+    assert all(job.lossless for job in jobs if job.codec == "png")
+    avif = {(job.bits, job.quality, job.quality_value) for job in jobs if job.codec == "avif"}
+    assert avif == {
+        (bits, label, value)
+        for bits in (8, 10, 12)
+        for label, value in {"low": 30, "medium": 50, "high": 70}.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"codecs": {"avif": {"bitdepths": [8, 16], "qualities": {"low": 30}}}},
+            r"codecs\.avif\.bitdepths: avif cannot store 16-bit samples",
+        ),
+        (
+            {"codecs": {"png": {"bitdepths": [8], "qualities": {"low": 3}}}},
+            r"codecs\.png\.qualities\.low: png is lossless only",
+        ),
+        (
+            {"codecs": {"avif": {"bitdepths": [8]}}},
+            r"codecs\.avif\.qualities: avif needs a quality in 0 … 100",
+        ),
+        (
+            {"codecs": {"avif": {"bitdepths": [8], "qualities": {"top": 101}}}},
+            r"codecs\.avif\.qualities\.top: avif needs a quality in 0 … 100.*; got 101",
+        ),
+        ({"codecs": {"gif": {"bitdepths": [8]}}}, r"codecs\.gif: unknown codec"),
+        (
+            {"codecs": {"avif": {"bitdepths": [8], "qualities": {"a": 5}, "options": {"sped": 1}}}},
+            r"codecs\.avif\.options: .*sped",
+        ),
+        ({"models": ["sd15"]}, r"models: unknown model 'sd15'"),
+        ({"models": ["sdxl-vae"], "dtype": "float16"}, r"dtype: sdxl-vae is not safe in float16"),
+        ({"dataset": {"name": "kodak", "images": ["kodim00"]}}, r"dataset\.images"),
+        ({"codecs": {"png": {"bitdepths": []}}, "baselines": {}}, r"codecs: no codec job"),
+        (
+            {"codecs": {"avif": {"bitdepths": [8], "qualities": {"a": 5}, "packing": ["planar"]}}},
+            r"codecs\.avif\.packing: avif cannot store planar tiles of 1 plane",
+        ),
+        (
+            {
+                "codecs": {
+                    "avif": {"bitdepths": [8], "qualities": {"a": 5}, "options": {"chroma": "420"}}
+                }
+            },
+            r"codecs\.avif\.options: avif: the identity matrix needs chroma 444",
+        ),
+        (
+            {"baselines": {"png": {"codec": "png", "qualities": [1]}}},
+            r"baselines\.png\.codec: png is lossless only",
+        ),
+        (
+            {"baselines": {"jpeg": {"codec": "jpeg", "qualities": [0, 50]}}},
+            r"baselines\.jpeg\.qualities: jpeg needs a quality in 1 … 100; got 0",
+        ),
+        (
+            {"baselines": {"j2k": {"codec": "j2k", "qualities": [30]}}},
+            r"comparison\.anchor: \['avif444'\] not among the configured baselines",
+        ),
+        ({"comparison": {"equal_size": ["gif"]}}, r"comparison\.equal_size: \['gif'\]"),
+        (
+            {"comparison": {"latent_anchor": "avif444"}},
+            r"comparison\.latent_anchor: 'avif444' is not a latent codec",
+        ),
+        ({"tiling": {"tile": 64, "overlap": 64}}, r"tiling: overlap \(64\) must be smaller"),
+        (
+            {
+                "baselines": {
+                    "avif444": {"codec": "avif", "qualities": [30], "options": {"speed": 8}}
+                }
+            },
+            r"codecs\.avif\.options\.speed = 6 but baselines\.avif444\.options\.speed = 8",
+        ),
+        (
+            {
+                "codecs": {"webpll": {"bitdepths": [8]}},
+                "baselines": {
+                    "webp": {"codec": "webp", "qualities": [50], "options": {"method": 4}}
+                },
+            },
+            r"codecs\.webpll\.options\.method = 6 but baselines\.webp\.options\.method = 4",
+        ),
+        (
+            {
+                "codecs": {"jxl": {"bitdepths": [8], "qualities": {"a": 50}}},
+                "baselines": {"jxl": {"codec": "jxl", "qualities": [50], "options": {"effort": 3}}},
+            },
+            r"codecs\.jxl\.options\.effort = 7 but baselines\.jxl\.options\.effort = 3",
+        ),
+    ],
+)
+def test_bad_configs_are_rejected_naming_the_key(change, message):
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(validated(change))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"device": "gpu"},
+        {"codecs": {"png": {"bitdepths": [8, 8]}}},
+        {"codecs": {"avif": {"bitdepths": [8], "qualities": {"Low-1": 30}}}},
+        {"dataset": {"images": 0}},
+        {"tiling": {"tile": 100}},
+        {"tiling": {"tile": 32}},
+        {"batch_size": 0},
+        {"unknown_key": 1},
+    ],
+)
+def test_schema_rejects_malformed_values(config):
+    with pytest.raises(Exception, match="(?i)validation"):
+        validated(config)
+
+
+@pytest.mark.parametrize("path", CONFIG_FILES, ids=lambda path: str(path.relative_to(REPO)))
+def test_every_config_in_the_repo_keeps_equal_effort_at_avif_speed_6_or_slower(path):
+    config = validated(yaml.safe_load(path.read_text()) or {})
+    check_equal_effort(config)
+    avif_options = [
+        settings.get("options", {}) for name, settings in config["codecs"].items() if name == "avif"
+    ] + [job.options for job in baseline_jobs(config) if job.codec == "avif"]
+    speeds = [get_codec("avif", **options).speed for options in avif_options]
+    assert all(speed <= 6 for speed in speeds), f"{path.name}: AVIF speeds {speeds}"
+
+
+def test_a_webp_baseline_without_options_loads_beside_latent_webp_lossless():
+    """The defaults keep equal effort: the webp baseline's method defaults to webpll's 6."""
+    config = validated(
+        {
+            "codecs": {"webpll": {"bitdepths": [8]}},
+            "baselines": {"webp": {"codec": "webp", "qualities": [50]}},
+            "comparison": {"anchor": "webp", "equal_size": ["webp"]},
+        }
+    )
+    check_config(config)
+    assert get_codec("webp").effort_setting == get_codec("webpll").effort_setting == "method=6"
+
+
+@pytest.mark.parametrize(
+    ("quantization", "message"),
+    [({"clip": 0.1}, "quantization.clip: clip must be a positive number that float32 holds")],
+)
+def test_a_clip_float32_cannot_hold_is_refused_naming_the_key(quantization, message):
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(validated({"quantization": quantization}))
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{"quantization": {"clip": 0}}, {"quantization": {"clip": -4}}, {"float_precisions": ["x"]}],
+)
+def test_the_schema_refuses_a_range_or_precision_that_is_not_one(config):
+    with pytest.raises(Exception, match="(?i)validation"):
+        validated(config)
+
+
+def test_codecs_without_a_pixel_counterpart_need_no_equal_effort():
+    config = validated(
+        {
+            "codecs": {"png": {"bitdepths": [8], "options": {"compression": 1}}},
+            "baselines": {"jpeg": {"codec": "jpeg", "qualities": [50]}},
+            "comparison": {"anchor": "jpeg", "equal_size": ["jpeg"]},
+        }
+    )
+    check_config(config)
+
+
+def test_building_the_dag_does_not_import_torch():
+    code = (
+        "import sys, latentcodec.workflow.config, latentcodec.workflow.pipeline,"
+        " latentcodec.report.plots;"
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_model_bitdepths_widen_the_sweep_for_the_named_model_only(default_config):
+    config = validated(
+        {
+            **default_config,
+            "models": ["taef2", "taesdxl"],
+            "codecs": {"png": {"bitdepths": [8], "model_bitdepths": {"taesdxl": [8, 16]}}},
+        }
+    )
+    check_config(config)
+    assert [job.bits for job in codec_jobs(config, "taef2")] == [8]
+    assert [job.bits for job in codec_jobs(config, "taesdxl")] == [8, 16]
+    assert [job.bits for job in codec_jobs(config)] == [8, 16]  # the union, each job once
+
+
+@pytest.mark.parametrize(
+    ("model_bitdepths", "message"),
+    [
+        ({"taesdx": [8]}, r"codecs\.avif\.model_bitdepths: unknown model"),
+        ({"taesdxl": [16]}, r"codecs\.avif\.model_bitdepths\.taesdxl: avif cannot store 16-bit"),
+    ],
+)
+def test_model_bitdepths_are_checked_with_their_key(default_config, model_bitdepths, message):
+    avif = {**default_config["codecs"]["avif"], "model_bitdepths": model_bitdepths}
+    config = validated({**default_config, "codecs": {"avif": avif}})
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(config)
+
+
+def test_model_qualities_keep_a_model_to_the_named_levels(default_config):
+    lac = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    config = validated(
+        {
+            **default_config,
+            "models": ["taef2", "taesd"],
+            "codecs": {"lac": {**lac, "model_qualities": {"taesd": ["lossless"]}}},
+        }
+    )
+    check_config(config)
+    assert [job.quality for job in codec_jobs(config, "taef2")] == ["lossless", "q30"]
+    assert [(job.quality, job.packing) for job in codec_jobs(config, "taesd")] == [
+        ("lossless", "none")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("model_qualities", "message"),
+    [
+        ({"taesdx": ["lossless"]}, r"codecs\.lac\.model_qualities: unknown model 'taesdx'"),
+        ({"taesd": ["q31"]}, r"codecs\.lac\.model_qualities\.taesd: \['q31'\] not among"),
+    ],
+)
+def test_model_qualities_are_checked_with_their_key(default_config, model_qualities, message):
+    lac = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    config = validated(
+        {**default_config, "codecs": {"lac": {**lac, "model_qualities": model_qualities}}}
+    )
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(config)
+
+
+def test_config_refuses_a_packing_for_lac_and_sweeps_it_unpacked():
+    with pytest.raises(
+        LatentCodecError, match=r"codecs\.lac\.packing: lac codes the .* no packing"
+    ):
+        _check_codec("lac", {"bitdepths": [8], "qualities": {"high": 90}, "packing": ["planar"]})
+    settings_ = {"bitdepths": [8], "qualities": {"lossless": 100, "low": 20}}
+    _check_codec("lac", settings_)
+    config = {"models": ["taef2"], "codecs": {"lac": settings_}}
+    assert {job.packing for job in codec_jobs(config)} == {NO_PACKING}
+
+
+def test_the_schema_default_is_every_metric():
+    assert validated({})["perceptual_metrics"] == list(PERCEPTUAL_METRICS)
+    with pytest.raises(Exception, match="(?i)validation"):
+        validated({"perceptual_metrics": ["lpips"]})
+
+
+def test_the_workflow_stops_at_start_up_when_butteraugli_is_missing(no_tools):
+    default = yaml.safe_load((REPO / "config.yaml").read_text())
+    with pytest.raises(LatentCodecError, match=r"perceptual_metrics: .*libjxl-devtools"):
+        check_config(validated(default))
+    check_config(validated({**default, "perceptual_metrics": ["ssimulacra2"]}))

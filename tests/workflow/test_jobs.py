@@ -1,0 +1,68 @@
+"""The keywords the workflow scripts take from their Snakemake object
+(latentcodec.workflow.jobs)."""
+
+from types import SimpleNamespace
+
+from latentcodec.workflow.jobs import (
+    codec_setting,
+    decode_job_options,
+    model_job_options,
+    named_keywords,
+)
+
+JOB = SimpleNamespace(
+    input=SimpleNamespace(sources=("a.png", "b.png"), latents=("a.npz", "b.npz")),
+    output=SimpleNamespace(recons=("a-out.png", "b-out.png"), table="metrics.csv"),
+    params=SimpleNamespace(
+        mirror="/mirror",
+        model_options={"device": "cpu", "dtype": "float32"},
+        perceptual_metrics=["ssimulacra2"],
+        quality_value=40,
+        options={"speed": 6},
+    ),
+    wildcards=SimpleNamespace(codec="avif", bits="8", packing="planes", quality="q40"),
+    threads=2,
+)
+
+
+def test_model_job_options_passes_the_model_settings_on():
+    assert model_job_options(JOB) == {
+        "mirror": "/mirror",
+        "threads": 2,
+        "device": "cpu",
+        "dtype": "float32",
+    }
+
+
+def test_decode_job_options_lists_the_files_and_loads_the_model():
+    options = decode_job_options(JOB)
+    assert options["sources"] == ["a.png", "b.png"]
+    assert options["latents"] == ["a.npz", "b.npz"]
+    assert options["recons"] == ["a-out.png", "b-out.png"]
+    assert options["table"] == "metrics.csv"
+    assert options["perceptual_metrics"] == ["ssimulacra2"]
+    assert options.items() >= model_job_options(JOB).items()
+
+
+def test_codec_setting_reads_the_bit_depth_as_an_integer():
+    assert codec_setting(JOB) == {
+        "codec": "avif",
+        "bits": 8,
+        "packing": "planes",
+        "quality": "q40",
+        "quality_value": 40,
+        "options": {"speed": 6},
+    }
+
+
+def test_named_keywords_are_the_rules_named_files_and_params():
+    from snakemake.iocontainers import InputFiles, OutputFiles, Params
+
+    inputs = InputFiles(fromdict={"source": "x.png"})
+    inputs.append("unnamed.csv")  # an unnamed file is no keyword
+    job = SimpleNamespace(
+        input=inputs,
+        output=OutputFiles(fromdict={"pairs": "pairs.csv"}),
+        params=Params(fromdict={"bitdepths": [8]}),
+    )
+    assert named_keywords(job) == {"source": "x.png", "pairs": "pairs.csv", "bitdepths": [8]}
