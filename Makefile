@@ -65,11 +65,14 @@ report: smoke
 	$(SNAKEMAKE) --configfile .test/config-smoke.yaml \
 		--report results/smoke/report.html
 
-## docs/report.png: the report's front page, drawn by headless Chromium (apt: chromium).
+## docs/report.png: the report's front page, drawn by headless Chromium (apt: chromium), and
+## docs/report.rules, the rules its graph shows, which tests/test_docs.py holds against the code.
 report-screenshot: report
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
 		--virtual-time-budget=10000 --window-size=1280,1600 \
 		--screenshot=$(CURDIR)/docs/report.png file://$(CURDIR)/results/smoke/report.html
+	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml \
+		| grep -o 'label = "[a-z_]*"' | cut -d'"' -f2 | sort > docs/report.rules
 
 ## The README's and docs/' pictures and tables, from the smoke and the findings runs: the
 ## findings run's tables and figures go to docs/findings/ under their own names, so the links

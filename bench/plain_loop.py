@@ -17,23 +17,24 @@ import yaml
 from snakemake.utils import validate
 
 from latentcodec.tables import aggregate
-from latentcodec.workflow.config import baseline_jobs, check_config, codec_jobs, model_options
-from latentcodec.workflow.datasets import (
-    dataset_from_config,
-    dataset_key,
-    fetch_image,
-    select_images,
+from latentcodec.workflow.baseline import pixel_baseline
+from latentcodec.workflow.config import (
+    baseline_jobs,
+    check_config,
+    is_lossless,
+    model_options,
+    sweep,
 )
-from latentcodec.workflow.pipeline import (
-    compress_latents,
+from latentcodec.workflow.datasets import dataset_from_config, dataset_key, select_images
+from latentcodec.workflow.decode import (
     decode_quantized,
-    encode_images,
-    pixel_baseline,
-    quantize_latents,
     reconstruct,
     reconstruct_ceiling,
     verify_lossless,
 )
+from latentcodec.workflow.encode import encode_images
+from latentcodec.workflow.placing import fetch_image
+from latentcodec.workflow.store import compress_latents, quantize_latents
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -65,64 +66,65 @@ def run(config: dict) -> Path:
     sources = [f"resources/datasets/{key}/{image}.png" for image in images]
     for image, source in zip(images, sources, strict=True):
         fetch_image(settings, image, source, mirror=mirror)
-    options = {"mirror": mirror, "threads": None, **model_options(config)}
     tables = []
     for model in config["models"]:
-        base = run_dir / model
-        latents = [base / "latents" / f"{image}.npz" for image in images]
-        encode_images(model, sources, latents, max_pixels=settings["max_pixels"], **options)
-        decoding = {"sources": sources, "latents": latents, **options}
-        tables.append(base / "ceiling" / "metrics.csv")
-        reconstruct_ceiling(model, **decode_outputs(base / "ceiling", images), **decoding)
-        jobs = codec_jobs(config, model)
-        for bits in sorted({job.bits for job in jobs}):
-            folder = base / f"b{bits}" / "quantized"
-            quantized = [folder / f"{image}.npz" for image in images]
-            quantize_latents(latents, quantized, bits=bits)
-            tables.append(folder / "metrics.csv")
-            decode_quantized(
-                model, quantized=quantized, **decode_outputs(folder, images), **decoding
-            )
-        for job in jobs:
-            quantized = [base / f"b{job.bits}" / "quantized" / f"{image}.npz" for image in images]
-            branch = base / f"b{job.bits}" / job.packing / f"{job.codec}-{job.quality}"
-            compressed = [branch / "compressed" / f"{image}.{job.codec}" for image in images]
-            compress_latents(
-                quantized,
-                compressed,
-                codec=job.codec,
-                bits=job.bits,
-                packing=job.packing,
-                quality_value=job.quality_value,
-                options=config["codecs"][job.codec].get("options", {}),
-            )
-            labels = {
-                "codec": job.codec,
-                "bits": job.bits,
-                "packing": job.packing,
-                "quality": job.quality,
-                "quality_value": job.quality_value,
-            }
-            if job.lossless:
-                tables.append(branch / "lossless.csv")
-                verify_lossless(
-                    quantized=quantized,
-                    compressed=compressed,
-                    decoded_table=base / f"b{job.bits}" / "quantized" / "metrics.csv",
-                    table=tables[-1],
-                    model=model,
-                    **labels,
-                )
-            else:
-                tables.append(branch / "metrics.csv")
-                reconstruct(
-                    model,
-                    quantized=quantized,
-                    compressed=compressed,
-                    **decode_outputs(branch, images),
-                    **labels,
-                    **decoding,
-                )
+        tables += _model_tables(config, model, images, sources, run_dir / model)
+    tables += _baseline_tables(config, sources, run_dir)
+    aggregate(tables, run_dir / "metrics.csv")
+    return run_dir / "metrics.csv"
+
+
+def _model_tables(config: dict, model: str, images, sources, base: Path) -> list[Path]:
+    """One model's jobs: encode, ceiling, each bit depth's decode, each codec setting."""
+    options = {"mirror": config["mirror"], "threads": None, **model_options(config)}
+    latents = [base / "latents" / f"{image}.npz" for image in images]
+    max_pixels = config["dataset"]["max_pixels"]
+    encode_images(model, sources, latents, max_pixels=max_pixels, **options)
+    decoding = {"sources": sources, "latents": latents, **options}
+    tables = [base / "ceiling" / "metrics.csv"]
+    reconstruct_ceiling(model, **decode_outputs(base / "ceiling", images), **decoding)
+    jobs = sweep(config, model)
+    for bits in sorted({job.bits for job in jobs}):
+        folder = base / f"b{bits}" / "quantized"
+        quantized = [folder / f"{image}.npz" for image in images]
+        quantize_latents(latents, quantized, bits=bits, clip=config["quantization"]["clip"])
+        tables.append(folder / "metrics.csv")
+        decode_quantized(model, quantized=quantized, **decode_outputs(folder, images), **decoding)
+    for job in jobs:
+        tables.append(_codec_table(config, job, images, base, decoding))
+    return tables
+
+
+def _codec_table(config: dict, job, images, base: Path, decoding: dict) -> Path:
+    """One codec setting's files and rows: verified lossless, or decoded."""
+    quantized = [base / f"b{job.bits}" / "quantized" / f"{image}.npz" for image in images]
+    branch = base / f"b{job.bits}" / job.packing / f"{job.codec}-{job.quality}"
+    compressed = [branch / "compressed" / f"{image}.lcf" for image in images]
+    options = config["codecs"][job.codec].get("options", {})
+    compress_latents(quantized, compressed, setting=job, options=options)
+    if is_lossless(job):
+        verify_lossless(
+            quantized=quantized,
+            compressed=compressed,
+            decoded_table=base / f"b{job.bits}" / "quantized" / "metrics.csv",
+            table=branch / "lossless.csv",
+            setting=job,
+            options=options,
+        )
+        return branch / "lossless.csv"
+    reconstruct(
+        job,
+        quantized=quantized,
+        compressed=compressed,
+        **decode_outputs(branch, images),
+        options=options,
+        **decoding,
+    )
+    return branch / "metrics.csv"
+
+
+def _baseline_tables(config: dict, sources, run_dir: Path) -> list[Path]:
+    tables = []
     for baseline in baseline_jobs(config):
         folder = run_dir / "baselines" / baseline.name
         tables.append(folder / "metrics.csv")
@@ -135,10 +137,9 @@ def run(config: dict) -> Path:
             codec=baseline.codec,
             quality_values=list(baseline.quality_values),
             options=baseline.options,
-            max_pixels=settings["max_pixels"],
+            max_pixels=config["dataset"]["max_pixels"],
         )
-    aggregate(tables, run_dir / "metrics.csv")
-    return run_dir / "metrics.csv"
+    return tables
 
 
 if __name__ == "__main__":

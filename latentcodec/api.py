@@ -8,7 +8,7 @@
 The `latentcodec` command (`latentcodec.cli`) is built on these functions: `encode` calls
 `check_settings` once and then `compress` per image, `decode` calls `decompress` per file, so a
 file this module writes is the command's, byte for byte, for the same settings (and the
-workflow's: both go through `standalone.encode_image`/`store_latent`).
+workflow's: both go through `lcf.encode_image`/`store_latent`).
 
 Models load once per process (per model, device and mirror) and torch is imported only when a
 model first runs: importing this module, checking settings and `load_latent` stay torch-free.
@@ -34,11 +34,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from latentcodec.codecs.base import LatentCodec
 from latentcodec.codecs.container import LatentContainer, read_container, write_container
-from latentcodec.codecs.image import CODECS, Codec, get_codec
 from latentcodec.codecs.lcf import check_codec_settings, decode_latent, encode_image, read_latent
-from latentcodec.codecs.packing import NO_PACKING
 from latentcodec.codecs.quantize import Quantized, check_clip, dequantize
+from latentcodec.codecs.registry import CODECS, latent_codec_class
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image
 from latentcodec.measure.metrics import bits_per_pixel
@@ -105,8 +105,9 @@ class Settings:
     device: str
     codec_options: tuple[tuple[str, object], ...]  # sorted (name, value) pairs
 
-    def coder(self) -> Codec:
-        return _build_codec(CODECS[self.codec], dict(self.codec_options))
+    def coder(self) -> LatentCodec:
+        """The latent codec of this setting, built with its options."""
+        return _build_codec(self.codec, self.packing, dict(self.codec_options))
 
 
 @dataclass(frozen=True)
@@ -150,17 +151,16 @@ def check_settings(
     """
     with _as(SettingsError, "--model"):
         get_spec(model)
-    if codec not in CODECS:
-        raise SettingsError(f"--codec: unknown codec {codec!r}; known: {', '.join(sorted(CODECS))}")
-    codec_class = CODECS[codec]
+    with _as(SettingsError, "--codec"):
+        codec_class = latent_codec_class(codec)
     if packing is None:
-        packing = "interleaved" if codec_class.packs else NO_PACKING
+        packing = codec_class.default_packing
     with _as(SettingsError):
         check_codec_settings(codec_class, bits, packing, quality)
     with _as(SettingsError, "--clip"):
         check_clip(clip)
     _check_run(device)
-    _build_codec(codec_class, codec_options)
+    _build_codec(codec, packing, codec_options)
     return Settings(
         model=model,
         codec=codec,
@@ -223,27 +223,13 @@ def compress(
             pixels,
             coder=coder,
             bits=settings.bits,
-            packing=settings.packing,
             quality_value=settings.quality,
             clip=settings.clip,
         )
     out_path = Path(out_path)
     with _as(OutputError, str(out_path)):
         size = write_container(out_path, container)
-    return CompressResult(
-        path=out_path,
-        bytes=size,
-        bpp=bits_per_pixel(size, container.width, container.height),
-        height=container.height,
-        width=container.width,
-        latent_shape=_latent_shape(container),
-        model=settings.model,
-        codec=settings.codec,
-        bits=settings.bits,
-        quality=settings.quality,
-        packing=settings.packing,
-        clip=settings.clip,
-    )
+    return _result(out_path, size, container, settings)
 
 
 def decompress(
@@ -284,8 +270,12 @@ def read_file(path: str | os.PathLike) -> tuple[LatentContainer, Quantized]:
     with _as(InputError, str(path)):
         container = read_container(path)
     with _as(UnavailableError, str(path)):
-        coder = get_codec(container.codec)  # decoding takes no options
+        codec_class = latent_codec_class(container.codec)
         spec = get_spec(container.model)
+    with _as(InputError, str(path)):
+        codec_class.check_packing(container.packing)
+    with _as(UnavailableError, str(path)):
+        coder = codec_class(container.packing)  # decoding takes no options
     with _as(InputError, str(path)):
         return container, read_latent(container, coder, spec, path)
 
@@ -324,19 +314,21 @@ def _prefixed(prefix: str, message: str) -> str:
     return message if not prefix or message.startswith(prefix) else f"{prefix}: {message}"
 
 
-def _build_codec(codec_class: type[Codec], options: dict) -> Codec:
-    """The codec with its options: an unknown option or a bad value is a SettingsError (named
-    as the command's flag), a library this installation lacks an UnavailableError."""
+def _build_codec(name: str, packing: str, options: dict) -> LatentCodec:
+    """The latent codec with its options: an unknown option or a bad value is a
+    SettingsError (named as the command's flag), a library this installation lacks an
+    UnavailableError."""
+    codec_class = CODECS[name]
     accepted = inspect.signature(codec_class).parameters
-    for name in options:
-        if name not in accepted:
+    for option in options:
+        if option not in accepted:
             effort = codec_class.effort_option
             hint = f"its effort option is {effort}" if effort else "it has no effort option"
-            raise SettingsError(f"--{name}: {codec_class.name} takes no {name} option ({hint})")
+            raise SettingsError(f"--{option}: {name} takes no {option} option ({hint})")
     with _as(UnavailableError):
         codec_class()  # the defaults are valid: a failure here is the library's
     with _as(SettingsError):  # the message names the codec and the option
-        return codec_class(**options)
+        return latent_codec_class(name)(packing, **options)
 
 
 def _pixels(image) -> tuple[np.ndarray, str]:
@@ -373,6 +365,22 @@ def _is_pil_image(image) -> bool:
     from PIL import Image
 
     return isinstance(image, Image.Image)
+
+
+def _result(
+    path: Path, size: int, container: LatentContainer, settings: Settings
+) -> CompressResult:
+    """What `compress` reports of the file it wrote."""
+    setting = ("model", "codec", "bits", "quality", "packing", "clip")
+    return CompressResult(
+        path=path,
+        bytes=size,
+        bpp=bits_per_pixel(size, container.width, container.height),
+        height=container.height,
+        width=container.width,
+        latent_shape=_latent_shape(container),
+        **{field: getattr(settings, field) for field in setting},
+    )
 
 
 def _latent_shape(container: LatentContainer) -> tuple[int, int, int]:

@@ -1,11 +1,7 @@
 """Tidy result tables: one row per image × model × bit depth × codec × quality.
 
-Columns (units in docs/method.md):
-
-    image, model, bitdepth, packing, codec, quality, quality_value, effort,
-    bytes, side_bytes, bpp, psnr, ssim, msssim, ssimulacra2, butteraugli, butteraugli_3norm,
-    latent_mse, latent_psnr, exact, width, height, channels, source, compressed, recon,
-    quantizer, clipped
+The columns are the fields of `Row`, in order (units in docs/method.md). Derived tables
+are read through `read_csv_table`, each with its `TableSchema` (metrics.csv: `METRICS`).
 
 `bytes` is the size of the file a user would keep and `bpp` = 8 × `bytes` ÷ pixels
 (`metrics.bits_per_pixel`): for a latent codec the whole `.lcf` file
@@ -25,7 +21,7 @@ All of them have `packing = none` (`NO_PACKING`).
 (per-channel) or `clip<c>` (fixed [−c, c]); `none` on rows without integers (float latents,
 pixel baselines). `clipped` is the share of the latent's values the range clipped (NaN where
 there are no integers).
-`effort` is the encoder's time-for-bytes setting (`latentcodec.codecs.image`, e.g. `speed=6`), empty
+`effort` is the encoder's time-for-bytes setting (`latentcodec.codecs.base`, e.g. `speed=6`), empty
 where there is no codec or the codec has no such setting.
 The perceptual columns (`latentcodec.measure.perceptual`) are NaN where the run's
 `perceptual_metrics` leaves a metric out.
@@ -36,42 +32,52 @@ from __future__ import annotations
 import io
 import math
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
 
-COLUMNS = [
-    "image",
-    "model",
-    "bitdepth",
-    "packing",
-    "codec",
-    "quality",
-    "quality_value",
-    "effort",
-    "bytes",
-    "side_bytes",
-    "bpp",
-    "psnr",
-    "ssim",
-    "msssim",
-    "ssimulacra2",
-    "butteraugli",
-    "butteraugli_3norm",
-    "latent_mse",
-    "latent_psnr",
-    "exact",
-    "width",
-    "height",
-    "channels",
-    "source",
-    "compressed",
-    "recon",
-    "quantizer",
-    "clipped",
-]
+
+@dataclass(frozen=True)
+class Row:
+    """One row of metrics.csv: one image at one setting, its file and its quality. The
+    fields, in order, are the table's columns (`COLUMNS`); units in docs/method.md."""
+
+    image: str
+    model: str
+    bitdepth: int
+    packing: str
+    codec: str
+    quality: str
+    quality_value: int | None
+    effort: str
+    bytes: int  # the size of what a user keeps: the `.lcf` or pixel file, or the raw array
+    side_bytes: int  # of `bytes`, those that are not the codec's own (header, ranges, CRC)
+    bpp: float
+    psnr: float
+    ssim: float
+    msssim: float
+    ssimulacra2: float
+    butteraugli: float
+    butteraugli_3norm: float
+    latent_mse: float
+    latent_psnr: float
+    exact: bool
+    width: int
+    height: int
+    channels: int
+    source: str
+    compressed: str
+    recon: str
+    quantizer: str
+    clipped: float
+
+
+COLUMNS = [column.name for column in fields(Row)]
+
 SORT_KEYS = ["model", "codec", "bitdepth", "packing", "quality_value", "quality", "image"]
 SWEEP_KEYS = ["model", "codec", "bitdepth", "packing", "quality"]
 
@@ -110,8 +116,9 @@ def cell_text(value) -> str:
     return "" if isinstance(value, float) and math.isnan(value) else str(value)
 
 
-def write_table(rows: list[dict] | pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write rows as CSV with the fixed column order, sorted, floats at full precision."""
+def write_table(rows: list[Row] | pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write rows (`Row`s, or any records with its fields) as CSV with the fixed column
+    order, sorted, floats at full precision."""
     frame = pd.DataFrame(rows)
     missing = set(COLUMNS) - set(frame.columns)
     if missing:
@@ -126,17 +133,53 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     write_text_atomic(path, buffer.getvalue())
 
 
-def read_table(path: str | os.PathLike) -> pd.DataFrame:
+@dataclass(frozen=True)
+class TableSchema:
+    """What one table written as CSV holds, for `read_csv_table`: its name in errors (with
+    its article, "a results table"), the columns it must have, their dtypes where pandas
+    would guess wrong, the text columns whose empty cells are "" (not NaN), whether a file
+    without rows is an empty table, and `na_values` when only those cells are missing
+    (instead of pandas' defaults, which also read "NA" or "null" as missing)."""
+
+    name: str
+    columns: tuple[str, ...]
+    dtypes: Mapping[str, object] = field(default_factory=dict)
+    text: tuple[str, ...] = ()
+    may_be_empty: bool = False
+    na_values: tuple[str, ...] | None = None
+
+
+METRICS = TableSchema(
+    "a results table",
+    tuple(COLUMNS),
+    dtypes={"quality": str, "quality_value": "Int64", "effort": str, "quantizer": str},
+    text=("effort",),
+)
+
+
+def read_csv_table(path: str | os.PathLike, schema: TableSchema) -> pd.DataFrame:
+    """A table written as CSV, checked against its schema; any problem is a
+    LatentCodecError naming the file."""
+    options = {"dtype": dict(schema.dtypes)}
+    if schema.na_values is not None:
+        options |= {"keep_default_na": False, "na_values": list(schema.na_values)}
     try:
-        frame = pd.read_csv(
-            path, dtype={"quality": str, "quality_value": "Int64", "effort": str, "quantizer": str}
-        )
+        frame = pd.read_csv(path, **options)
+    except pd.errors.EmptyDataError as error:
+        if not schema.may_be_empty:
+            raise LatentCodecError(f"{path}: cannot read as {schema.name} ({error})") from error
+        frame = pd.DataFrame(columns=list(schema.columns))
     except (OSError, pd.errors.ParserError, ValueError) as error:
-        raise LatentCodecError(f"{path}: cannot read as a results table ({error})") from error
-    missing = set(COLUMNS) - set(frame.columns)
+        raise LatentCodecError(f"{path}: cannot read as {schema.name} ({error})") from error
+    missing = set(schema.columns) - set(frame.columns)
     if missing:
-        raise LatentCodecError(f"{path}: not a results table, missing columns {sorted(missing)}")
-    return frame.assign(effort=frame["effort"].fillna(""))
+        raise LatentCodecError(f"{path}: not {schema.name}, missing columns {sorted(missing)}")
+    return frame.assign(**{column: frame[column].fillna("") for column in schema.text})
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """A results table (metrics.csv, or one job's part of it)."""
+    return read_csv_table(path, METRICS)
 
 
 def aggregate(paths: list[str | os.PathLike], output: str | os.PathLike) -> None:

@@ -38,7 +38,7 @@ rule compress_latents:
     conda:
         "../envs/codec.yaml"
     params:
-        quality_value=quality_value,
+        setting=setting_params,
         options=codec_options,
     script:
         "../scripts/compress_latents.py"
@@ -59,7 +59,7 @@ rule verify_lossless:
     conda:
         "../envs/codec.yaml"
     params:
-        quality_value=quality_value,
+        setting=setting_params,
         options=codec_options,
     script:
         "../scripts/verify_lossless.py"

@@ -18,7 +18,7 @@ rule encode_images:
         "../envs/model.yaml"
     threads: 1
     resources:
-        gpu=gpu_count(),
+        gpu=GPUS,
     params:
         model_options=MODEL_OPTIONS,
         max_pixels=config["dataset"]["max_pixels"],
@@ -42,7 +42,7 @@ rule sensitivity:
         "../envs/model.yaml"
     threads: 1
     resources:
-        gpu=gpu_count(),
+        gpu=GPUS,
     params:
         probes=SENSITIVITY_PROBES,
         model_options=MODEL_OPTIONS,

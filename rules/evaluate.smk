@@ -18,7 +18,7 @@ rule decode_quantized:
         "../envs/model.yaml"
     threads: 1
     resources:
-        gpu=gpu_count(),
+        gpu=GPUS,
     params:
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
@@ -48,9 +48,9 @@ rule reconstruct:
         "../envs/model.yaml"
     threads: 1
     resources:
-        gpu=gpu_count(),
+        gpu=GPUS,
     params:
-        quality_value=quality_value,
+        setting=setting_params,
         options=codec_options,
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
@@ -78,7 +78,7 @@ rule ceiling:
         "../envs/model.yaml"
     threads: 1
     resources:
-        gpu=gpu_count(),
+        gpu=GPUS,
     params:
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
@@ -106,7 +106,7 @@ rule float_latent:
         "../envs/model.yaml"
     threads: 1
     resources:
-        gpu=gpu_count(),
+        gpu=GPUS,
     params:
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
@@ -130,7 +130,7 @@ rule pixel_baseline:
     conda:
         "../envs/model.yaml"
     params:
-        setting=baseline_setting,
+        setting=baseline_params,
         max_pixels=config["dataset"]["max_pixels"],
         perceptual_metrics=config["perceptual_metrics"],
     script:
@@ -195,9 +195,9 @@ rule tables:
         anchor=config["comparison"]["anchor"],
         latent_anchor=config["comparison"]["latent_anchor"],
         bootstrap=config["comparison"]["bootstrap"],
-        lead_model=lead_model(),
+        lead_model=EXPERIMENT.lead_model(),
         lead_settings=config["findings"]["lead_settings"],
-        pixel_codecs=pixel_avif_baselines(),
+        pixel_codecs=EXPERIMENT.pixel_avif_baselines(),
     script:
         "../scripts/tables.py"
 
@@ -217,7 +217,7 @@ rule match_sizes:
     conda:
         "../envs/codec.yaml"
     params:
-        baselines=equal_size_baselines(),
+        baselines=EXPERIMENT.equal_size_baselines(),
         bitdepths=config["comparison"]["equal_size_bitdepths"],
         max_pixels=config["dataset"]["max_pixels"],
     script:
@@ -255,7 +255,7 @@ rule record_versions:
         "../envs/model.yaml"
     params:
         models=MODELS,
-        codecs=CODECS_USED,
+        codecs=EXPERIMENT.codecs_used(),
         mirror=config["mirror"],
     script:
         "../scripts/record_versions.py"
@@ -279,6 +279,6 @@ rule published_bdrate:
         "../envs/report.yaml"
     params:
         dataset=DATASET,
-        pixel_codecs=pixel_avif_baselines(),
+        pixel_codecs=EXPERIMENT.pixel_avif_baselines(),
     script:
         "../scripts/published_bdrate.py"

@@ -12,7 +12,7 @@ rule channel_statistics:
     conda:
         "../envs/report.yaml"
     params:
-        codecs=configured_codec_options(),
+        codecs=EXPERIMENT.all_codec_options(),
     script:
         "../scripts/channel_statistics.py"
 
@@ -29,7 +29,7 @@ rule findings:
         bdrate="results/{run}/bdrate.csv",
         pairs="results/{run}/equal_size.csv",
         bitdepth_gain="results/{run}/bitdepth_gain.csv",
-        entropy="results/{run}/entropy.md",
+        entropy="results/{run}/entropy.csv",
         channels=expand("results/{{run}}/{model}/channels.csv", model=MODELS),
         figures=expand(
             "results/{{run}}/figures/{name}.png",
@@ -98,7 +98,8 @@ rule entropy_report:
 rule seed_study:
     """The seed study's published per-image numbers (real SDXL VAE, 24 Kodak images) beside the
     lead model on the same settings, and read against this run's pixel curves; only a run on
-    all 24 Kodak images with references.seed_study asks for it (get_final_output)."""
+    all 24 Kodak images with references.seed_study asks for it (`Experiment.final_outputs`).
+    """
     input:
         metrics="results/{run}/metrics.csv",
     output:
@@ -114,8 +115,8 @@ rule seed_study:
         "../envs/report.yaml"
     params:
         dataset=DATASET,
-        model=lead_model(),
-        baselines={name: job.codec for name, job in BASELINES.items()},
+        model=EXPERIMENT.lead_model(),
+        baselines=EXPERIMENT.baseline_codecs(),
         bootstrap=config["comparison"]["bootstrap"],
     script:
         "../scripts/seed_study.py"

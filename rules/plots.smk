@@ -39,7 +39,7 @@ rule figures:
         "../envs/report.yaml"
     params:
         figures=config["figures"],
-        compressai=shows_compressai(config, DATASET, IMAGES),
+        compressai=EXPERIMENT.shows_compressai(),
     script:
         "../scripts/figures.py"
 

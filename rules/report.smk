@@ -19,6 +19,6 @@ rule execute_notebook:
     conda:
         "../envs/report.yaml"
     params:
-        parameters=notebook_parameters(),
+        parameters=EXPERIMENT.notebook_parameters(),
     script:
         "../scripts/execute_notebook.py"

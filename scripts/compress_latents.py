@@ -1,17 +1,15 @@
-"""Snakemake script: store integer latents with one codec at one quality."""
+"""Snakemake script: store integer latents at one setting (codec, packing, quality)."""
 
 from latentcodec.workflow.jobs import run_step
-from latentcodec.workflow.pipeline import compress_latents
+from latentcodec.workflow.setting import Setting
+from latentcodec.workflow.store import compress_latents
 
 run_step(
     snakemake.log[0],
     compress_latents,
     list(snakemake.input.quantized),
     list(snakemake.output),
-    codec=snakemake.wildcards.codec,
-    bits=int(snakemake.wildcards.bits),
-    packing=snakemake.wildcards.packing,
-    quality_value=snakemake.params.quality_value,
+    setting=Setting(**snakemake.params.setting),
     options=snakemake.params.options,
     sensitivities=list(snakemake.input.sensitivity),
 )

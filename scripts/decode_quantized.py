@@ -1,7 +1,7 @@
 """Snakemake script: decode the quantised latents as they are (shared by lossless codecs)."""
 
+from latentcodec.workflow.decode import decode_quantized
 from latentcodec.workflow.jobs import decode_job_options, run_step
-from latentcodec.workflow.pipeline import decode_quantized
 
 run_step(
     snakemake.log[0],

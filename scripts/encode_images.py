@@ -1,7 +1,7 @@
 """Snakemake script: encode images to float latents with one model load."""
 
+from latentcodec.workflow.encode import encode_images
 from latentcodec.workflow.jobs import model_job_options, run_step
-from latentcodec.workflow.pipeline import encode_images
 
 run_step(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Snakemake script: every model's entropy bounds beside the lossless codecs (CSV, Markdown,
 figure)."""
 
-from latentcodec.analysis.entropy import write_entropy_report
+from latentcodec.report.steps import write_entropy_report
 from latentcodec.workflow.jobs import run_step
 
 run_step(

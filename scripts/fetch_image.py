@@ -1,7 +1,7 @@
 """Snakemake script: place one dataset image as 8-bit RGB PNG (verified or converted)."""
 
-from latentcodec.workflow.datasets import fetch_image
 from latentcodec.workflow.jobs import run_step
+from latentcodec.workflow.placing import fetch_image
 
 run_step(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Snakemake script: decode the float latents rounded to a lower float precision."""
 
+from latentcodec.workflow.decode import reconstruct_ceiling
 from latentcodec.workflow.jobs import decode_job_options, run_step
-from latentcodec.workflow.pipeline import reconstruct_ceiling
 
 run_step(
     snakemake.log[0],

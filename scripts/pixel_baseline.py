@@ -1,7 +1,7 @@
 """Snakemake script: one pixel-domain baseline codec over its quality grid."""
 
+from latentcodec.workflow.baseline import pixel_baseline
 from latentcodec.workflow.jobs import run_step
-from latentcodec.workflow.pipeline import pixel_baseline
 
 run_step(
     snakemake.log[0],

@@ -1,6 +1,6 @@
 """Snakemake script: equal-size crop grid from the equal-size table."""
 
-from latentcodec.report.plots import plot_equal_size
+from latentcodec.report.steps import plot_equal_size
 from latentcodec.workflow.jobs import run_step
 
 figures = snakemake.params.figures

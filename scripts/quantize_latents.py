@@ -1,7 +1,7 @@
 """Snakemake script: quantise float latents to integers at one bit depth and range."""
 
 from latentcodec.workflow.jobs import run_step
-from latentcodec.workflow.pipeline import quantize_latents
+from latentcodec.workflow.store import quantize_latents
 
 run_step(
     snakemake.log[0],

@@ -1,7 +1,7 @@
 """Snakemake script: write results/<run>/dataset.csv, the images and where each came from."""
 
-from latentcodec.workflow.datasets import write_dataset_table
 from latentcodec.workflow.jobs import run_step
+from latentcodec.workflow.placing import write_dataset_table
 
 run_step(
     snakemake.log[0],

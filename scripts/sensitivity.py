@@ -1,7 +1,7 @@
 """Snakemake script: each latent's decoder sensitivity per channel, with one model load."""
 
+from latentcodec.workflow.encode import measure_sensitivity
 from latentcodec.workflow.jobs import model_job_options, run_step
-from latentcodec.workflow.pipeline import measure_sensitivity
 
 run_step(
     snakemake.log[0],

@@ -1,7 +1,8 @@
 """Snakemake script: verify lossless files round-trip exactly and reuse their decode."""
 
-from latentcodec.workflow.jobs import codec_setting, run_step
-from latentcodec.workflow.pipeline import verify_lossless
+from latentcodec.workflow.decode import verify_lossless
+from latentcodec.workflow.jobs import run_step
+from latentcodec.workflow.setting import Setting
 
 run_step(
     snakemake.log[0],
@@ -10,6 +11,6 @@ run_step(
     compressed=list(snakemake.input.compressed),
     decoded_table=snakemake.input.decoded,
     table=snakemake.output[0],
-    model=snakemake.wildcards.model,
-    **codec_setting(snakemake),
+    setting=Setting(**snakemake.params.setting),
+    options=snakemake.params.options,
 )

@@ -67,14 +67,22 @@ def results(noise=1.0):
 
 
 def pairs():
-    """Four taesdxl pairs against JPEG (one unmatched), latent better in one of the three."""
+    """Four taesdxl pairs against JPEG (one unmatched), latent better in one of the three; the
+    equal-size table's other columns filled in."""
     return pd.DataFrame(
         {
-            "model": "taesdxl", "codec": "avif", "bitdepth": 8, "baseline": "jpeg",
-            "bpp": [0.2, 0.4, 0.6, 0.8], "size_ratio": [1.01, 0.98, 1.0, 2.2],
-            "size_mismatch": [False, False, False, True],
-            "ssimulacra2": [40.0, 50.0, 60.0, 90.0], "pixel_ssimulacra2": [30.0, 55.0, 65.0, 10.0],
-            "psnr": [25.0, 27.0, 29.0, 40.0], "pixel_psnr": [26.0, 28.0, 30.0, 20.0],
+            "image": ["kodim01", "kodim02", "kodim03", "kodim04"], "model": "taesdxl",
+            "codec": "avif", "bitdepth": 8, "packing": "interleaved",
+            "quality": ["q1", "q2", "q3", "q4"], "quality_value": [10, 20, 30, 40],
+            "effort": "speed=6", "latent_bytes": [9830, 19661, 29491, 39322],
+            "bpp": [0.2, 0.4, 0.6, 0.8], "psnr": [25.0, 27.0, 29.0, 40.0], "ssim": 0.9,
+            "ssimulacra2": [40.0, 50.0, 60.0, 90.0], "source": "s.png", "recon": "r.png",
+            "baseline": "jpeg", "pixel_codec": "jpeg", "pixel_effort": "",
+            "pixel_quality": [5, 10, 15, 20], "pixel_bytes": [9928, 19268, 29491, 86508],
+            "pixel_bpp": [0.2, 0.39, 0.6, 1.76], "pixel_psnr": [26.0, 28.0, 30.0, 20.0],
+            "pixel_ssim": 0.9, "pixel_ssimulacra2": [30.0, 55.0, 65.0, 10.0],
+            "pixel_file": "p.jpeg", "size_ratio": [1.01, 0.98, 1.0, 2.2],
+            "size_mismatch": [False, False, False, True], "out_of_range": "",
         }
     )  # fmt: skip
 

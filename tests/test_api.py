@@ -28,9 +28,9 @@ from latentcodec.api import (
 )
 from latentcodec.cli import Exit, main
 from latentcodec.codecs.container import container_to_bytes, read_container, write_container
-from latentcodec.codecs.image import get_codec
 from latentcodec.codecs.lcf import store_latent
 from latentcodec.codecs.quantize import dequantize, quantize
+from latentcodec.codecs.registry import latent_codec_class
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_image, read_rgb
 from latentcodec.measure.metrics import bits_per_pixel, psnr
@@ -43,13 +43,13 @@ def stored_latent(path: Path, *, codec="png", quality=None, clip=None, bits=8, s
     returns the Quantized it stores."""
     latent = np.random.default_rng(seed).normal(0, 1.5, (32, 9, 13))
     quantized = quantize(latent, bits, clip)
+    codec_class = latent_codec_class(codec)
     container = store_latent(
         quantized,
         model=MODEL,
         height=70,
         width=101,
-        coder=get_codec(codec),
-        packing="interleaved" if codec != "lac" else "none",
+        coder=codec_class(codec_class.default_packing),
         quality_value=quality,
     )
     write_container(path, container)
@@ -128,7 +128,7 @@ def test_load_latent_works_with_torch_unavailable(tmp_path):
 def test_check_settings_fills_the_packing_and_refuses_what_the_codec_cannot_store():
     settings = check_settings(model=MODEL, codec="avif", quality=50, speed=8)
     assert (settings.packing, settings.codec_options) == ("interleaved", (("speed", 8),))
-    assert settings.coder().speed == 8
+    assert settings.coder().image.speed == 8
     assert check_settings(model=MODEL, codec="lac", quality=80).packing == "none"
     refusals = [
         (dict(codec="avif"), "--quality: avif needs a quality in 0 … 100"),

@@ -15,7 +15,7 @@ from PIL import Image
 
 from latentcodec.cli import Exit, main
 from latentcodec.codecs.container import LatentContainer, read_container, write_container
-from latentcodec.codecs.image import CODECS
+from latentcodec.codecs.registry import CODECS
 from latentcodec.io import load_image, read_rgb
 from latentcodec.measure.metrics import psnr
 from latentcodec.models.registry import MODELS
@@ -188,7 +188,9 @@ def png_round_trip(mirror, tmp_path_factory):
 @pytest.mark.slow
 def test_png_round_trip_gives_the_workflows_pixels(png_round_trip, mirror, tmp_path):
     """The same image, model and bit depth through the workflow's steps decode identically."""
-    from latentcodec.workflow.pipeline import decode_quantized, encode_images, quantize_latents
+    from latentcodec.workflow.decode import decode_quantized
+    from latentcodec.workflow.encode import encode_images
+    from latentcodec.workflow.store import quantize_latents
 
     source, stored, decoded = png_round_trip
     container = read_container(stored)

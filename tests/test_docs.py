@@ -89,3 +89,68 @@ def test_the_readmes_tables_are_the_findings_tables():
             model, *values = cells(row)
             for name, value in zip(names[1:], values, strict=True):
                 assert sources[model][ENTROPY_COLUMNS[name]] == value, (model, name)
+
+
+def current_rules(mirror: Path) -> list[str]:
+    """The rules of the smoke DAG as the code builds it now (its rule graph's labels)."""
+    import os
+    import subprocess
+    import sys
+
+    graph = subprocess.run(
+        [str(Path(sys.executable).parent / "snakemake"), "--rulegraph"]
+        + ["--configfile", ".test/config-smoke.yaml"],
+        cwd=ROOT,
+        env={**os.environ, "LATENTCODEC_MIRROR": str(mirror)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return sorted(set(re.findall(r'label = "([a-z_]+)"', graph)))
+
+
+def test_the_docs_pictures_of_the_workflow_show_todays_rules(mirror):
+    """docs/rulegraph.svg and docs/report.png come from `make docs`: a rule added, renamed or
+    removed since makes them stale, and this fails until they are drawn again."""
+    rules = current_rules(mirror)
+    svg = (ROOT / "docs" / "rulegraph.svg").read_text(encoding="utf-8")
+    drawn = sorted(set(re.findall(r">([a-z_]+)</text>", svg)))
+    assert drawn == rules, "docs/rulegraph.svg is stale: run make docs"
+    shot = (ROOT / "docs" / "report.rules").read_text(encoding="utf-8").split()
+    assert shot == rules, "docs/report.png is stale: run make report-screenshot"
+
+
+def wing_of(module: str) -> str:
+    """The wing a module of latentcodec lives in: its subpackage, or `ground` (errors, io,
+    sources, tables: what every wing may use) or `top` (api, cli: built on the wings)."""
+    parts = module.split(".")
+    if len(parts) > 2:
+        return parts[1]
+    return "top" if parts[1] in ("api", "cli", "cli_parser") else "ground"
+
+
+def wing_imports() -> set[tuple[str, str]]:
+    """(importer's wing, imported wing) for every import of latentcodec in the package."""
+    import ast
+
+    edges = set()
+    package = ROOT / "latentcodec"
+    for path in package.rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        if module == "latentcodec" or module.endswith(".data"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("latentcodec."):
+                target = wing_of(node.module)
+                if target != wing_of(module):
+                    edges.add((wing_of(module), target))
+    return edges
+
+
+def test_the_wings_picture_in_the_development_guide_is_the_codes_imports():
+    """docs/development.md draws which wing imports which (a Mermaid graph): it must be the
+    code's own, arrow for arrow, so the picture cannot go stale."""
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    block = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    drawn = set(re.findall(r"^\s*(\w+) --> (\w+)\s*$", block, flags=re.MULTILINE))
+    assert drawn == wing_imports()

@@ -55,7 +55,7 @@ def test_only_the_model_env_holds_torch_and_diffusers():
 
 
 def test_lazy_imports_count_only_for_the_jobs_that_reach_them():
-    # pipeline imports torch only inside the functions that load a model or measure MS-SSIM.
+    # The steps import torch only inside the functions that load a model or measure MS-SSIM.
     assert {"torch", "diffusers"}.isdisjoint(
         required_imports(rule_named("compress_latents"), PACKAGE)
     )

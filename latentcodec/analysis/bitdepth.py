@@ -8,14 +8,17 @@ the model's ceiling (the float latent decoded). From the results table alone.
 from __future__ import annotations
 
 import math
-import os
 
 import pandas as pd
 
-from latentcodec.analysis.operating_points import DELTAS_DB, ceiling
-from latentcodec.tables import PIXEL_MODEL, is_quantized, read_table, summarize, write_csv
+from latentcodec.analysis.ceiling import ceiling
+from latentcodec.tables import PIXEL_MODEL, TableSchema, is_quantized, summarize
 
-SMALLEST_DELTA_DB = min(DELTAS_DB)  # "keeps the ceiling": within the finest operating point
+GAIN_TABLE = TableSchema(
+    "a bit-depth gain table",
+    ("model", "bitdepth", "images", "bpp", "psnr", "msssim", "gain_db", "gain_per_bit_db")
+    + ("ceiling_psnr", "gap_to_ceiling_db"),
+)
 
 
 def bitdepth_gain_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -46,53 +49,4 @@ def bitdepth_gain_table(frame: pd.DataFrame) -> pd.DataFrame:
                 }
             )
             previous = row
-    return pd.DataFrame(rows)
-
-
-def write_bitdepth_gain(table: str | os.PathLike, output: str | os.PathLike) -> None:
-    write_csv(bitdepth_gain_table(read_table(table)), output)
-
-
-def bitdepth_gain_markdown(gain: pd.DataFrame) -> str:
-    lines = [
-        "| model | bit depth | raw bpp | PSNR (dB) | gained over the previous depth (dB) "
-        "| per extra bit (dB) | below the ceiling (dB) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for row in gain.itertuples(index=False):
-        lines.append(
-            f"| {row.model} | {row.bitdepth} | {row.bpp:.3f} | {row.psnr:.3f} | "
-            f"{_signed(row.gain_db)} | {_signed(row.gain_per_bit_db)} | "
-            f"{row.gap_to_ceiling_db:.4f} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _signed(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:+.4f}"
-
-
-def bitdepth_sentence(gain: pd.DataFrame, model: str) -> str:
-    rows = gain[gain["model"] == model].sort_values("bitdepth")
-    if rows.empty:
-        return ""
-    enough = rows[rows["gap_to_ceiling_db"] <= SMALLEST_DELTA_DB + 1e-9]  # float sums round
-    if enough.empty:
-        finest = rows.iloc[-1]
-        return (
-            f"Even {finest.bitdepth}-bit quantisation stays {finest.gap_to_ceiling_db:.3f} dB "
-            f"below the `{model}` ceiling."
-        )
-    first = enough.iloc[0]
-    text = (
-        f"{first.bitdepth}-bit quantisation already comes within {first.gap_to_ceiling_db:.3f} "
-        f"dB of the `{model}` ceiling (the smallest measured depth within {SMALLEST_DELTA_DB:g} dB)"
-    )
-    later = rows[rows["bitdepth"] > first.bitdepth]
-    if later.empty:
-        return text + "."
-    following = later.iloc[0]
-    return text + (
-        f"; going to {following.bitdepth} bits adds {following.gain_db:+.4f} dB "
-        f"for {following.bpp - first.bpp:.3f} more raw bpp."
-    )
+    return pd.DataFrame(rows, columns=list(GAIN_TABLE.columns))

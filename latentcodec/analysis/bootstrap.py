@@ -10,15 +10,22 @@ of the replicates: simple, and honest for a statistic that is a ratio or read of
 
 A replicate draws image i a whole number of times; its mean curve is the weighted mean
 with those counts as weights, so all replicates of all settings are one matrix product.
+
+`Curves` reads those mean curves off (`latentcodec.analysis.readoff`) on the full image set
+and in every replicate alike; `best_pixel` and `beside_pixels` put a setting beside the
+cheapest pixel baseline at its level, the ratio every table of the project quotes.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from latentcodec.analysis.bjontegaard import msssim_db
+from latentcodec.analysis.readoff import NEVER, NO_DATA, RateAtLevel, rate_at_level, rates_at_level
 from latentcodec.errors import LatentCodecError
 from latentcodec.tables import SWEEP_KEYS
 
@@ -83,31 +90,6 @@ def estimate_columns(name: str, value: float, replicates: np.ndarray) -> dict:
     }
 
 
-def reached_note(share: float) -> str:
-    """ " [in 87% of resamples]" when some replicates missed the level, else "".
-
-    One decimal, kept off 0 and 100, where whole percents would print 0 % or 100 % for a
-    share that is neither.
-    """
-    if not 0 < share < 1:
-        return ""
-    percent = f"{100 * share:.0f}"
-    if percent in ("0", "100"):
-        percent = f"{min(max(round(100 * share, 1), 0.1), 99.9):.1f}"
-    return f" [in {percent}% of resamples]"
-
-
-def msssim_db(msssim):
-    """MS-SSIM on a dB scale, −10·log10(1 − MS-SSIM), where BD metrics behave; inf at 1.
-
-    Takes a number or an array and gives the same.
-    """
-    values = np.asarray(msssim, dtype=np.float64)
-    with np.errstate(divide="ignore"):
-        decibels = -10 * np.log10(np.maximum(1 - values, 0))
-    return decibels if decibels.ndim else float(decibels)
-
-
 class ImageMeans:
     """Every setting's mean over images, on the full image set and on each replicate.
 
@@ -166,3 +148,73 @@ class ImageMeans:
             hit = (values == sign * np.inf) @ weights.T > 0
             means[hit] = sign * np.inf
         return means[:, 0], means[:, 1:]
+
+
+class Curves:
+    """Mean rate and metric score of every setting, full and per replicate, read off by index."""
+
+    def __init__(self, means: ImageMeans, metric: str):
+        self.settings = means.settings
+        self.rate, self.rate_replicates = means.means("bpp")
+        self.score, self.score_replicates = means.means(metric)
+
+    def read(self, index, level: float, levels: np.ndarray) -> tuple[RateAtLevel, np.ndarray]:
+        labels = self.settings["quality"].to_numpy()[index].tolist()
+        result = rate_at_level(self.rate[index], self.score[index], level, labels)
+        replicates = rates_at_level(
+            self.rate_replicates[index].T, self.score_replicates[index].T, levels
+        )
+        return result, replicates
+
+
+def reading_columns(side: str, result: RateAtLevel) -> dict:
+    """How `side`'s rate was read off its curve, as table columns (status, points, peak,
+    bracket and its † flag)."""
+    return {
+        f"{side}_status": result.status,
+        f"{side}_between": result.between,
+        f"{side}_peak": result.peak,
+        f"{side}_bracket": result.bracket,
+        f"{side}_wide_bracket": result.wide_bracket,
+    }
+
+
+def best_pixel(curves: Curves, pixels: dict, level: float, levels: np.ndarray):
+    """The pixel baseline that needs the fewest bits for `level`, or ("", NEVER); and per
+    replicate the fewest bits any baseline needs (the best baseline may change)."""
+    best = np.full(len(levels), np.nan)
+    reached = []
+    for codec, index in pixels.items():
+        result, replicates = curves.read(index, level, levels)
+        best = np.fmin(best, replicates)
+        if not math.isnan(result.bpp):
+            reached.append((result.bpp, codec, result))
+    if not reached:
+        status = NEVER if pixels and not math.isnan(level) else NO_DATA
+        return "", RateAtLevel(math.nan, status), best
+    _, codec, result = min(reached, key=lambda item: (item[0], item[1]))
+    return codec, result, best
+
+
+def beside_pixels(curves: Curves, index, pixels: dict, *, ratio: bool = True) -> dict:
+    """Setting `index` of `curves` beside the cheapest of `pixels` (name → setting indices) at
+    its mean score, as table columns: pixel_codec, pixel_bpp with its interval, how the pixel
+    rate was read (`reading_columns`) and bpp_ratio = the setting's mean bpp ÷ that pixel bpp.
+
+    The ratio of means, as every ratio of the project: the pixel rate is where the pixel
+    codec's mean-over-images curve reaches the setting's mean score; in each bootstrap
+    replicate, where the replicate's mean curve reaches the replicate's mean score. With
+    `ratio` false the bpp_ratio columns are NaN.
+    """
+    rate, rate_replicates = curves.rate[index], curves.rate_replicates[index]
+    codec, pixel, best_replicates = best_pixel(
+        curves, pixels, curves.score[index], curves.score_replicates[index]
+    )
+    columns = {"pixel_codec": codec}
+    columns |= estimate_columns("pixel_bpp", pixel.bpp, best_replicates)
+    columns |= reading_columns("pixel", pixel)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios = rate_replicates / best_replicates
+    if not ratio:
+        ratios = np.full_like(ratios, np.nan)
+    return columns | estimate_columns("bpp_ratio", rate / pixel.bpp if ratio else np.nan, ratios)

@@ -14,10 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from latentcodec.codecs.image import CODECS, get_codec
+from latentcodec.codecs.registry import CODECS, get_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays
-from latentcodec.tables import write_csv
+from latentcodec.tables import TableSchema, write_csv
+
+CHANNEL_TABLE = TableSchema("a channel table", ("channel", "bitdepth", "entropy_bits"))
 
 
 def lossless_single_plane_codecs(codecs: dict[str, dict], bits: int) -> dict[str, dict]:
@@ -25,7 +27,7 @@ def lossless_single_plane_codecs(codecs: dict[str, dict], bits: int) -> dict[str
     return {
         name: options
         for name, options in {"png": {}, **codecs}.items()
-        if CODECS[name].stores_losslessly(bits, planes=1)
+        if CODECS[name].stores_losslessly(bits, 1)
     }
 
 
@@ -110,23 +112,3 @@ def write_channel_table(
     codecs: dict[str, dict],
 ) -> None:
     write_csv(channel_table(latents, quantized, codecs), output)
-
-
-def channel_sentence(channels: pd.DataFrame, model: str) -> str:
-    """At 8 bits where measured (the usual latent depth), else the smallest measured."""
-    bits = 8 if (channels["bitdepth"] == 8).any() else channels["bitdepth"].min()
-    rows = channels[channels["bitdepth"] == bits]
-    count = len(rows)
-    text = (
-        f"Across its {count} channels at {bits} bits, `{model}`'s entropy ranges from "
-        f"{rows['entropy_bits'].min():.2f} to {rows['entropy_bits'].max():.2f} bits/value"
-    )
-    if "png_share" not in rows:
-        return text + "."
-    largest = rows.loc[rows["png_share"].idxmax()]
-    smallest = rows.loc[rows["png_share"].idxmin()]
-    return text + (
-        f"; stored one channel per PNG, channel {int(largest.channel)} takes "
-        f"{largest.png_share:.1%} of the bytes and channel {int(smallest.channel)} "
-        f"{smallest.png_share:.1%} (an even split: {1 / count:.1%})."
-    )

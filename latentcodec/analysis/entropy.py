@@ -29,7 +29,8 @@ plug-in bias pulls even the pooled estimate down at 12 and 16 bits (24 such imag
 Rates in bpp are per original image pixel: entropy × values ÷ (W × H), plus the quantised
 latent's side bytes (its per-channel ranges, `Quantized.side_bytes`) × 8 ÷ (W × H), the side
 information every decoder needs. The codecs' bpp in metrics.csv is their whole `.lcf` file,
-which adds a header of some 40 bytes (≈ 0.001 bpp on a Kodak image) to the ranges.
+which adds a header of some 40 bytes (≈ 0.001 bpp on a Kodak image) to the ranges
+(`latentcodec.analysis.lossless` sets them side by side).
 """
 
 from __future__ import annotations
@@ -42,18 +43,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from latentcodec.codecs.quantize import load_quantized
+from latentcodec.codecs.quantized_file import load_quantized
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import write_text_atomic
-from latentcodec.tables import NO_CODEC, PIXEL_MODEL, is_uncoded, read_table, summarize, write_csv
+from latentcodec.tables import TableSchema, write_csv
 
 BOUNDS = ("histogram", "med", "linear")
-BOUND_LABELS = {
-    "histogram": "(a) histogram",
-    "med": "(b) MED residual",
-    "linear": "(c) linear, causal + previous channels",
-}
 PREVIOUS_CHANNELS = 2
+BOUND_TABLE = TableSchema(  # one model's bounds (`entropy_tables`), as entropy.csv has them
+    "an entropy table", ("model", "bitdepth", "bound", "images", "bits_per_value", "bpp")
+)
 
 
 @dataclass(frozen=True)
@@ -265,191 +263,3 @@ def write_entropy_bounds(
     summary, per_channel = entropy_tables(read_latents(quantized, model), model)
     write_csv(summary, bounds)
     write_csv(per_channel, channels)
-
-
-def lossless_rates(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mean bpp (side bytes included) of every exact latent codec setting, per model and depth.
-
-    Rows of `frame` (a results table) with a codec (not the ceiling or the bare quantised
-    latent), not pixel baselines, exact on every image.
-    """
-    summary = summarize(frame)
-    chosen = summary[(summary["model"] != PIXEL_MODEL) & ~is_uncoded(summary) & summary["exact"]]
-    names = chosen["codec"].astype(str)
-    ambiguous = chosen.duplicated(["model", "bitdepth", "codec"], keep=False)
-    labels = names.where(~ambiguous, names + "-" + chosen["quality"] + "/" + chosen["packing"])
-    return pd.DataFrame(
-        {
-            "model": chosen["model"],
-            "bitdepth": chosen["bitdepth"].astype(int),
-            "kind": "codec",
-            "name": labels,
-            "codec": names,
-            "images": chosen["images"],
-            "bits_per_value": np.nan,
-            "bpp": chosen["bpp"],
-        }
-    )
-
-
-def entropy_report(bounds: Sequence[pd.DataFrame], metrics: pd.DataFrame) -> pd.DataFrame:
-    """Every model's bounds beside its lossless codecs' real bpp, one row per (model, bit
-    depth, bound or codec); codecs only at the depths the bounds cover."""
-    frames = []
-    for table in bounds:
-        frames.append(
-            pd.DataFrame(
-                {
-                    "model": table["model"],
-                    "bitdepth": table["bitdepth"],
-                    "kind": "bound",
-                    "name": table["bound"],
-                    "codec": NO_CODEC,
-                    "images": table["images"],
-                    "bits_per_value": table["bits_per_value"],
-                    "bpp": table["bpp"],
-                }
-            )
-        )
-    if not frames:
-        raise LatentCodecError("entropy report: no bound tables given")
-    report = pd.concat(frames, ignore_index=True)
-    covered = report[["model", "bitdepth"]].drop_duplicates()
-    codecs = lossless_rates(metrics).merge(covered, on=["model", "bitdepth"])
-    report = pd.concat([report, codecs], ignore_index=True)
-    order = {name: index for index, name in enumerate(BOUNDS)}
-    report["_order"] = report["name"].map(order).fillna(len(order))
-    report = report.sort_values(["model", "bitdepth", "_order", "name"], kind="stable")
-    return report.drop(columns="_order").reset_index(drop=True)
-
-
-def entropy_markdown(report: pd.DataFrame) -> str:
-    """One row per model and bit depth: each bound's bits/value and bpp, each codec's bpp."""
-    codecs = sorted(set(report.loc[report["kind"] == "codec", "name"]))
-    header = ["model", "bit depth"]
-    for bound in BOUNDS:
-        header += [f"{BOUND_LABELS[bound]} bits/value", f"{BOUND_LABELS[bound]} bpp"]
-    header += [f"{name} bpp" for name in codecs] + ["best codec ÷ best bound"]
-    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
-    for (model, bits), rows in report.groupby(["model", "bitdepth"], sort=True):
-        by_name = rows.set_index("name")
-        cells = [str(model), str(bits)]
-        for bound in BOUNDS:
-            row = by_name.loc[bound]
-            cells += [f"{row['bits_per_value']:.3f}", f"{row['bpp']:.3f}"]
-        rates = [by_name["bpp"].get(name, np.nan) for name in codecs]
-        cells += ["—" if np.isnan(rate) else f"{rate:.3f}" for rate in rates]
-        best_bound = by_name.loc[list(BOUNDS), "bpp"].min()
-        best_codec = np.nanmin(rates) if not np.all(np.isnan(rates)) else np.nan
-        cells.append("—" if np.isnan(best_codec) else f"{best_codec / best_bound:.2f}×")
-        lines.append("| " + " | ".join(cells) + " |")
-    distances = distance_sentences(report)
-    if distances:
-        lines += ["", *(f"- {sentence}" for sentence in distances)]
-    note = (
-        "\nbpp includes the per-channel ranges in both the bounds and the codecs; a codec's "
-        "bpp is its whole `.lcf` file, whose header adds ≈ 0.001 bpp more. "
-        "The bounds are empirical and model-cost-free: histograms pooled over the run's "
-        "images, the cost of describing them (and the linear predictor's coefficients) left "
-        "out, so a real coder pays more. At 12 and 16 bits a channel has few values per level "
-        "and the plug-in entropy is biased low. A coder that adapts to each image (lac fits "
-        "its predictor and scales per image) can come in under a bound that holds one model "
-        "for all images.\n"
-    )
-    return "\n".join(lines) + "\n" + note
-
-
-def distance_sentences(report: pd.DataFrame) -> list[str]:
-    """Per model and bit depth, how far each image codec is from the codecs that code the
-    latent itself (`Codec.packs` False: lac) and how far those are from the best bound."""
-    from latentcodec.codecs.image import CODECS
-
-    sentences = []
-    for (model, bits), rows in report.groupby(["model", "bitdepth"], sort=True):
-        coded = rows[rows["kind"] == "codec"]
-        codecs = coded.set_index("name")["bpp"]
-        native = [row.name for row in coded.itertuples() if not CODECS[row.codec].packs]
-        images = codecs.drop(native).sort_values()
-        bounds = rows[rows["kind"] == "bound"].set_index("name")["bpp"]
-        if not native or images.empty or bounds.empty:
-            continue
-        name = min(native, key=codecs.get)
-        rate, bound = codecs[name], bounds.idxmin()
-        above = ", ".join(f"{other} {rate_change(value, rate)}" for other, value in images.items())
-        gap = bounds[bound] / rate - 1
-        side = "below" if gap < 0 else "above"
-        sentences.append(
-            f"`{model}`, {bits} bits: `{name}` {rate:.3f} bpp; the image codecs against it: "
-            f"{above}. The best bound ({BOUND_LABELS[bound]}, {bounds[bound]:.3f} bpp) is "
-            f"{abs(100 * gap):.1f} % {side} `{name}`."
-        )
-    return sentences
-
-
-def rate_change(value: float, reference: float) -> str:
-    """`value` against `reference` as a signed percentage, e.g. "+4.8 %"."""
-    return f"{100 * (value / reference - 1):+.1f} %"
-
-
-def entropy_figure(report: pd.DataFrame):
-    """bpp against bit depth, a panel per model: a line per bound, markers per codec."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    models = list(dict.fromkeys(report["model"]))
-    figure, axes = plt.subplots(
-        1, len(models), figsize=(4.6 * len(models), 4), squeeze=False, layout="constrained"
-    )
-    markers = "osD^vP*X"
-    codecs = sorted(set(report.loc[report["kind"] == "codec", "name"]))
-    for axis, model in zip(axes[0], models, strict=True):
-        rows = report[report["model"] == model]
-        for bound in BOUNDS:
-            line = rows[rows["name"] == bound].sort_values("bitdepth")
-            axis.plot(line["bitdepth"], line["bpp"], ".-", label=BOUND_LABELS[bound])
-        for index, name in enumerate(codecs):
-            points = rows[(rows["kind"] == "codec") & (rows["name"] == name)]
-            if len(points):
-                axis.plot(
-                    points["bitdepth"],
-                    points["bpp"],
-                    markers[index % len(markers)],
-                    color="black",
-                    fillstyle="none",
-                    label=name,
-                )
-        axis.set_title(model)
-        axis.set_xlabel("latent bit depth")
-        axis.set_ylabel("bpp (side bytes included)")
-        axis.grid(True, alpha=0.3)
-        axis.legend(fontsize="small")
-    figure.suptitle("Empirical entropy bounds (model cost not counted) and lossless codecs")
-    return figure
-
-
-def write_entropy_report(
-    bounds: Sequence[str | os.PathLike],
-    metrics: str | os.PathLike,
-    csv: str | os.PathLike,
-    markdown: str | os.PathLike,
-    figure: str | os.PathLike,
-) -> None:
-    from latentcodec.report.plots import save_figure
-
-    report = entropy_report([_read_csv(path) for path in bounds], read_table(metrics))
-    write_csv(report, csv)
-    write_text_atomic(markdown, entropy_markdown(report))
-    save_figure(entropy_figure(report), {"png": figure})
-
-
-def _read_csv(path: str | os.PathLike) -> pd.DataFrame:
-    try:
-        table = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise LatentCodecError(f"{path}: cannot read the table ({error})") from error
-    missing = {"model", "bitdepth", "bound", "images", "bits_per_value", "bpp"} - set(table)
-    if missing:
-        raise LatentCodecError(f"{path}: not an entropy table, missing {sorted(missing)}")
-    return table

@@ -22,6 +22,9 @@ the bisection still ends at a crossing, and `size_ratio` reports how close it ca
 
 Each matched encoding is written to `<files>/<baseline>-q<quality>.<codec>` so that the
 crop grid decodes exactly those bytes and `ls -l` audits the sizes.
+
+`equal_size_summary` sums the run's pairs up per model, codec and baseline;
+`equal_size_panels` measures the crops the equal-size figure shows, from the stored files.
 """
 
 from __future__ import annotations
@@ -36,17 +39,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from latentcodec.codecs.image import CODECS, get_codec
+from latentcodec.analysis.crops import centre_window
+from latentcodec.codecs.registry import CODECS, get_codec
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import MAX_PIXELS, load_image, write_bytes_atomic
+from latentcodec.io import MAX_PIXELS, load_image, read_rgb, write_bytes_atomic
 from latentcodec.measure.metrics import bits_per_pixel, psnr, ssim
 from latentcodec.measure.ssimulacra2 import ssimulacra2
-from latentcodec.tables import is_pixel, is_uncoded, read_table, write_csv
+from latentcodec.tables import (
+    TableSchema,
+    is_pixel,
+    is_uncoded,
+    read_csv_table,
+    read_table,
+    write_csv,
+)
 
 log = logging.getLogger(__name__)
 
 SIZE_TOLERANCE = 0.05  # pairs further apart than this, relative to the latent size, are flagged
 LATENT_KEYS = ["image", "model", "codec", "bitdepth", "packing", "quality", "quality_value"]
+SUMMARY_SCORES = ("ssimulacra2", "psnr")
+FILE_KEYS = ["image", "model", "codec", "bitdepth", "packing", "quality"]  # one latent file
 
 
 @dataclass(frozen=True)
@@ -227,23 +240,130 @@ def pair_columns() -> list[str]:
 
 def read_pairs(path: str | os.PathLike) -> pd.DataFrame:
     """An equal-size table (one image's or the whole run's), strings kept as strings."""
-    try:
-        frame = pd.read_csv(
-            path,
-            dtype={"quality": str, "effort": str, "pixel_effort": str, "out_of_range": str},
-            keep_default_na=False,
-            na_values=[""],
-        )
-    except (OSError, pd.errors.ParserError, ValueError) as error:
-        raise LatentCodecError(f"{path}: cannot read as an equal-size table ({error})") from error
-    missing = set(pair_columns()) - set(frame.columns)
-    if missing:
-        raise LatentCodecError(f"{path}: not an equal-size table, missing {sorted(missing)}")
-    text = ["effort", "pixel_effort", "out_of_range"]
-    return frame.assign(**{column: frame[column].fillna("") for column in text})
+    return read_csv_table(path, PAIRS_TABLE)
+
+
+PAIRS_TABLE = TableSchema(
+    "an equal-size table",
+    tuple(pair_columns()),
+    dtypes={"quality": str, "effort": str, "pixel_effort": str, "out_of_range": str},
+    text=("effort", "pixel_effort", "out_of_range"),
+    na_values=("",),
+)
 
 
 def concatenate_pairs(paths: Sequence[str | os.PathLike], output: str | os.PathLike) -> None:
     """The per-image equal-size tables as one."""
     frames = [read_pairs(path) for path in paths]
     write_csv(pd.concat(frames, ignore_index=True)[pair_columns()], output)
+
+
+def equal_size_summary(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs summarised: does a latent file look better than pixel codecs at the same
+    bytes? (Bühlmann's claim, tested perceptually.) One row per model × latent codec × bit
+    depth × baseline over the pairs matched within the tolerance (a pair the quality scale
+    could not match would hand one side more bytes; `unmatched` counts those): the mean size
+    ratio, the mean score of each side and the share of pairs in which the latent file scores
+    higher, on SSIMULACRA2 (perceptual) and PSNR."""
+    matched = pairs[~pairs["size_mismatch"].astype(bool)]
+    rows = []
+    keys = ["model", "codec", "bitdepth", "baseline"]
+    for (model, codec, bits, baseline), group in matched.groupby(keys, sort=True):
+        row = {"model": model, "codec": codec, "bitdepth": bits, "baseline": baseline}
+        row["pairs"] = len(group)
+        row["unmatched"] = int(
+            (
+                (pairs["model"] == model)
+                & (pairs["codec"] == codec)
+                & (pairs["bitdepth"] == bits)
+                & (pairs["baseline"] == baseline)
+                & pairs["size_mismatch"].astype(bool)
+            ).sum()
+        )
+        row["size_ratio"] = float(group["size_ratio"].mean())
+        row["bpp"] = float(group["bpp"].mean())
+        for score in SUMMARY_SCORES:
+            latent, pixel = group[score].to_numpy(float), group[f"pixel_{score}"].to_numpy(float)
+            row[f"latent_{score}"] = float(np.mean(latent))
+            row[f"pixel_{score}"] = float(np.mean(pixel))
+            row[f"latent_better_{score}"] = float(np.mean(latent > pixel))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def equal_size_panels(
+    pairs: pd.DataFrame,
+    baselines: list[str],
+    images: list[str],
+    *,
+    models: list[str] | None = None,
+    setting: str | None = None,
+    bitdepth: int | None = None,
+    size: int = 256,
+) -> pd.DataFrame:
+    """The panels of the equal-size grid, measured: per shown latent file, its original, the
+    latent file decoded and each baseline's matched file decoded, each as its centre crop
+    (`crop`, at most `size` square) with the crop's own PSNR, SSIM and SSIMULACRA2 against the
+    original's (NaN for the original itself), its file's bytes and, for a pixel file, the
+    size ratio. A row per panel; `row` numbers the grid's rows (image, then model).
+
+    The latent file shown is `setting` ("<codec>-<quality>", e.g. "avif-q45") at `bitdepth`;
+    without a setting, the lossy latent file with the lowest rate whose pairs with every
+    baseline are within the size tolerance, where latent codecs differ most from pixel codecs.
+    """
+    shown = pairs[pairs["baseline"].isin(baselines) & pairs["image"].isin(images)]
+    if models:
+        shown = shown[shown["model"].isin(models)]
+    if setting is not None:
+        shown = shown[(shown["codec"] + "-" + shown["quality"]) == setting]
+        if bitdepth is not None:
+            shown = shown[shown["bitdepth"] == bitdepth]
+    matched = shown.groupby(FILE_KEYS).filter(
+        lambda group: (
+            set(group["baseline"]) == set(baselines)
+            and not group["size_mismatch"].astype(bool).any()
+        )
+    )
+    chosen = (
+        matched.drop_duplicates(FILE_KEYS)
+        .sort_values("bpp")
+        .groupby(["image", "model"], sort=False)
+        .head(1)
+    )
+    chosen = chosen.assign(order=chosen["image"].map(images.index)).sort_values(["order", "model"])
+    panels = []
+    for number, row in enumerate(chosen.itertuples(index=False)):
+        same_file = (shown[FILE_KEYS] == pd.Series(row._asdict())[FILE_KEYS]).all(axis=1)
+        panels += _file_panels(row, shown[same_file], baselines, size, number)
+    return pd.DataFrame(panels, columns=PANEL_COLUMNS)
+
+
+PANEL_COLUMNS = [
+    "row", "image", "model", "kind", "label", "bytes", "size_ratio", "psnr", "ssim",
+    "ssimulacra2", "crop",
+]  # fmt: skip
+
+
+def _file_panels(row, pairs: pd.DataFrame, baselines: list[str], size: int, number: int):
+    """The original, the latent file and each baseline's file of one grid row."""
+    original = load_image(row.source, max_pixels=None)
+    window = centre_window(original.shape, size)
+    reference = original[window]
+    common = {"row": number, "image": row.image, "model": row.model}
+    panels = [common | {"kind": "original", "label": "original", "crop": reference}]
+    latent = f"{row.model}: {row.codec} {row.quality}, {row.bitdepth}-bit"
+    decoded = [("latent", latent, read_rgb(row.recon), int(row.latent_bytes), np.nan)]
+    for name in baselines:
+        pair = pairs[pairs["baseline"] == name].iloc[0]
+        data = Path(pair["pixel_file"]).read_bytes()
+        pixels = get_codec(pair["pixel_codec"]).decode(data)
+        label = f"{name} q{int(pair['pixel_quality'])}"
+        decoded.append(("pixel", label, pixels, len(data), pair["size_ratio"]))
+    for kind, label, pixels, stored, ratio in decoded:
+        crop = pixels[window]
+        panels.append(
+            common
+            | {"kind": kind, "label": label, "bytes": stored, "size_ratio": ratio, "crop": crop}
+            | measure_pair(reference, crop)
+        )
+    return panels

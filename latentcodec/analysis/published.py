@@ -9,22 +9,22 @@ numbers to stand beside ours, not models to run.
 - `PUBLISHED`: the one place that says which file is which codec, its label and family.
 - `published_curves`: the shipped files as one tidy DataFrame (codec, label, family, point,
   bpp, psnr, msssim, name, source).
-- `comparable` / `shows_compressai`: whether a run measured what the published means are
-  means over (exactly kodim01…kodim24 of the registered Kodak set, not shrunk), and whether
-  it draws them (`references.compressai` and comparable). The workflow calls the second.
+- `comparable` / `shows_compressai` / `shows_seed_study`: whether a run measured what the
+  published means are means over (exactly kodim01…kodim24 of the registered Kodak set, not
+  shrunk), and whether it draws CompressAI's curves (`references.compressai`) or writes the
+  seed study's tables (`references.seed_study`). The workflow calls the last two.
 - `best_latent_curve`: the lossy latent curve with the lowest BD-rate on PSNR against the
   run's `comparison.anchor`, read from the run's `bdrate.csv`.
-- `published_bd_table`: BD-rates (`latentcodec.analysis.bdrate.bd_rate`) of the run's pixel AVIF
-  curves and its best latent curve against each published curve, on PSNR and on MS-SSIM in
-  dB, from the per-setting means over images. `published_bd_markdown` writes it down;
-  `write_published_bdrate` does both for the workflow.
+- `published_bd_table`: BD-rates (`latentcodec.analysis.bjontegaard.bd_rate`) of the run's
+  pixel AVIF curves and its best latent curve against each published curve, on PSNR and on
+  MS-SSIM in dB, from the per-setting means over images; `latentcodec.report.published`
+  writes it down.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -32,23 +32,16 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from latentcodec.analysis.bdrate import bd_rate
-from latentcodec.analysis.bootstrap import msssim_db
+from latentcodec.analysis.bjontegaard import bd_rate, msssim_db
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import write_text_atomic
-from latentcodec.tables import (
-    cell_text,
-    is_pixel,
-    is_uncoded,
-    read_table,
-    summarize,
-    write_csv,
-)
-from latentcodec.workflow.datasets import KODAK
+from latentcodec.tables import is_pixel, is_uncoded, summarize
 
 FOLDER = ("references", "compressai_kodak")  # under the package's data/
 SOURCE = "CompressAI 869a9f5, results/image/kodak"
 FAMILIES = ("learned", "standard")
+# What the published numbers measured: the registered Kodak set (dataset key and images), all
+# 24 images at their own size; a test holds these against the dataset registry.
+PUBLISHED_DATASET = "kodak"
 KODAK_IMAGES = tuple(f"kodim{number:02d}" for number in range(1, 25))
 CURVE_COLUMNS = ["codec", "label", "family", "point", "bpp", "psnr", "msssim", "name", "source"]
 # Our quality columns → the keys of the published files (MS-SSIM linear in both).
@@ -61,7 +54,6 @@ BD_COLUMNS = [
     "curve", "kind", "model", "codec", "bitdepth", "packing", "points",
     "reference", "reference_label", "family", "metric", "bd_rate", "note",
 ]  # fmt: skip
-NO_OVERLAP = "—"  # as bdrate.md prints a BD-rate with no overlap
 
 
 @dataclass(frozen=True)
@@ -178,7 +170,17 @@ def comparable(dataset: str, images: Iterable[str]) -> bool:
     """Whether a run measured what the published means are over: the registered Kodak set at
     its own size (dataset key "kodak", not "kodak-max…" or a folder) and exactly its 24
     images, kodim01…kodim24."""
-    return dataset == KODAK.name and sorted(images) == list(KODAK_IMAGES)
+    return dataset == PUBLISHED_DATASET and sorted(images) == list(KODAK_IMAGES)
+
+
+def check_comparable(metrics: pd.DataFrame, dataset: str, refusal: str) -> None:
+    """Refuse a results table that is not `comparable`: `refusal` says why it must be, and
+    the error adds what the run measured."""
+    images = sorted(metrics["image"].unique())
+    if not comparable(dataset, images):
+        raise LatentCodecError(
+            f"{refusal}; this run measured {len(images)} images of dataset {dataset!r}"
+        )
 
 
 def shows_compressai(config: dict, dataset: str, images: Iterable[str]) -> bool:
@@ -186,6 +188,14 @@ def shows_compressai(config: dict, dataset: str, images: Iterable[str]) -> bool:
     `references.compressai` (default true) and `comparable`. `dataset` and `images` as the
     workflow has them (DATASET, IMAGES in rules/common.smk)."""
     wanted = config.get("references", {}).get("compressai", True)
+    return bool(wanted) and comparable(dataset, images)
+
+
+def shows_seed_study(config: dict, dataset: str, images: Iterable[str]) -> bool:
+    """Whether a run writes seed_study.*: the config's `references.seed_study` (default true)
+    and a run on exactly the 24 Kodak images at their own size (`comparable`), the
+    images the study published. `dataset` and `images` as the workflow has them."""
+    wanted = config.get("references", {}).get("seed_study", True)
     return bool(wanted) and comparable(dataset, images)
 
 
@@ -273,102 +283,3 @@ def _bd_rate(reference: pd.DataFrame, curve: pd.DataFrame, metric: str) -> tuple
         return bd_rate(anchor_rate, anchor_quality, test_rate, test_quality), ""
     except LatentCodecError as error:
         return math.nan, str(error)
-
-
-def published_bd_markdown(
-    result: pd.DataFrame, *, anchor: str = "", best: dict | None = None
-) -> str:
-    """The BD-rates as Markdown: a row per published curve, a column per our curve × metric."""
-    intro = (
-        "BD-rate (%) of this run's curves against CompressAI's published Kodak curves "
-        f"({SOURCE}; means over the 24 images, bpp from real bitstreams; learned models "
-        "MSE-trained), each curve the means over images per setting. Negative: ours needs "
-        "fewer bits than the published codec for the same quality; MS-SSIM in dB, "
-        f"−10·log10(1 − MS-SSIM). {NO_OVERLAP}: the curves do not overlap in quality (or the "
-        "published file has no such score).\n\n"
-    )
-    if best is None:
-        intro += "No lossy latent curve has a BD-rate on PSNR against the anchor: only pixel "
-        intro += "curves are compared.\n\n"
-    else:
-        intro += (
-            f"Best latent curve: `{best['model']}` `{best['codec']}` {best['bitdepth']}-bit "
-            f"{best['packing']}, the lossy latent curve with the lowest BD-rate on PSNR against "
-            f"the run's anchor `{anchor or best.get('anchor', '')}` "
-            f"({best['bd_rate_psnr']:+.1f} %, bdrate.md).\n\n"
-        )
-    if result.empty:
-        return intro + "No curve of this run to compare.\n"
-    curves = list(dict.fromkeys(result["curve"]))
-    header = "| published | family | " + " | ".join(
-        f"`{curve}` {name}" for curve in curves for name in BD_METRICS.values()
-    )
-    lines = [header + " |", "|---|---|" + "---:|" * (len(curves) * len(BD_METRICS))]
-    for _, reference in result.groupby("reference", sort=False):
-        first = reference.iloc[0]
-        cells = []
-        for curve in curves:
-            for metric in BD_METRICS:
-                row = reference[(reference["curve"] == curve) & (reference["metric"] == metric)]
-                cells.append(_percent(row["bd_rate"].iloc[0]) if len(row) else NO_OVERLAP)
-        lines.append(
-            f"| {first['reference_label']} | {first['family']} | " + " | ".join(cells) + " |"
-        )
-    notes = result[result["note"].map(cell_text) != ""]
-    text = intro + "\n".join(lines) + "\n"
-    if not notes.empty:
-        text += "\nNotes:\n\n" + "".join(
-            f"- `{row.curve}` against {row.reference_label}, {BD_METRICS[row.metric]}: {row.note}\n"
-            for row in notes.itertuples(index=False)
-        )
-    return text
-
-
-def _percent(value: float) -> str:
-    return NO_OVERLAP if math.isnan(value) else f"{value:+.1f}"
-
-
-def write_published_bdrate(
-    metrics: str | os.PathLike,
-    bdrate: str | os.PathLike,
-    csv: str | os.PathLike,
-    markdown: str | os.PathLike,
-    *,
-    dataset: str,
-    pixel_codecs: Sequence[str],
-) -> None:
-    """published_bdrate.csv and .md of one run; refuses a run that is not `comparable`."""
-    frame = read_table(metrics)
-    images = sorted(frame["image"].unique())
-    if not comparable(dataset, images):
-        raise LatentCodecError(
-            f"published_bdrate: CompressAI's curves are means over all 24 Kodak images; this "
-            f"run measured {len(images)} images of dataset {dataset!r}"
-        )
-    try:
-        bd = pd.read_csv(bdrate)
-    except pd.errors.EmptyDataError:
-        bd = pd.DataFrame()
-    except (OSError, pd.errors.ParserError) as error:
-        raise LatentCodecError(f"{bdrate}: cannot read as a BD-rate table ({error})") from error
-    best = best_latent_curve(bd)
-    result = published_bd_table(frame, published_curves(), pixel_codecs=pixel_codecs, best=best)
-    write_csv(result, csv)
-    anchor = str(best["anchor"]) if best is not None else ""
-    write_text_atomic(markdown, published_bd_markdown(result, anchor=anchor, best=best))
-
-
-__all__ = [
-    "BD_METRICS",
-    "KODAK_IMAGES",
-    "PUBLISHED",
-    "Published",
-    "best_latent_curve",
-    "comparable",
-    "published_bd_markdown",
-    "published_bd_table",
-    "published_curves",
-    "reference_path",
-    "shows_compressai",
-    "write_published_bdrate",
-]

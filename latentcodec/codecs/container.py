@@ -135,6 +135,38 @@ def container_to_bytes(container: LatentContainer) -> bytes:
 
 def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> LatentContainer:
     """Parse a file's bytes; any problem is a LatentCodecError naming `source`."""
+    version = _version(data, source)
+    header = _Header._make(_HEADER.unpack_from(data))
+    cursor = _HEADER.size + header.model_len + header.codec_len
+    kind = _range_kind(data, cursor, version, source)
+    ranges_len = _RANGE_DTYPE.itemsize * (1 if kind == FIXED_RANGE else 2 * header.channels)
+    ranges_len += version >= 2  # the kind byte
+    _check_length_and_crc(data, cursor + ranges_len + header.payload_len, source)
+    model, codec = _names(data, header, source)
+    clip, ranges = _ranges(data, cursor + (version >= 2), kind, header.channels, source)
+    cursor += ranges_len
+    if header.packing >= len(PACKING_CODES):
+        raise LatentCodecError(f"{source}: unknown packing code {header.packing}")
+    container = LatentContainer(
+        model=model,
+        height=header.height,
+        width=header.width,
+        padding=(header.bottom, header.right),
+        bits=header.bits,
+        packing=PACKING_CODES[header.packing],
+        lo=ranges[: header.channels],
+        hi=ranges[header.channels :],
+        codec=codec,
+        quality=None if header.quality == NO_QUALITY else header.quality,
+        payload=bytes(data[cursor : cursor + header.payload_len]),
+        clip=clip,
+    )
+    _check_fields(container, source)
+    return container
+
+
+def _version(data: bytes, source) -> int:
+    """The format version, once the magic is there and the fixed header is complete."""
     if len(data) < len(MAGIC) + 1 or data[: len(MAGIC)] != MAGIC:
         raise LatentCodecError(f"{source}: not a latentcodec file (no {MAGIC!r} at its start)")
     version = data[len(MAGIC)]
@@ -149,19 +181,23 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
         raise LatentCodecError(
             f"{source}: truncated: {len(data)} bytes, shorter than the {_HEADER.size}-byte header"
         )
-    header = _Header._make(_HEADER.unpack_from(data))
-    cursor = _HEADER.size + header.model_len + header.codec_len
-    kind = PER_CHANNEL_RANGES
-    if version >= 2:
-        if len(data) <= cursor:
-            raise LatentCodecError(f"{source}: truncated before its range kind")
-        kind = data[cursor]
-        if kind not in (PER_CHANNEL_RANGES, FIXED_RANGE):
-            raise LatentCodecError(f"{source}: unknown quantisation range kind {kind}")
-    ranges_len = _RANGE_DTYPE.itemsize * (1 if kind == FIXED_RANGE else 2 * header.channels)
-    ranges_len += version >= 2  # the kind byte
-    body_len = cursor + ranges_len
-    body_len += header.payload_len
+    return version
+
+
+def _range_kind(data: bytes, cursor: int, version: int, source) -> int:
+    """Per-channel ranges or a fixed range: version 2 says which in the byte at `cursor`."""
+    if version < 2:
+        return PER_CHANNEL_RANGES
+    if len(data) <= cursor:
+        raise LatentCodecError(f"{source}: truncated before its range kind")
+    kind = data[cursor]
+    if kind not in (PER_CHANNEL_RANGES, FIXED_RANGE):
+        raise LatentCodecError(f"{source}: unknown quantisation range kind {kind}")
+    return kind
+
+
+def _check_length_and_crc(data: bytes, body_len: int, source) -> None:
+    """The file is as long as its header announces, and its CRC-32 matches."""
     expected = body_len + _CRC.size
     if len(data) < expected:
         raise LatentCodecError(
@@ -175,6 +211,10 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
     (stored_crc,) = _CRC.unpack_from(data, body_len)
     if zlib.crc32(data[:body_len]) != stored_crc:
         raise LatentCodecError(f"{source}: damaged: the CRC-32 does not match its contents")
+
+
+def _names(data: bytes, header: _Header, source) -> list[str]:
+    """The model id and the codec name."""
     cursor = _HEADER.size
     names = []
     for length in (header.model_len, header.codec_len):
@@ -183,35 +223,17 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
         except UnicodeDecodeError:
             raise LatentCodecError(f"{source}: a model or codec name is not ASCII") from None
         cursor += length
-    clip = None
+    return names
+
+
+def _ranges(data: bytes, offset: int, kind: int, channels: int, source):
+    """(clip or None, lo and hi of every channel, concatenated) from the ranges at `offset`."""
     if kind == FIXED_RANGE:
-        clip = float(np.frombuffer(data, _RANGE_DTYPE, 1, cursor + 1)[0])
+        clip = float(np.frombuffer(data, _RANGE_DTYPE, 1, offset)[0])
         if not (np.isfinite(clip) and clip > 0):
             raise LatentCodecError(f"{source}: invalid fixed range clip {clip!r}")
-        ranges = np.concatenate(fixed_range(clip, header.channels))
-    else:
-        offset = cursor + (version >= 2)
-        ranges = np.frombuffer(data, _RANGE_DTYPE, 2 * header.channels, offset)
-        ranges = ranges.astype(np.float32)
-    cursor += ranges_len
-    if header.packing >= len(PACKING_CODES):
-        raise LatentCodecError(f"{source}: unknown packing code {header.packing}")
-    container = LatentContainer(
-        model=names[0],
-        height=header.height,
-        width=header.width,
-        padding=(header.bottom, header.right),
-        bits=header.bits,
-        packing=PACKING_CODES[header.packing],
-        lo=ranges[: header.channels],
-        hi=ranges[header.channels :],
-        codec=names[1],
-        quality=None if header.quality == NO_QUALITY else header.quality,
-        payload=bytes(data[cursor : cursor + header.payload_len]),
-        clip=clip,
-    )
-    _check_fields(container, source)
-    return container
+        return clip, np.concatenate(fixed_range(clip, channels))
+    return None, np.frombuffer(data, _RANGE_DTYPE, 2 * channels, offset).astype(np.float32)
 
 
 def write_container(path: str | os.PathLike, container: LatentContainer) -> int:

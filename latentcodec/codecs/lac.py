@@ -35,62 +35,42 @@ sensitivity-weighted latent error. The indices, shifted to start at 0 (k − k_m
 k_min = −⌊μ_c / Δ_c + 1/2⌋), are what the context model codes, so a coarse step gives it a
 small alphabet.
 
-File format (integers big-endian; payload words little-endian uint32 as constriction writes):
-
-| offset | bytes       | field                                                             |
-|--------|-------------|-------------------------------------------------------------------|
-| 0      | 4           | magic `89 4C 41 43` ("\\x89LAC")                                  |
-| 4      | 1           | format version (2)                                                |
-| 5      | 1           | bit depth b, 1 … 16                                               |
-| 6      | 1           | quality, 1 … 100 (100 = lossless)                                 |
-| 7      | 1           | P, previous channels at the same position, 0 … min(8, C − 1)      |
-| 8      | 2, 2, 2     | C, h, w (C·h·w ≤ 2^26)                                            |
-| 14     | 4           | n, payload length in 32-bit words                                 |
-| 18     | 4·C         | only when quality < 100, per channel: step code (uint8, m + 16·e),|
-|        |             | offset code (uint8, δ = code / 256, ≤ 128), grid origin (uint16)  |
-|        | 2·C         | per-channel centre of the coded indices, uint16 (predictions are  |
-|        |             | around it)                                                        |
-|        | per channel | lowest class k_lo, class count m (bit 7 set: short coefficients); |
-|        |             | when m > 0, F predictor coefficients (int16 / 4096, or int8 / 64  |
-|        |             | when short; F = 3, or 6 + P when P > 0) and m deviation codes     |
-|        |             | (uint8, σ = 2^((code − 48) / 12)); k_lo = m = 0 stands for a      |
-|        |             | constant channel: coefficients 0, class 0, code 0                 |
-|        | 4·n         | payload: the range coder's words                                  |
-|        | 4           | CRC-32 of all bytes before it                                     |
-
-Every length and value is checked before use; a damaged or hostile file raises
-LatentCodecError naming the problem (the caller adds the file name).
+The file format is in `latentcodec.codecs.lac_format`; `Lac` is the latent codec that
+stores with it (`latentcodec.codecs.base.LatentCodec`).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-import struct
-import zlib
-from dataclasses import dataclass
 from importlib.metadata import version
 
 import constriction
 import numpy as np
 
+from latentcodec.codecs.base import LatentCodec
+from latentcodec.codecs.lac_format import (
+    COEF_SHIFT,
+    FORMAT_VERSION,
+    LOSSLESS_QUALITY,
+    MAX_PREVIOUS,
+    OFFSET_UNIT,
+    SHORT_COEF_SHIFT,
+    Grid,
+    Model,
+    check_shape,
+    coded_top,
+    parse,
+    predictor_taps,
+    serialise,
+    step_values,
+)
+from latentcodec.codecs.packing import NO_PACKING
 from latentcodec.errors import LatentCodecError
 
-MAGIC = b"\x89LAC"
-FORMAT_VERSION = 2
-MAX_VALUES = 2**26
-MAX_PREVIOUS = 8
-LOSSLESS_QUALITY = 100
-COEF_SHIFT = 12  # coefficients are int16 / 2^COEF_SHIFT
-SHORT_COEF_SHIFT = 6  # lossy: coefficients are multiples of 2^−6, stored as int8 when they fit
-SHORT_COEFS = 0x80  # flag in a channel's class-count byte: its coefficients are int8 · 2^6
 SIGMA_CODE_OFFSET = 48  # σ = 2^((code − 48) / 12): 0.0625 … 2^17.25, steps of 6 %
 SIGMA_CODE_PER_OCTAVE = 12
 ROW_PAD = 2  # zero rows above each channel (N of row 0 and the previous channel's i − 1)
-STEP_MANTISSA_BITS = 4  # Δ = (16 + m) · 2^(e − 4): code m + 16 e, 1 … 63488
-OFFSET_UNIT = 256  # δ = offset code / 256
-
-_HEADER = struct.Struct(">4sBBBBHHHI")
 
 
 def library() -> str:
@@ -123,80 +103,7 @@ def channel_steps(quality: int, bits: int, sensitivity: np.ndarray | None, chann
     return np.argmin(np.abs(np.log(steps)[:, None] - allowed), axis=1).astype(np.uint8)
 
 
-def step_values(codes: np.ndarray) -> np.ndarray:
-    """Steps of step codes, exact in float64 on any machine (a mantissa and a power of two)."""
-    codes = np.asarray(codes, dtype=np.int64)
-    mantissa = codes & (2**STEP_MANTISSA_BITS - 1)
-    return np.ldexp(
-        (2**STEP_MANTISSA_BITS + mantissa).astype(np.float64),
-        (codes >> STEP_MANTISSA_BITS) - STEP_MANTISSA_BITS,
-    )
-
-
-@dataclass(frozen=True)
-class _Model:
-    """Everything the decoder reads before the payload."""
-
-    bits: int
-    quality: int
-    previous: int
-    shape: tuple[int, int, int]
-    grid: _Grid | None  # None when lossless
-    centres: np.ndarray  # int64 (C,)
-    coefs: np.ndarray  # int64 (C, F)
-    class_low: np.ndarray  # int64 (C,)
-    sigma_codes: list[np.ndarray]  # per channel, uint8 (m_c,)
-
-    @property
-    def top(self) -> np.ndarray:
-        return _top(self.bits, self.grid, self.shape[0])
-
-
-def _top(bits: int, grid: _Grid | None, channels: int) -> np.ndarray:
-    """Largest coded symbol per channel (2^b − 1 when lossless)."""
-    if grid is None:
-        return np.full(channels, 2**bits - 1, dtype=np.int64)
-    return grid.highest(bits) - grid.lowest()
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """The lossy quantiser of each channel (see module doc): step, origin and offset codes."""
-
-    step_codes: np.ndarray  # uint8 (C,)
-    offset_codes: np.ndarray  # uint8 (C,), 0 … OFFSET_UNIT / 2
-    origins: np.ndarray  # int64 (C,), 0 … 2^b − 1
-
-    @property
-    def steps(self) -> np.ndarray:
-        return step_values(self.step_codes)
-
-    def lowest(self) -> np.ndarray:
-        """k_min per channel: the index of 0."""
-        return -np.floor(self.origins / self.steps + 0.5).astype(np.int64)
-
-    def highest(self, bits: int) -> np.ndarray:
-        """k_max per channel: the index of 2^b − 1."""
-        return np.floor((2**bits - 1 - self.origins) / self.steps + 0.5).astype(np.int64)
-
-    def reconstruct(self, symbols: np.ndarray, bits: int) -> np.ndarray:
-        """Values of coded symbols (k − k_min, float64), rounded and clipped to 0 … 2^b − 1;
-        computed in place (the decoder's largest arrays), `symbols` becomes the result."""
-        index = symbols
-        index += self.lowest()[:, None, None]
-        magnitude = np.abs(index)
-        magnitude -= (self.offset_codes / OFFSET_UNIT)[:, None, None]
-        np.maximum(magnitude, 0, out=magnitude)
-        np.sign(index, out=index)
-        index *= magnitude
-        index *= self.steps[:, None, None]
-        index += self.origins[:, None, None]
-        index += 0.5
-        np.floor(index, out=index)
-        return np.clip(index, 0, 2**bits - 1, out=index)
-
-
-def _quantise(values: np.ndarray, step_codes: np.ndarray) -> tuple[_Grid, np.ndarray]:
+def _quantise(values: np.ndarray, step_codes: np.ndarray) -> tuple[Grid, np.ndarray]:
     """The grid and the coded symbols (k − k_min) of a (C, h, w) float64 latent of integers."""
     steps = step_values(step_codes)[:, None, None]
     origins = np.floor(np.median(values, axis=(1, 2)) + 0.5)
@@ -207,17 +114,8 @@ def _quantise(values: np.ndarray, step_codes: np.ndarray) -> tuple[_Grid, np.nda
     shortfall = np.sum((magnitude - np.abs(scaled)) * nonzero, axis=(1, 2))
     offsets = shortfall / np.maximum(np.sum(nonzero, axis=(1, 2)), 1)
     offset_codes = np.clip(np.rint(offsets * OFFSET_UNIT), 0, OFFSET_UNIT // 2)
-    grid = _Grid(step_codes, offset_codes.astype(np.uint8), origins.astype(np.int64))
+    grid = Grid(step_codes, offset_codes.astype(np.uint8), origins.astype(np.int64))
     return grid, index - grid.lowest()[:, None, None]
-
-
-def _taps(previous: int) -> list[tuple[int, int, int]]:
-    """(channel offset, row offset, column offset) of each predictor input, all causal."""
-    taps = [(0, -1, 0), (0, -1, -1), (0, -1, 1)]
-    if previous:
-        taps += [(-1, 0, -1), (-1, 0, 1), (-1, -1, 0)]
-        taps += [(-p, 0, 0) for p in range(1, previous + 1)]
-    return taps
 
 
 def _sigmas(codes: np.ndarray) -> np.ndarray:
@@ -227,14 +125,6 @@ def _sigmas(codes: np.ndarray) -> np.ndarray:
 def _activity_class(abs_n, abs_nw, abs_ne, abs_prev) -> np.ndarray:
     """Octave class of the causal residual magnitude (exact: frexp of an integer)."""
     return np.frexp(abs_n + abs_nw + abs_ne + 2 * abs_prev)[1]
-
-
-def _check_shape(channels: int, height: int, width: int, previous: int) -> None:
-    """Refuse latents beyond the size caps (the decoder's arrays, see `_decode_values`)."""
-    values = channels * height * width
-    grid = (previous + channels) * (previous + 2 + height + channels) * (width + 2)
-    if not 1 <= values <= MAX_VALUES or grid > 4 * MAX_VALUES:
-        raise LatentCodecError(f"lac: latent shape {(channels, height, width)} out of range")
 
 
 # Encoding
@@ -251,12 +141,12 @@ def encode(
     previous = min(MAX_PREVIOUS, channels - 1)
     if max(values.shape) > 0xFFFF:
         raise LatentCodecError(f"lac: latent shape {values.shape} out of range")
-    _check_shape(channels, height, width, previous)
+    check_shape(channels, height, width, previous)
     values = values.astype(np.float64)
     grid = None
     if quality != LOSSLESS_QUALITY:
         grid, values = _quantise(values, channel_steps(quality, bits, sensitivity, channels))
-    taps = _taps(previous)
+    taps = predictor_taps(previous)
     centres = np.floor(values.mean(axis=(1, 2)) + 0.5)
     centred = values - centres[:, None, None]
     padded = _padded(centred, previous)
@@ -267,16 +157,16 @@ def encode(
         coefs = np.clip(np.rint(coefs / 2**SHORT_COEF_SHIFT), -128, 127) * 2**SHORT_COEF_SHIFT
     predicted = (coefs[:, None, :] @ features).reshape(values.shape)
     predicted += centres[:, None, None] * 2.0**COEF_SHIFT
-    top = _top(bits, grid, channels)
+    top = coded_top(bits, grid, channels)
     means = np.clip(predicted / 2.0**COEF_SHIFT, 0, top[:, None, None].astype(np.float64))
     residual = np.floor(np.abs(values * 2.0**COEF_SHIFT - predicted) / 2.0**COEF_SHIFT)
     padded_residual = _padded(residual, previous)
     classes = _activity_class(
-        *(_shifted(padded_residual, tap, values.shape) for tap in _taps(0)),
+        *(_shifted(padded_residual, tap, values.shape) for tap in predictor_taps(0)),
         _shifted(padded_residual, (-1, 0, 0), values.shape) if previous else 0,
     )
     class_low, sigma_codes, sigma = _fit_scales(values, means, classes)
-    model = _Model(
+    model = Model(
         bits, quality, previous, values.shape, grid, centres.astype(np.int64),
         coefs.astype(np.int64), class_low, sigma_codes,
     )  # fmt: skip
@@ -288,7 +178,7 @@ def encode(
         means[rows, cols].ravel(),
         sigma[rows, cols].ravel(),
     )
-    return _serialise(model, encoder.get_compressed())
+    return serialise(model, encoder.get_compressed())
 
 
 def _fit(features: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -369,141 +259,19 @@ def _wavefront_order(channels: int, height: int) -> tuple[np.ndarray, np.ndarray
     return channel.ravel()[order], row.ravel()[order]
 
 
-def _serialise(model: _Model, words: np.ndarray) -> bytes:
-    channels, height, width = model.shape
-    parts = [
-        _HEADER.pack(
-            MAGIC,
-            FORMAT_VERSION,
-            model.bits,
-            model.quality,
-            model.previous,
-            channels,
-            height,
-            width,
-            words.size,
-        )  # fmt: skip
-    ]
-    if model.grid is not None:
-        grid = np.zeros(channels, dtype=[("step", "u1"), ("offset", "u1"), ("origin", ">u2")])
-        grid["step"], grid["offset"] = model.grid.step_codes, model.grid.offset_codes
-        grid["origin"] = model.grid.origins
-        parts.append(grid.tobytes())
-    parts.append(model.centres.astype(">u2").tobytes())
-    for low, codes, coefs in zip(model.class_low, model.sigma_codes, model.coefs, strict=True):
-        parts.append(_channel_model_bytes(int(low), codes, coefs))
-    parts.append(words.astype("<u4").tobytes())
-    body = b"".join(parts)
-    return body + struct.pack(">I", zlib.crc32(body))
-
-
-def _channel_model_bytes(low: int, codes: np.ndarray, coefs: np.ndarray) -> bytes:
-    """A channel's classes, coefficients and deviation codes, in the shortest form."""
-    if low == 0 and codes.size == 1 and codes[0] == 0 and not np.any(coefs):
-        return bytes([0, 0])  # a constant channel's model
-    short, remainder = np.divmod(coefs, 2**SHORT_COEF_SHIFT)
-    if not np.any(remainder) and np.all(np.abs(short) <= 127):
-        return (
-            bytes([low, codes.size | SHORT_COEFS]) + short.astype("i1").tobytes() + codes.tobytes()
-        )
-    return bytes([low, codes.size]) + coefs.astype(">i2").tobytes() + codes.tobytes()
-
-
 # Decoding
 
 
 def decode(data: bytes) -> tuple[np.ndarray, int]:
     """(C, h, w) integers (uint8 for ≤ 8 bits, else uint16) and the bit depth."""
-    model, words = _parse(bytes(data))
+    model, words = parse(bytes(data))
     values = _decode_values(model, words)  # within 0 … 2^b − 1 when lossless
     if model.grid is not None:
         values = model.grid.reconstruct(values, model.bits)
     return values.astype(np.uint8 if model.bits <= 8 else np.uint16), model.bits
 
 
-def _parse(data: bytes) -> tuple[_Model, np.ndarray]:
-    if len(data) < _HEADER.size + 4:
-        raise LatentCodecError(f"lac: {len(data)} bytes is too short for a lac file")
-    magic, file_version, bits, quality, previous, channels, height, width, words = (
-        _HEADER.unpack_from(data)
-    )
-    if magic != MAGIC:
-        raise LatentCodecError("lac: not a lac file (bad magic)")
-    if file_version != FORMAT_VERSION:
-        raise LatentCodecError(f"lac: format version {file_version} is not {FORMAT_VERSION}")
-    (crc,) = struct.unpack_from(">I", data, len(data) - 4)
-    if zlib.crc32(data[:-4]) != crc:
-        raise LatentCodecError("lac: checksum mismatch (damaged file)")
-    if not 1 <= bits <= 16:
-        raise LatentCodecError(f"lac: bit depth {bits} outside 1 … 16")
-    if not 1 <= quality <= LOSSLESS_QUALITY:
-        raise LatentCodecError(f"lac: quality {quality} outside 1 … 100")
-    if previous > min(MAX_PREVIOUS, channels - 1):
-        raise LatentCodecError(f"lac: {previous} previous channels for {channels} channels")
-    _check_shape(channels, height, width, previous)
-    reader = _Reader(data, _HEADER.size, len(data) - 4)
-    grid = None
-    if quality != LOSSLESS_QUALITY:
-        fields = reader.array("u1", 4 * channels).reshape(channels, 4).astype(np.int64)
-        grid = _Grid(fields[:, 0], fields[:, 1], fields[:, 2] * 256 + fields[:, 3])
-        if np.any(grid.steps > 2.0**bits):
-            raise LatentCodecError(f"lac: quantisation steps above 2^{bits}")
-        if np.any(grid.offset_codes > OFFSET_UNIT // 2):
-            raise LatentCodecError("lac: reconstruction offsets above 1/2")
-        if np.any(grid.origins > 2**bits - 1):
-            raise LatentCodecError("lac: a grid origin lies outside the value range")
-    centres = reader.array(">u2", channels).astype(np.int64)
-    taps = len(_taps(previous))
-    coefs = np.zeros((channels, taps), dtype=np.int64)
-    class_low = np.zeros(channels, dtype=np.int64)
-    sigma_codes = []
-    for channel in range(channels):
-        low, count = (int(byte) for byte in reader.array("u1", 2))
-        if (low, count) == (0, 0):  # a constant channel's model
-            sigma_codes.append(np.zeros(1, dtype=np.uint8))
-            continue
-        short, count = count & SHORT_COEFS, count & ~SHORT_COEFS
-        if count == 0:
-            raise LatentCodecError(f"lac: channel {channel} has no deviation classes")
-        class_low[channel] = low
-        if short:
-            coefs[channel] = reader.array("i1", taps).astype(np.int64) * 2**SHORT_COEF_SHIFT
-        else:
-            coefs[channel] = reader.array(">i2", taps)
-        sigma_codes.append(reader.array("u1", count))
-    payload = reader.array("<u4", words)
-    if reader.position != reader.end:
-        raise LatentCodecError(
-            f"lac: {reader.end - reader.position} bytes after the payload that the header "
-            "does not account for"
-        )
-    model = _Model(
-        bits, quality, previous, (channels, height, width), grid, centres, coefs, class_low,
-        sigma_codes,
-    )  # fmt: skip
-    if np.any(centres > model.top):
-        raise LatentCodecError("lac: a channel centre lies outside the value range")
-    return model, payload.astype(np.uint32)
-
-
-class _Reader:
-    """Reads consecutive arrays from a byte string, refusing to run past `end`."""
-
-    def __init__(self, data: bytes, position: int, end: int):
-        self.data, self.position, self.end = data, position, end
-
-    def array(self, dtype: str, count: int) -> np.ndarray:
-        size = np.dtype(dtype).itemsize * count
-        if self.position + size > self.end:
-            raise LatentCodecError(
-                f"lac: file truncated (needs {size} more bytes at offset {self.position})"
-            )
-        array = np.frombuffer(self.data, dtype=dtype, count=count, offset=self.position)
-        self.position += size
-        return array
-
-
-def _decode_values(model: _Model, words: np.ndarray) -> np.ndarray:
+def _decode_values(model: Model, words: np.ndarray) -> np.ndarray:
     """Decode the indices row by row along the wavefront (see module doc).
 
     The state is skewed: value (c, i, j) sits at [P + 2 + i + c, P + c, 1 + j], its residual
@@ -560,7 +328,7 @@ def _decode_values(model: _Model, words: np.ndarray) -> np.ndarray:
     return unskewed + centres[:, None, None]
 
 
-def _step_inputs(model: _Model, shape: tuple[int, int, int]):
+def _step_inputs(model: Model, shape: tuple[int, int, int]):
     """Where, at step 0, each channel's predictor inputs, ones and causal residuals start in
     the decoder's flat state (C, K); and the (C, 2, K) weights that turn them into the mean
     ×2^−12 (coefficients / 2^12, centre) and the activity (1, 1, 1, 2)."""
@@ -569,13 +337,13 @@ def _step_inputs(model: _Model, shape: tuple[int, int, int]):
     _, planes, row_size = shape
     block = planes * row_size
     residuals = (previous + channels) * row_size
-    residual_taps = _taps(0) + ([(-1, 0, 0)] if previous else [])
-    relative = [(di + dc) * block + dc * row_size + dj for dc, di, dj in _taps(previous)]
+    residual_taps = predictor_taps(0) + ([(-1, 0, 0)] if previous else [])
+    relative = [(di + dc) * block + dc * row_size + dj for dc, di, dj in predictor_taps(previous)]
     relative += [(di + dc) * block + dc * row_size + dj + residuals for dc, di, dj in residual_taps]
     origin = (previous + 2) * block + (previous + np.arange(channels)[:, None]) * row_size + 1
     ones = np.full((channels, 1), (previous + 3) * block - row_size)
     starts = np.concatenate([origin + relative, ones], axis=1)
-    features = len(_taps(previous))
+    features = len(predictor_taps(previous))
     weights = np.zeros((channels, 2, starts.shape[1]))
     weights[:, 0, :features] = model.coefs / 2.0**COEF_SHIFT
     weights[:, 0, -1] = model.centres
@@ -583,7 +351,7 @@ def _step_inputs(model: _Model, shape: tuple[int, int, int]):
     return starts, weights
 
 
-def _sigma_table(model: _Model) -> tuple[np.ndarray, np.ndarray]:
+def _sigma_table(model: Model) -> tuple[np.ndarray, np.ndarray]:
     """σ by (channel, class) flattened, every class up to the highest stored one present (a
     class outside a channel's range takes its nearest class's σ), and each channel's row
     offset into it."""
@@ -595,3 +363,66 @@ def _sigma_table(model: _Model) -> tuple[np.ndarray, np.ndarray]:
         table[channel] = _sigmas(codes)[np.clip(np.arange(width) - low, 0, codes.size - 1)]
     rows = np.arange(len(model.sigma_codes), dtype=np.int32) * width
     return table.ravel(), rows[:, None]
+
+
+class Lac(LatentCodec):
+    """`lac` as a latent codec: codes the (C, h, w) integer latent itself (no packing), with
+    a per-image context model and range coding; 100 = lossless.
+
+    Lossy, it takes the decoder's per-channel sensitivity (pixel MSE per unit of noise on the
+    b-bit integers, `lcf.sensitivity_per_integer`): channel steps ∝ 1/√sensitivity; uniform
+    when None. The steps used are in the file."""
+
+    name = "lac"
+    bit_depths = frozenset(range(1, 17))
+    quality_range = (1, LOSSLESS_QUALITY)
+    lossless_quality = LOSSLESS_QUALITY
+    encoder = "lac"
+    default_packing = NO_PACKING
+
+    def __init__(self, packing: str = NO_PACKING):
+        self.check_packing(packing)
+        self.packing = packing
+
+    @staticmethod
+    def library() -> str:
+        return library()
+
+    @classmethod
+    def check_packing(cls, packing: str) -> None:
+        if packing != NO_PACKING:
+            raise LatentCodecError(
+                f"{cls.name} codes the (C, h, w) latent itself and takes no packing"
+            )
+
+    @classmethod
+    def layout(cls) -> str:
+        return "none (C, h, w)"
+
+    @classmethod
+    def needs_sensitivity(cls, quality_value: int | None) -> bool:
+        return not cls.is_lossless(quality_value)
+
+    @classmethod
+    def stores_losslessly(cls, bits: int, channels: int) -> bool:
+        """Whether it can store `channels`-channel latents of `bits` bits exactly (any count
+        its file holds)."""
+        return bits in cls.bit_depths and 1 <= channels <= 0xFFFF
+
+    def encode(self, latent, bits, quality_value=None, sensitivity=None):
+        self.check_bits(bits)
+        if latent.ndim != 3:
+            raise LatentCodecError(
+                f"{self.name} stores (C, h, w) latents, got shape {latent.shape}"
+            )
+        self._check_samples(latent, bits, quality_value)
+        return encode(latent, bits, quality_value, sensitivity)
+
+    def decode(self, data, channels):
+        with self._decoding(data):
+            latent = decode(data)[0]
+        if latent.shape[0] != channels:
+            raise LatentCodecError(
+                f"{self.name}: the file holds {latent.shape[0]} channels, expected {channels}"
+            )
+        return latent

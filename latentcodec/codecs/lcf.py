@@ -1,27 +1,27 @@
 """One latent to one self-contained `.lcf` file and back: the file the workflow stores for
 every latent row, the CLI writes and reads, and whose bytes are that row's bpp.
 
-    store:  integers + ranges ──pack──▶ mosaic ──codec.encode──▶ payload ──▶ LatentContainer
-    read:   LatentContainer ──codec.decode──▶ mosaic ──unpack, clip──▶ integers + ranges
+    store:  integers + ranges ──latent codec.encode──▶ payload ──▶ LatentContainer
+    read:   LatentContainer ──latent codec.decode, clip──▶ integers + ranges
     image:  image ──model.encode──▶ float latent ──quantize──▶ store   (`encode_image`)
             read ──dequantize──▶ latent ──model.decode──▶ image        (`decode_latent`)
 
-A codec that codes the latent itself (lac, `Codec.packs` False) skips pack and unpack; at a
-lossy quality it takes the decoder's sensitivity per channel, measured with
+The latent codec (`latentcodec.codecs.registry.latent_codec`) is an image codec behind the
+packing adapter, or lac, which codes the latent itself. A codec that `needs_sensitivity` at
+its quality (lossy lac) takes the decoder's sensitivity per channel, measured with
 `SENSITIVITY_PROBES` probes and a fixed seed, in the workflow's `measure_sensitivity` job as in
 `encode_image`, so the CLI's files match the workflow's. Torch-free: the caller loads the
-model and passes it in. The workflow's jobs (`latentcodec.workflow.pipeline`) store and read every
-latent file through `store_latent` and `read_latent`, so a file the CLI writes for an image
-and setting is the file the workflow measures.
+model and passes it in. The workflow's jobs (`workflow.store`, `workflow.decode`) store and
+read every latent file through `store_latent` and `read_latent`, so a file the CLI writes for
+an image and setting is the file the workflow measures.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from latentcodec.codecs.base import LatentCodec
 from latentcodec.codecs.container import LatentContainer
-from latentcodec.codecs.image import Codec
-from latentcodec.codecs.packing import pack, unpack
 from latentcodec.codecs.quantize import Quantized, dequantize, integer_dtype, quantize
 from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.models.registry import ModelSpec, get_spec
@@ -34,7 +34,7 @@ SENSITIVITY_PROBES = 2
 
 
 def check_codec_settings(
-    codec_class: type[Codec], bits: int, packing: str, quality_value: int | None
+    codec_class: type[LatentCodec], bits: int, packing: str, quality_value: int | None
 ) -> None:
     """Refuse, before any model runs, a setting the codec cannot store (naming the flag)."""
     with prefix_errors("--bits"):
@@ -43,11 +43,6 @@ def check_codec_settings(
         codec_class.check_packing(packing)
     with prefix_errors("--quality"):
         codec_class.check_quality(quality_value)
-
-
-def needs_sensitivity(coder: Codec, quality_value: int | None) -> bool:
-    """Whether storing at this quality takes the decoder's sensitivity (lossy lac)."""
-    return coder.uses_sensitivity and not coder.is_lossless(quality_value)
 
 
 def sensitivity_per_integer(sensitivity: np.ndarray, latent: Quantized) -> np.ndarray:
@@ -74,8 +69,7 @@ def store_latent(
     model: str,
     height: int,
     width: int,
-    coder: Codec,
-    packing: str,
+    coder: LatentCodec,
     quality_value: int | None,
     sensitivity: np.ndarray | None = None,
 ) -> LatentContainer:
@@ -84,23 +78,19 @@ def store_latent(
     `sensitivity` is the decoder's per channel in the float latent's units
     (`LatentModel.decoder_sensitivity`); a codec that `needs_sensitivity` requires it.
     """
-    if needs_sensitivity(coder, quality_value):
+    per_integer = None
+    if coder.needs_sensitivity(quality_value):
         if sensitivity is None:
             raise LatentCodecError(f"{coder.name} at quality {quality_value} needs a sensitivity")
         per_integer = sensitivity_per_integer(sensitivity, latent)
-        payload = coder.encode(latent.values, latent.bits, quality_value, per_integer)
-    elif coder.packs:
-        mosaic = pack(latent.values, coder.planes_for(packing))
-        payload = coder.encode(mosaic, latent.bits, quality_value)
-    else:
-        payload = coder.encode(latent.values, latent.bits, quality_value)
+    payload = coder.encode(latent.values, latent.bits, quality_value, per_integer)
     return LatentContainer(
         model=model,
         height=height,
         width=width,
         padding=get_spec(model).padding(height, width),
         bits=latent.bits,
-        packing=packing,
+        packing=coder.packing,
         lo=latent.lo,
         hi=latent.hi,
         codec=coder.name,
@@ -114,9 +104,8 @@ def encode_image(
     network,
     image: np.ndarray,
     *,
-    coder: Codec,
+    coder: LatentCodec,
     bits: int,
-    packing: str,
     quality_value: int | None,
     clip: float | None = None,
 ) -> LatentContainer:
@@ -125,7 +114,7 @@ def encode_image(
     height, width = image.shape[:2]
     float_latent = network.encode(image)
     sensitivity = None
-    if needs_sensitivity(coder, quality_value):
+    if coder.needs_sensitivity(quality_value):
         sensitivity = network.decoder_sensitivity(
             float_latent, height, width, probes=SENSITIVITY_PROBES
         )
@@ -135,13 +124,14 @@ def encode_image(
         height=height,
         width=width,
         coder=coder,
-        packing=packing,
         quality_value=quality_value,
         sensitivity=sensitivity,
     )
 
 
-def read_latent(container: LatentContainer, coder: Codec, spec: ModelSpec, source) -> Quantized:
+def read_latent(
+    container: LatentContainer, coder: LatentCodec, spec: ModelSpec, source
+) -> Quantized:
     """The integer latent a container holds, checked against the model it names; no torch.
 
     Lossy codecs can return values just outside the bit range: they are clipped, as the
@@ -153,11 +143,7 @@ def read_latent(container: LatentContainer, coder: Codec, spec: ModelSpec, sourc
             f"have {spec.channels} channels"
         )
     try:
-        decoded = coder.decode(container.payload)
-        if coder.packs:
-            values = unpack(decoded, spec.channels, coder.planes_for(container.packing))
-        else:
-            values = decoded
+        values = coder.decode(container.payload, spec.channels)
     except LatentCodecError as error:
         raise LatentCodecError(f"{source}: {error}") from None
     bottom, right = container.padding

@@ -24,7 +24,7 @@ from latentcodec.errors import LatentCodecError
 # order is the code a `.lcf` file stores (`latentcodec.codecs.container`).
 PACKINGS = ("interleaved", "planar")
 # The packing of a row or codec that packs no latent: the ceiling and quantised rows, pixel
-# baselines, and a codec that codes the (C, h, w) latent itself (`Codec.packs` False).
+# baselines, and a latent codec that codes the (C, h, w) latent itself (lac).
 NO_PACKING = "none"
 
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import load_arrays, save_arrays
 
 SUPPORTED_BITS = range(1, 17)
 MINMAX = "minmax"  # the per-channel range's name in the results table
@@ -145,36 +144,3 @@ def _step(lo: np.ndarray, hi: np.ndarray, bits: int) -> np.ndarray:
 def _check_bits(bits: int) -> None:
     if bits not in SUPPORTED_BITS:
         raise LatentCodecError(f"bit depth {bits} is not supported (1 … 16)")
-
-
-def save_quantized(path, quantized: Quantized, *, clipped: float, model, height, width) -> None:
-    """The workflow's file of one integer latent (.npz): integers, range, the share of values
-    clipped, and the model and image size it came from."""
-    save_arrays(
-        path,
-        values=quantized.values,
-        lo=quantized.lo,
-        hi=quantized.hi,
-        bits=np.array(quantized.bits),
-        clip=np.array(math.nan if quantized.clip is None else quantized.clip),
-        clipped=np.array(clipped),
-        model=np.asarray(model),
-        height=np.asarray(height),
-        width=np.asarray(width),
-    )
-
-
-def load_quantized(path) -> tuple[Quantized, dict]:
-    """A `save_quantized` file: the integer latent, and all the file's arrays."""
-    stored = load_arrays(
-        path, "values", "lo", "hi", "bits", "clip", "clipped", "model", "height", "width"
-    )
-    clip = float(stored["clip"])
-    quantized = Quantized(
-        stored["values"],
-        stored["lo"],
-        stored["hi"],
-        int(stored["bits"]),
-        None if math.isnan(clip) else clip,
-    )
-    return quantized, stored

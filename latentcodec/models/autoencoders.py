@@ -1,4 +1,5 @@
-"""Latent autoencoders (torch) behind one interface: load the registered models and run them.
+"""Latent autoencoders (torch) behind one interface: load the registered models and run them
+(on the device and in the precision `models.device` resolves).
 
 Every model maps an 8-bit RGB image to a float latent and back:
 
@@ -30,30 +31,13 @@ import numpy as np
 import torch
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.models.registry import ModelSpec, check_dtype, get_spec
+from latentcodec.models.device import resolve_device, resolve_dtype
+from latentcodec.models.registry import ModelSpec, get_spec
 from latentcodec.models.taesd import build_decoder, build_encoder
 from latentcodec.models.tiling import run_tiled
 from latentcodec.sources import MIRROR_VARIABLE, model_weights, sha256_of
 
 log = logging.getLogger(__name__)
-
-
-def resolve_device(device: str) -> torch.device:
-    """'auto' → CUDA when torch sees a GPU, else CPU; 'cuda' without a GPU is an error."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise LatentCodecError("config device is 'cuda' but torch sees no CUDA GPU")
-    return torch.device(device)
-
-
-def resolve_dtype(spec: ModelSpec, dtype: str, device: torch.device) -> torch.dtype:
-    """'auto' → float32 on the CPU; on a GPU the half precision the registry says is safe."""
-    if dtype == "auto":
-        halves = [name for name in ("float16", "bfloat16") if name in spec.dtypes]
-        dtype = halves[0] if device.type == "cuda" and halves else "float32"
-    check_dtype(spec, dtype)
-    return getattr(torch, dtype)
 
 
 def _batches(items: Iterable, size: int, key: Callable) -> Iterator[list]:

@@ -162,7 +162,8 @@ def get_spec(name: str) -> ModelSpec:
 def check_dtype(spec: ModelSpec, dtype: str) -> None:
     """Refuse a precision the model is not safe in (the original SDXL VAE overflows in fp16).
 
-    'auto' is always allowed: it resolves to a safe one on the device (`resolve_dtype`).
+    'auto' is always allowed: it resolves to a safe one on the device
+    (`models.device.resolve_dtype`).
     """
     if dtype != "auto" and dtype not in spec.dtypes:
         raise LatentCodecError(

@@ -1,4 +1,4 @@
-"""Checks a config beyond its JSON schema, and expands it into the sweep of codec jobs.
+"""Checks a config beyond its JSON schema, and expands it into the sweep of settings.
 
 The schema (`schemas/config.schema.yaml`) checks types and fills defaults; what needs the
 registries is checked here: known models, datasets and codecs, and whether each codec can
@@ -10,31 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from latentcodec.codecs.image import CODECS, get_codec
-from latentcodec.codecs.packing import NO_PACKING
 from latentcodec.codecs.quantize import check_clip
+from latentcodec.codecs.registry import (
+    CODECS,
+    get_codec,
+    image_codec_class,
+    latent_codec_class,
+)
 from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.measure.perceptual import check_tools
 from latentcodec.models.registry import MODELS, check_dtype
 from latentcodec.workflow.datasets import dataset_from_config, select_images
+from latentcodec.workflow.setting import Setting
 
 LOSSLESS_LABEL = "lossless"
-
-
-@dataclass(frozen=True)
-class CodecJob:
-    """One point of the latent sweep: a codec at a bit depth, a packing and a named quality."""
-
-    codec: str
-    bits: int
-    packing: str  # "interleaved" (channels as colour planes), "planar" (greyscale tiles), or
-    # NO_PACKING for a codec that codes the (C, h, w) latent itself (`Codec.packs` False)
-    quality: str  # label used in paths, e.g. "medium", or "lossless"
-    quality_value: int | None  # the codec's own quality number; None for lossless-only codecs
-
-    @property
-    def lossless(self) -> bool:
-        return CODECS[self.codec].is_lossless(self.quality_value)
 
 
 @dataclass(frozen=True)
@@ -72,7 +61,7 @@ def check_config(config: dict) -> None:
         check_clip(config["quantization"]["clip"])
     for name, settings in config["codecs"].items():
         _check_codec(name, settings)
-    if not codec_jobs(config):
+    if not sweep(config):
         raise LatentCodecError("codecs: no codec job configured (every bitdepths list is empty)")
     for job in baseline_jobs(config):
         _check_baseline(job)
@@ -127,22 +116,35 @@ def codec_bitdepths(settings: dict, model: str) -> list[int]:
     return settings.get("model_bitdepths", {}).get(model, settings["bitdepths"])
 
 
-def codec_jobs(config: dict, model: str | None = None) -> list[CodecJob]:
-    """Every (codec, bit depth, packing, quality) the config asks for `model`, in config
-    order; with no model, the union over the configured models (what any job may be)."""
+def sweep(config: dict, model: str | None = None) -> list[Setting]:
+    """Every setting (codec, bit depth, packing, quality) the config asks for `model`, in
+    config order; with no model, those of every configured model."""
     if model is None:
-        union = (codec_jobs(config, name) for name in config["models"])
-        return list(dict.fromkeys(job for jobs in union for job in jobs))
-    jobs = []
-    for name, settings in config["codecs"].items():
-        qualities = codec_qualities(settings, model)
-        for bits in codec_bitdepths(settings, model):
-            for packing in codec_packings(name, settings):
-                jobs.extend(
-                    CodecJob(name, bits, packing, label, value)
+        return [setting for name in config["models"] for setting in sweep(config, name)]
+    settings = []
+    for name, entry in config["codecs"].items():
+        qualities = codec_qualities(entry, model)
+        effort = get_codec(name, **entry.get("options", {})).effort_setting
+        for bits in codec_bitdepths(entry, model):
+            for packing in codec_packings(name, entry):
+                settings.extend(
+                    Setting(
+                        model=model,
+                        bits=bits,
+                        packing=packing,
+                        codec=name,
+                        quality=label,
+                        quality_value=value,
+                        effort=effort,
+                    )
                     for label, value in qualities.items()
                 )
-    return jobs
+    return settings
+
+
+def is_lossless(setting: Setting) -> bool:
+    """Whether the setting's files give back the exact integers (its codec class says)."""
+    return CODECS[setting.codec].is_lossless(setting.quality_value)
 
 
 def codec_qualities(settings: dict, model: str) -> dict[str, int | None]:
@@ -155,11 +157,9 @@ def codec_qualities(settings: dict, model: str) -> dict[str, int | None]:
 
 
 def codec_packings(name: str, settings: dict) -> list[str]:
-    """The packings one codec entry sweeps: its `packing` list (default interleaved), or
-    only NO_PACKING for a codec that takes the latent itself."""
-    if not CODECS[name].packs:
-        return [NO_PACKING]
-    return settings.get("packing", ["interleaved"])
+    """The packings one codec entry sweeps: its `packing` list, or the codec's default
+    (interleaved; NO_PACKING for a codec that takes the latent itself)."""
+    return settings.get("packing", [latent_codec_class(name).default_packing])
 
 
 def baseline_jobs(config: dict) -> list[BaselineJob]:
@@ -216,14 +216,9 @@ def _check_codec(name: str, settings: dict) -> None:
     else:
         with prefix_errors(f"{key}.qualities"):
             codec_class.check_quality(None)
-    if not codec_class.packs and "packing" in settings:
-        raise LatentCodecError(
-            f"{key}.packing: {name} codes the (C, h, w) latent itself and takes no "
-            f"packing; remove {key}.packing"
-        )
     for packing in codec_packings(name, settings):
         with prefix_errors(f"{key}.packing"):
-            codec_class.check_packing(packing)
+            latent_codec_class(name).check_packing(packing)
     _build(key, name, settings.get("options", {}))
 
 
@@ -232,10 +227,8 @@ def _check_baseline(job: BaselineJob) -> None:
     key = f"baselines.{job.name}"
     if job.codec not in CODECS:
         raise LatentCodecError(f"{key}.codec: unknown codec {job.codec!r}")
-    codec_class = CODECS[job.codec]
     with prefix_errors(f"{key}.codec"):
-        if not codec_class.packs:
-            raise LatentCodecError(f"{job.codec} codes latents, not RGB images")
+        codec_class = image_codec_class(job.codec)
         codec_class.check_bits(8)
         codec_class.check_planes(3)
     if codec_class.quality_range is None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from latentcodec.errors import LatentCodecError
+
+Paths = Sequence[str | os.PathLike]  # a step's files, one per image
 
 
 def run_step(log_file: str | os.PathLike, step: Callable, *args, **kwargs) -> None:
@@ -29,6 +31,13 @@ def run_step(log_file: str | os.PathLike, step: Callable, *args, **kwargs) -> No
         logging.getLogger(step.__module__).error("%s", error)
         print(f"latentcodec: {error}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+def same_length(**lists: Paths) -> None:
+    """Refuse a step's lists of files that do not pair up one to one."""
+    lengths = {name: len(value) for name, value in lists.items()}
+    if len(set(lengths.values())) != 1:
+        raise LatentCodecError(f"mismatched numbers of files: {lengths}")
 
 
 def named_keywords(job) -> dict:
@@ -57,16 +66,4 @@ def decode_job_options(job) -> dict:
         "table": job.output.table,
         "perceptual_metrics": job.params.perceptual_metrics,
         **model_job_options(job),
-    }
-
-
-def codec_setting(job) -> dict:
-    """A stored-latent job's codec setting, from its wildcards and the codec's params."""
-    return {
-        "codec": job.wildcards.codec,
-        "bits": int(job.wildcards.bits),
-        "packing": job.wildcards.packing,
-        "quality": job.wildcards.quality,
-        "quality_value": job.params.quality_value,
-        "options": job.params.options,
     }

@@ -14,7 +14,7 @@ import sys
 from importlib import metadata
 
 from latentcodec import __version__
-from latentcodec.codecs.image import CODECS
+from latentcodec.codecs.registry import CODECS
 from latentcodec.io import write_text_atomic
 from latentcodec.measure.perceptual import BUTTERAUGLI_TOOL
 from latentcodec.models.registry import get_spec

@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from latentcodec.analysis.bootstrap import Bootstrap, ImageMeans, estimate, msssim_db, reached_note
+from latentcodec.analysis.bjontegaard import msssim_db
+from latentcodec.analysis.bootstrap import Bootstrap, ImageMeans, estimate
 from latentcodec.errors import LatentCodecError
 from tests.helpers import twice_the_pixel_rate
 
@@ -46,21 +47,6 @@ def test_an_estimate_is_the_percentile_interval_of_the_replicates_that_gave_a_va
     result = estimate(5.0, np.r_[np.arange(1.0, 101.0), [math.nan] * 100])
     assert (result.low, result.high, result.reached) == pytest.approx((3.475, 97.525, 0.5))
     assert math.isnan(estimate(5.0, np.full(10, math.nan)).low)
-
-
-@pytest.mark.parametrize(
-    ("share", "note"),
-    [
-        (1.0, ""),
-        (0.0, ""),
-        (0.87, " [in 87% of resamples]"),
-        (0.999, " [in 99.9% of resamples]"),
-        (0.99996, " [in 99.9% of resamples]"),
-        (0.001, " [in 0.1% of resamples]"),
-    ],
-)
-def test_a_share_of_resamples_never_prints_as_all_or_none_when_it_is_neither(share, note):
-    assert reached_note(share) == note
 
 
 def test_msssim_db_is_the_usual_log_scale():

@@ -1,27 +1,20 @@
 """Entropy bounds: known answers on synthetic latents, the tables, and one real TAEF2 latent."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from latentcodec.analysis.entropy import (
     BOUNDS,
     bound_entropies,
-    distance_sentences,
     entropy_bits,
-    entropy_figure,
-    entropy_markdown,
-    entropy_report,
     entropy_tables,
     linear_residuals,
     med_residuals,
     read_latents,
-    write_entropy_bounds,
 )
 from latentcodec.codecs.quantize import quantize
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import save_arrays
-from tests.helpers import synthetic_frame
 
 
 def latent_file(path, values, bits, model="taef2", height=None, width=None):
@@ -155,57 +148,15 @@ def test_bad_latent_files_are_refused_by_name(tmp_path):
         read_latents([good, fewer], "taef2")
 
 
-def test_report_puts_exact_codecs_beside_the_bounds(tmp_path):
-    rng = np.random.default_rng(3)
-    values = rng.integers(0, 256, size=(4, 8, 8), dtype=np.uint8)
-    bounds, channels = tmp_path / "entropy.csv", tmp_path / "channels.csv"
-    write_entropy_bounds([latent_file(tmp_path / "a.npz", values, 8)], bounds, channels,
-                         model="taef2")  # fmt: skip
-    metrics = synthetic_frame()
-    report = entropy_report([pd.read_csv(bounds)], metrics)
-    codecs = report[report["kind"] == "codec"]
-    exact = metrics[(metrics["model"] == "taef2") & (metrics["codec"] != "none")
-                    & metrics["exact"] & (metrics["bitdepth"] == 8)]  # fmt: skip
-    assert set(codecs["name"]) == set(exact["codec"]) == set(codecs["codec"])
-    assert set(report.loc[report["kind"] == "bound", "codec"]) == {"none"}
-    for name, rows in exact.groupby("codec"):
-        assert codecs.set_index("name").loc[name, "bpp"] == pytest.approx(rows["bpp"].mean())
-    assert list(report.loc[report["kind"] == "bound", "name"]) == list(BOUNDS)
-    text = entropy_markdown(report)
-    assert "| taef2 | 8 |" in text and "per-channel ranges in both" in text
-    entropy_figure(report)  # draws from the table alone
-
-
-def test_distance_sentences_set_image_codecs_against_lac_and_lac_against_the_bounds():
-    rows = [("bound", name, bpp) for name, bpp in zip(BOUNDS, (0.50, 0.48, 0.40), strict=True)]
-    rows += [("codec", "lac", 0.42), ("codec", "png-lossless/planar", 0.63)]
-    rows += [("codec", "png-lossless/interleaved", 0.64), ("codec", "webpll", 0.441)]
-    report = pd.DataFrame(
-        [
-            {"model": "taesdxl", "bitdepth": 8, "kind": kind, "name": name, "bpp": bpp,
-             "codec": "none" if kind == "bound" else name.split("-")[0]}
-            for kind, name, bpp in rows
-        ]
-    )  # fmt: skip
-    (sentence,) = distance_sentences(report)
-    assert (
-        "`lac` 0.420 bpp" in sentence and "webpll +5.0 %, png-lossless/planar +50.0 %" in sentence
-    )
-    assert "0.400 bpp) is 4.8 % below `lac`" in sentence
-    assert distance_sentences(report[report["name"] != "lac"]) == []  # no latent-native codec
-
-
 @pytest.mark.slow
 def test_real_taef2_latent_bounds_beside_png(mirror, kodim01):
-    from latentcodec.codecs.image import get_codec
-    from latentcodec.codecs.packing import pack
+    from latentcodec.codecs.registry import latent_codec
     from latentcodec.models.autoencoders import load_model
 
     model = load_model("taef2", device="cpu", mirror=mirror, threads=2)
     latent = quantize(model.encode(kodim01), 8)
     result = bound_entropies([latent.values], 8)
-    png = get_codec("png")
-    stored = len(png.encode(pack(latent.values, png.planes_for("interleaved")), 8, None))
+    stored = len(latent_codec("png", "interleaved").encode(latent.values, 8, None))
     pixels = kodim01.shape[0] * kodim01.shape[1]
     side_bpp = 8 * latent.side_bytes / pixels
     rates = {b: result[b].pooled.sum() * latent.values[0].size / pixels + side_bpp for b in BOUNDS}

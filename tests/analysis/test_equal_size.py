@@ -10,11 +10,12 @@ from latentcodec.analysis.equal_size import (
     SIZE_TOLERANCE,
     QualitySearch,
     concatenate_pairs,
+    equal_size_panels,
     match_sizes,
     pair_columns,
     read_pairs,
 )
-from latentcodec.codecs.image import get_codec
+from latentcodec.codecs.registry import get_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_png
 from latentcodec.tables import write_table
@@ -185,3 +186,27 @@ def test_an_image_without_lossy_latent_files_gives_an_empty_table(tmp_path):
     )  # fmt: skip
     assert read_pairs(output).empty and isinstance(read_pairs(output), pd.DataFrame)
     assert (tmp_path / "img01").is_dir()  # the declared folder exists, empty
+
+
+def test_the_panels_of_the_grid_are_the_stored_files_cropped_and_measured(tmp_path):
+    rng = np.random.default_rng(0)
+    smooth = np.kron(rng.integers(0, 256, (8, 12, 3)), np.ones((8, 8, 1))).astype(np.uint8)
+    source, recon = tmp_path / "img01.png", tmp_path / "recon.png"
+    write_png(source, smooth)
+    write_png(recon, smooth)  # a latent file that decodes to the original itself
+    table = tmp_path / "metrics.csv"
+    target = len(get_codec("jpeg").encode(smooth, 8, 50))
+    rows = [row | {"recon": str(recon)} for row in latent_rows(source, "img01", [target])]
+    write_table(rows, table)
+    output, files = tmp_path / "img01.csv", tmp_path / "img01"
+    match_sizes(
+        source=source, table=table, pairs=output, files=files,
+        baselines={"jpeg": {"codec": "jpeg", "options": {}}}, bitdepths=[8],
+    )  # fmt: skip
+    panels = equal_size_panels(read_pairs(output), ["jpeg"], ["img01"], size=32)
+    assert panels["kind"].tolist() == ["original", "latent", "pixel"]
+    assert all(crop.shape == (32, 32, 3) for crop in panels["crop"])
+    latent, pixel = panels.iloc[1], panels.iloc[2]
+    assert latent["bytes"] == target and latent["psnr"] == np.inf
+    assert pixel["bytes"] == (files / "jpeg-q50.jpeg").stat().st_size and pixel["psnr"] < np.inf
+    assert equal_size_panels(read_pairs(output), ["jpeg"], ["other"]).empty

@@ -14,23 +14,19 @@ from latentcodec.analysis.published import (
     BD_COLUMNS,
     KODAK_IMAGES,
     PUBLISHED,
+    PUBLISHED_DATASET,
     Published,
     best_latent_curve,
     comparable,
-    published_bd_markdown,
     published_bd_table,
     published_curves,
     reference_path,
     shows_compressai,
-    write_published_bdrate,
 )
 from latentcodec.errors import LatentCodecError
-from latentcodec.report.plots import REFERENCE_LEGEND, rd_figure
-from latentcodec.tables import COLUMNS, write_table
 from latentcodec.workflow.datasets import KODAK
 from tests.conftest import REPO
-from tests.helpers import IMAGES, curve
-from tests.report.test_plots import synthetic_table
+from tests.helpers import curve
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +98,7 @@ def test_a_missing_file_is_refused_naming_it():
 
 def test_only_a_run_on_all_24_kodak_images_is_comparable():
     assert list(KODAK_IMAGES) == KODAK.images  # the registered set is the published one
+    assert PUBLISHED_DATASET == KODAK.name
     assert comparable("kodak", KODAK_IMAGES)
     assert comparable("kodak", list(reversed(KODAK_IMAGES)))
     assert not comparable("kodak", ["kodim04", "kodim23"])
@@ -184,17 +181,6 @@ def test_bd_rate_of_a_curve_against_itself_is_zero_and_at_twice_the_rate_plus_10
     assert value("avif444", "elic2022", "psnr")["note"] == ""
 
 
-def test_curves_that_do_not_overlap_get_no_number_and_a_note(published):
-    best = {"model": "taesdxl", "codec": "jxl", "bitdepth": 8, "packing": "interleaved"}
-    result = published_bd_table(_run(published), published, pixel_codecs=[], best=best)
-    assert result["bd_rate"].isna().all()
-    assert result["note"].str.contains("do not overlap").sum() == len(result) - 1  # ELIC MS-SSIM
-    text = published_bd_markdown(result, anchor="avif444", best=best | {"bd_rate_psnr": 12.0})
-    assert "| VTM | standard | — | — |" in text
-    assert "`taesdxl` `jxl` 8-bit interleaved" in text and "+12.0 %" in text
-    assert "do not overlap" in text
-
-
 def test_the_best_latent_curve_is_the_lowest_bd_rate_on_psnr_against_the_anchor():
     bd = pd.DataFrame(
         {
@@ -208,78 +194,5 @@ def test_the_best_latent_curve_is_the_lowest_bd_rate_on_psnr_against_the_anchor(
     assert best_latent_curve(pd.DataFrame()) is None
 
 
-def test_the_workflow_step_writes_both_tables_and_refuses_a_partial_run(tmp_path, published):
-    frame = _run(published)
-    for column in set(COLUMNS) - set(frame.columns):  # columns the BD-rates do not read
-        frame[column] = ""
-    write_table(frame, tmp_path / "metrics.csv")
-    pd.DataFrame(
-        {
-            "model": ["taesdxl", "taesdxl"], "codec": ["avif", "jxl"], "bitdepth": 8,
-            "packing": "interleaved", "anchor": "avif444", "bd_rate_psnr": [100.0, np.nan],
-        }
-    ).to_csv(tmp_path / "bdrate.csv", index=False)  # fmt: skip
-    outputs = {"csv": tmp_path / "published_bdrate.csv", "markdown": tmp_path / "out.md"}
-    write_published_bdrate(
-        tmp_path / "metrics.csv", tmp_path / "bdrate.csv", **outputs,
-        dataset="kodak", pixel_codecs=["avif444"],
-    )  # fmt: skip
-    table = pd.read_csv(outputs["csv"])
-    assert set(table["curve"]) == {"avif444", "taesdxl avif 8-bit interleaved"}
-    text = outputs["markdown"].read_text()
-    assert text.count("\n| ") == 1 + len(PUBLISHED)  # the header row and one per curve
-    assert "| VTM | standard | +0.0 | +0.0 | +100.0 | +100.0 |" in text
-    assert "| ELIC | learned |" in text and "against the run's anchor `avif444`" in text
-    partial = frame[frame["image"].isin(IMAGES[:2])]
-    write_table(partial, tmp_path / "partial.csv")
-    with pytest.raises(LatentCodecError, match="all 24 Kodak images; this run measured 2"):
-        write_published_bdrate(
-            tmp_path / "partial.csv", tmp_path / "bdrate.csv", **outputs,
-            dataset="kodak", pixel_codecs=["avif444"],
-        )  # fmt: skip
-
-
 def _published_lines(axis):
     return [line for line in axis.get_lines() if (line.get_gid() or "").startswith("published=")]
-
-
-@pytest.mark.parametrize("metric", ["psnr", "msssim"])
-def test_the_rd_figure_draws_the_published_curves_in_the_pixel_panel_only(published, metric):
-    figure = rd_figure(synthetic_table(), metric, references=published)
-    panels = [axis for axis in figure.axes if axis.axison]
-    drawn = 10 if metric == "psnr" else 9  # ELIC published no MS-SSIM
-    for row in range(2):
-        lossless, lossy, pixels = panels[3 * row : 3 * row + 3]
-        assert not _published_lines(lossless) and not _published_lines(lossy)
-        lines = _published_lines(pixels)
-        assert len(lines) == drawn
-        vtm = next(line for line in lines if line.get_gid() == "published=vtm")
-        points = published[published["codec"] == "vtm"]
-        assert vtm.get_label() == "VTM" and vtm.get_color() == "0.4"
-        assert list(vtm.get_xdata()) == points["bpp"].tolist()
-        assert list(vtm.get_ydata()) == points[metric].tolist()  # MS-SSIM linear, as ours
-    legends = [
-        child
-        for axis in figure.axes
-        for child in axis.get_children()
-        if child.__class__.__name__ == "Legend"
-    ]
-    titled = [legend for legend in legends if legend.get_title().get_text() == REFERENCE_LEGEND]
-    assert len(titled) == 1
-    labels = {text.get_text() for text in titled[0].get_texts()}
-    assert len(labels) == drawn and {"VTM", "BPG 4:4:4", "Cheng 2020 (attn)"} <= labels
-
-
-def test_without_references_or_for_ssimulacra2_no_published_line_is_drawn(published):
-    for figure in (
-        rd_figure(synthetic_table(), "psnr"),
-        rd_figure(synthetic_table(), "ssimulacra2", references=published),
-    ):
-        assert not [line for axis in figure.axes for line in _published_lines(axis)]
-        titles = [
-            child.get_title().get_text()
-            for axis in figure.axes
-            for child in axis.get_children()
-            if child.__class__.__name__ == "Legend"
-        ]
-        assert REFERENCE_LEGEND not in titles

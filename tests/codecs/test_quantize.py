@@ -8,10 +8,8 @@ from latentcodec.codecs.quantize import (
     Quantized,
     clipped_share,
     dequantize,
-    load_quantized,
     quantize,
     quantize_with_range,
-    save_quantized,
 )
 from latentcodec.errors import LatentCodecError
 
@@ -121,15 +119,3 @@ def test_a_fixed_range_costs_one_float32_of_side_information():
 def test_a_clip_that_is_not_a_positive_float32_is_refused(clip):
     with pytest.raises(LatentCodecError, match="clip must be"):
         quantize(np.zeros((1, 2, 2), np.float32), 8, clip)
-
-
-def test_the_workflow_file_keeps_the_range_and_the_clipped_share(tmp_path):
-    latent = np.linspace(-6, 6, 4 * 8 * 8, dtype=np.float32).reshape(4, 8, 8)
-    quantized = quantize(latent, 10, 4.0)
-    path = tmp_path / "q.npz"
-    share = clipped_share(latent, quantized)
-    save_quantized(path, quantized, clipped=share, model="taesdxl", height=64, width=64)
-    read, stored = load_quantized(path)
-    assert read.clip == 4.0 and read.bits == 10 and float(stored["clipped"]) == share > 0
-    np.testing.assert_array_equal(read.values, quantized.values)
-    assert load_quantized(path)[0].side_bytes == 4

@@ -15,7 +15,8 @@ from latentcodec import sources
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_image, read_rgb
 from latentcodec.measure.metrics import psnr
-from latentcodec.models.autoencoders import LatentModel, load_model, random_model, resolve_dtype
+from latentcodec.models.autoencoders import LatentModel, load_model, random_model
+from latentcodec.models.device import resolve_dtype
 from latentcodec.models.registry import MODELS, SDXL_VAE_ARCHITECTURE, get_spec
 from latentcodec.models.taesd import build_encoder
 from latentcodec.workflow.provenance import versions

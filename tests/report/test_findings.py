@@ -1,39 +1,15 @@
+import math
+
 import pandas as pd
 
-from latentcodec.analysis.bitdepth import write_bitdepth_gain
-from latentcodec.analysis.compare import write_bd_tables
-from latentcodec.analysis.lead import write_lead_table
-from latentcodec.analysis.operating_points import write_operating_points
-from latentcodec.analysis.spaces import write_latent_spaces
 from latentcodec.report.findings import write_findings
-from latentcodec.tables import write_table
-from tests.helpers import curve, pairs, results
+from tests.helpers import pairs
+from tests.report.test_steps import tables_frame, write_tables
 
 
 def test_findings_lead_with_the_sdxl_space_and_fill_every_number_from_the_tables(tmp_path):
-    frame = pd.concat(
-        [
-            results(noise=0.5),
-            *(
-                pd.DataFrame(curve(model, "none", [("quantized", 4.0, 37.95)], packing="none"))
-                for model in ("taesdxl", "taef2")
-            ),
-        ],
-        ignore_index=True,
-    ).assign(exact=lambda rows: rows["exact"] | (rows["quality"] == "quantized"))
+    tables = write_tables(tmp_path, tables_frame())
     metrics = tmp_path / "metrics.csv"
-    write_table(frame, metrics)
-    files = {name: tmp_path / name for name in ("p.csv", "p.md", "m.csv", "m.md", "s.csv", "s.md")}
-    write_operating_points(metrics, *files.values(), resamples=1000, seed=0)
-    write_bitdepth_gain(metrics, tmp_path / "gain.csv")
-    write_bd_tables(metrics, tmp_path / "bd.csv", tmp_path / "bd.md", "avif444")
-    write_lead_table(
-        metrics, tmp_path / "lead.csv", tmp_path / "lead.md", model="taesdxl",
-        settings={"png": ["lossless"], "avif": ["low", "medium", "high"]},
-        pixel_codecs=["avif444"], resamples=1000, seed=0,
-    )  # fmt: skip
-    spaces = [tmp_path / name for name in ("spaces.csv", "spaces.md", "spaces.png")]
-    write_latent_spaces(files["p.csv"], files["s.csv"], tmp_path / "gain.csv", *spaces)
     pairs().to_csv(tmp_path / "pairs.csv", index=False)
     channels = tmp_path / "taef2" / "channels.csv"
     channels.parent.mkdir()
@@ -41,15 +17,19 @@ def test_findings_lead_with_the_sdxl_space_and_fill_every_number_from_the_tables
         {"channel": [0, 1], "bitdepth": [8, 8], "entropy_bits": [1.0, 3.0],
          "png_share": [0.25, 0.75]}
     ).to_csv(channels, index=False)  # fmt: skip
-    entropy = tmp_path / "entropy.md"
-    entropy.write_text("| model | bound |\n|---|---|\n| taef2 | 3.4 |\n")
+    entropy = tmp_path / "entropy.csv"
+    pd.DataFrame(
+        {"model": "taef2", "bitdepth": 8, "kind": ["bound"] * 3 + ["codec"],
+         "name": ["histogram", "med", "linear", "png"], "codec": ["none"] * 3 + ["png"],
+         "images": 2, "bits_per_value": [3.4, 3.0, 2.5, math.nan], "bpp": [1.6, 1.5, 1.2, 1.9]}
+    ).to_csv(entropy, index=False)  # fmt: skip
     output = tmp_path / "findings.md"
     write_findings(
-        metrics=metrics, lead=tmp_path / "lead.csv", spaces=spaces[0],
-        points={"psnr": files["p.csv"], "msssim_db": files["m.csv"],
-                "ssimulacra2": files["s.csv"]},
-        bdrate=tmp_path / "bd.csv", pairs=tmp_path / "pairs.csv",
-        bitdepth_gain=tmp_path / "gain.csv", entropy=entropy, channels=[channels],
+        metrics=metrics, lead=tables["lead_csv"], spaces=tables["spaces_csv"],
+        points={"psnr": tables["psnr_csv"], "msssim_db": tables["msssim_csv"],
+                "ssimulacra2": tables["ssimulacra2_csv"]},
+        bdrate=tables["bdrate_csv"], pairs=tmp_path / "pairs.csv",
+        bitdepth_gain=tables["bitdepth_gain"], entropy=entropy, channels=[channels],
         figures=["figures/rd.png", "figures/latent_spaces.png"], output=output,
         dataset="kodak", run="demo",
     )  # fmt: skip
@@ -66,7 +46,8 @@ def test_findings_lead_with_the_sdxl_space_and_fill_every_number_from_the_tables
     assert "**At equal bytes** (`taesdxl`" in answer and "jpeg: latent higher in 33%" in answer
     assert "8-bit quantisation already comes within 0.050 dB of the `taesdxl` ceiling" in text
     assert "channel 1 takes 75.0% of the bytes" in text
-    assert "## How many bits the latents carry" in text and "| taef2 | 3.4 |" in text
+    assert "## How many bits the latents carry" in text and "| taef2 | 8 | 3.400 | 1.600 |" in text
+    assert "## BD-rates against the pixel anchor and against latent AVIF" in text
     assert "## Operating points on SSIMULACRA2 (perceptual)" in text
     assert "LPIPS" in text and "distilled stand-in" in text
     assert "nan" not in text

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.report.plots import RD_FAMILIES, _pixel_front, plot_rd, rd_figure
+from latentcodec.report.plots import plot_rd
+from latentcodec.report.rd import RD_FAMILIES, _pixel_front, rd_figure
 from latentcodec.tables import COLUMNS, write_table
 
 CEILINGS = {"taesdxl": 25.0, "taef2": 29.0}  # PSNR of the float latent, dB

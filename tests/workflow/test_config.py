@@ -6,18 +6,19 @@ import pytest
 import yaml
 from snakemake.utils import validate
 
-from latentcodec.codecs.image import get_codec
 from latentcodec.codecs.packing import NO_PACKING
+from latentcodec.codecs.registry import get_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.measure.perceptual import PERCEPTUAL_METRICS
 from latentcodec.workflow.config import (
-    CodecJob,
     _check_codec,
     baseline_jobs,
     check_config,
     check_equal_effort,
-    codec_jobs,
+    is_lossless,
+    sweep,
 )
+from latentcodec.workflow.setting import Setting
 from tests.conftest import REPO
 
 SCHEMA = str(REPO / "schemas" / "config.schema.yaml")
@@ -59,11 +60,19 @@ def test_default_and_smoke_configs_pass(default_config):
 def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_three_levels(
     default_config,
 ):
-    jobs = codec_jobs(default_config)
+    jobs = sweep(default_config, "sdxl-vae-fp16-fix")
     assert [job for job in jobs if job.codec == "png"] == [
-        CodecJob("png", bits, "interleaved", "lossless", None) for bits in (8, 10, 12, 16)
+        Setting(
+            model="sdxl-vae-fp16-fix",
+            bits=bits,
+            packing="interleaved",
+            codec="png",
+            quality="lossless",
+            effort="compression=9",
+        )
+        for bits in (8, 10, 12, 16)
     ]
-    assert all(job.lossless for job in jobs if job.codec == "png")
+    assert all(is_lossless(job) for job in jobs if job.codec == "png")
     avif = {(job.bits, job.quality, job.quality_value) for job in jobs if job.codec == "avif"}
     assert avif == {
         (bits, label, value)
@@ -234,8 +243,8 @@ def test_codecs_without_a_pixel_counterpart_need_no_equal_effort():
 
 def test_building_the_dag_does_not_import_torch():
     code = (
-        "import sys, latentcodec.workflow.config, latentcodec.workflow.pipeline,"
-        " latentcodec.report.plots;"
+        "import sys, latentcodec.workflow.experiment, latentcodec.workflow.store,"
+        " latentcodec.workflow.decode, latentcodec.report.plots;"
         "assert 'torch' not in sys.modules, 'torch imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -250,9 +259,13 @@ def test_model_bitdepths_widen_the_sweep_for_the_named_model_only(default_config
         }
     )
     check_config(config)
-    assert [job.bits for job in codec_jobs(config, "taef2")] == [8]
-    assert [job.bits for job in codec_jobs(config, "taesdxl")] == [8, 16]
-    assert [job.bits for job in codec_jobs(config)] == [8, 16]  # the union, each job once
+    assert [job.bits for job in sweep(config, "taef2")] == [8]
+    assert [job.bits for job in sweep(config, "taesdxl")] == [8, 16]
+    assert [(job.model, job.bits) for job in sweep(config)] == [
+        ("taef2", 8),
+        ("taesdxl", 8),
+        ("taesdxl", 16),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -279,10 +292,8 @@ def test_model_qualities_keep_a_model_to_the_named_levels(default_config):
         }
     )
     check_config(config)
-    assert [job.quality for job in codec_jobs(config, "taef2")] == ["lossless", "q30"]
-    assert [(job.quality, job.packing) for job in codec_jobs(config, "taesd")] == [
-        ("lossless", "none")
-    ]
+    assert [job.quality for job in sweep(config, "taef2")] == ["lossless", "q30"]
+    assert [(job.quality, job.packing) for job in sweep(config, "taesd")] == [("lossless", "none")]
 
 
 @pytest.mark.parametrize(
@@ -309,7 +320,7 @@ def test_config_refuses_a_packing_for_lac_and_sweeps_it_unpacked():
     settings_ = {"bitdepths": [8], "qualities": {"lossless": 100, "low": 20}}
     _check_codec("lac", settings_)
     config = {"models": ["taef2"], "codecs": {"lac": settings_}}
-    assert {job.packing for job in codec_jobs(config)} == {NO_PACKING}
+    assert {job.packing for job in sweep(config)} == {NO_PACKING}
 
 
 def test_the_schema_default_is_every_metric():

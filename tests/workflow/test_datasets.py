@@ -32,11 +32,10 @@ from latentcodec.workflow.datasets import (
     LocalImages,
     dataset_from_config,
     dataset_key,
-    fetch_image,
     get_dataset,
     select_images,
-    write_dataset_table,
 )
+from latentcodec.workflow.placing import fetch_image, write_dataset_table
 
 KODAK_SETTINGS = {"name": "kodak", "images": "all"}
 

@@ -3,11 +3,14 @@
 
 from types import SimpleNamespace
 
+import pytest
+
+from latentcodec.errors import LatentCodecError
 from latentcodec.workflow.jobs import (
-    codec_setting,
     decode_job_options,
     model_job_options,
     named_keywords,
+    same_length,
 )
 
 JOB = SimpleNamespace(
@@ -44,15 +47,10 @@ def test_decode_job_options_lists_the_files_and_loads_the_model():
     assert options.items() >= model_job_options(JOB).items()
 
 
-def test_codec_setting_reads_the_bit_depth_as_an_integer():
-    assert codec_setting(JOB) == {
-        "codec": "avif",
-        "bits": 8,
-        "packing": "planes",
-        "quality": "q40",
-        "quality_value": 40,
-        "options": {"speed": 6},
-    }
+def test_lists_of_files_must_pair_up():
+    same_length(a=[1, 2], b=["x", "y"])
+    with pytest.raises(LatentCodecError, match="mismatched numbers of files"):
+        same_length(a=[1, 2], b=["x"])
 
 
 def test_named_keywords_are_the_rules_named_files_and_params():

@@ -1,50 +1,12 @@
-"""The equal-size pairs summarised: does a latent file look better than pixel codecs at the
-same bytes? (Bühlmann's claim, tested perceptually.)
-
-From the equal-size table (`latentcodec.analysis.equal_size`) alone. Only pairs whose sizes agree
-within the tolerance count: a pair the quality scale could not match would hand one side
-more bytes. For each model, latent codec and baseline: how many pairs, the mean size ratio,
-the mean score of each side and the share of pairs in which the latent file scores higher,
-on SSIMULACRA2 (perceptual) and PSNR.
-"""
+"""The equal-size section of findings.md and its sentence, from the summary of the pairs
+(`latentcodec.analysis.equal_size.equal_size_summary`)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-SCORES = (("ssimulacra2", "SSIMULACRA2"), ("psnr", "PSNR"))
 
-
-def equal_bytes_table(pairs: pd.DataFrame) -> pd.DataFrame:
-    """One row per model × latent codec × bit depth × baseline, over the matched pairs."""
-    matched = pairs[~pairs["size_mismatch"].astype(bool)]
-    rows = []
-    keys = ["model", "codec", "bitdepth", "baseline"]
-    for (model, codec, bits, baseline), group in matched.groupby(keys, sort=True):
-        row = {"model": model, "codec": codec, "bitdepth": bits, "baseline": baseline}
-        row["pairs"] = len(group)
-        row["unmatched"] = int(
-            (
-                (pairs["model"] == model)
-                & (pairs["codec"] == codec)
-                & (pairs["bitdepth"] == bits)
-                & (pairs["baseline"] == baseline)
-                & pairs["size_mismatch"].astype(bool)
-            ).sum()
-        )
-        row["size_ratio"] = float(group["size_ratio"].mean())
-        row["bpp"] = float(group["bpp"].mean())
-        for score, _ in SCORES:
-            latent, pixel = group[score].to_numpy(float), group[f"pixel_{score}"].to_numpy(float)
-            row[f"latent_{score}"] = float(np.mean(latent))
-            row[f"pixel_{score}"] = float(np.mean(pixel))
-            row[f"latent_better_{score}"] = float(np.mean(latent > pixel))
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def equal_bytes_markdown(table: pd.DataFrame) -> str:
+def equal_size_markdown(table: pd.DataFrame) -> str:
     if table.empty:
         return "No equal-size pairs matched within the tolerance.\n"
     lines = [
@@ -69,7 +31,7 @@ def equal_bytes_markdown(table: pd.DataFrame) -> str:
     )
 
 
-def equal_bytes_sentence(table: pd.DataFrame, model: str) -> str:
+def equal_size_sentence(table: pd.DataFrame, model: str) -> str:
     """Bühlmann's claim: at equal size, does the latent file look better than pixel codecs?"""
     rows = table[table["model"] == model] if not table.empty else table
     if rows.empty:

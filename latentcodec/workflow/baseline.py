@@ -1,0 +1,72 @@
+"""The pixel-domain baselines: the original images stored with an ordinary image codec at
+each quality value of its grid, decoded and measured (rows with model `none`)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from latentcodec.codecs.registry import get_codec
+from latentcodec.io import MAX_PIXELS, load_image, write_bytes_atomic, write_png
+from latentcodec.measure.perceptual import PERCEPTUAL_METRICS
+from latentcodec.tables import NO_QUANTIZER, write_table
+from latentcodec.workflow.jobs import Paths
+from latentcodec.workflow.rows import measure, setting_row
+from latentcodec.workflow.setting import PIXEL_BITS, Setting, StoredFile
+
+
+def pixel_baseline(
+    *,
+    sources: Paths,
+    compressed: str | os.PathLike,
+    recons: str | os.PathLike,
+    table: str | os.PathLike,
+    name: str,
+    codec: str,
+    quality_values: Sequence[int],
+    options: dict | None = None,
+    max_pixels: int | None = MAX_PIXELS,
+    perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
+) -> None:
+    """Store the original images with an ordinary codec at each quality value and measure them.
+
+    Files go to `<compressed>/q<quality_value>/<image>.<codec>` and reconstructions to
+    `<recons>/q<quality_value>/<image>.png`; rows have model `none` and codec = the baseline's
+    label (`name`), and their quality label is `q<quality_value>`.
+    """
+    coder = get_codec(codec, **(options or {}))
+    originals = {source: load_image(source, max_pixels) for source in sources}
+    rows = []
+    for quality_value in quality_values:
+        setting = Setting.pixel(name, quality_value, coder.effort_setting)
+        for source, original in originals.items():
+            image = Path(source).stem
+            data = coder.encode(original, PIXEL_BITS, quality_value)
+            file_path = Path(compressed) / setting.quality / f"{image}.{codec}"
+            recon_path = Path(recons) / setting.quality / f"{image}.png"
+            write_bytes_atomic(file_path, data)
+            decoded = coder.decode(data)
+            write_png(recon_path, decoded)
+            kept = StoredFile(
+                compressed=str(file_path),
+                bytes=len(data),
+                side_bytes=0,
+                exact=bool(np.array_equal(decoded, original)),
+                quantizer=NO_QUANTIZER,
+                clipped=math.nan,
+            )
+            measured = measure(
+                source=source,
+                original=original,
+                image=decoded,
+                recon=recon_path,
+                channels=original.shape[2],
+                latent_errors=(math.nan, math.nan),
+                perceptual_metrics=perceptual_metrics,
+            )
+            rows.append(setting_row(setting, kept, measured))
+    write_table(rows, table)

@@ -1,0 +1,70 @@
+"""One point of the sweep, named once: the `Setting` every job stores or decodes at and every
+row of metrics.csv is measured at (`latentcodec.workflow.rows`), and the `StoredFile` a user
+keeps for one image at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from latentcodec.codecs.packing import NO_PACKING
+from latentcodec.tables import NO_CODEC, PIXEL_MODEL, QUANTIZED_QUALITY
+
+DIRECT_ENCODER = "direct"  # the image goes through the model's encoder as it is
+PIXEL_BITS = 8  # the pixel baselines store the 8-bit RGB originals
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting:
+    """A model's latents stored one way: the encoder that made them (not a column of
+    metrics.csv yet: every run so far has one), their bit depth, the packing, the codec at a
+    quality (its label in paths and the table, and the codec's own number; None where the
+    codec takes none) and the encoder effort the codec runs at (`Codec.effort_setting`)."""
+
+    model: str
+    encoder: str = DIRECT_ENCODER
+    bits: int
+    packing: str
+    codec: str
+    quality: str
+    quality_value: int | None = None
+    effort: str = ""
+
+    @classmethod
+    def quantized(cls, model: str, bits: int) -> Setting:
+        """The integer latent decoded as it is, without a codec."""
+        return cls(
+            model=model, bits=bits, packing=NO_PACKING, codec=NO_CODEC, quality=QUANTIZED_QUALITY
+        )
+
+    @classmethod
+    def float_latent(cls, model: str, precision: str) -> Setting:
+        """The float latent decoded as it is at a float precision (float32: the ceiling)."""
+        bits = 8 * np.dtype(precision).itemsize
+        return cls(model=model, bits=bits, packing=NO_PACKING, codec=NO_CODEC, quality=precision)
+
+    @classmethod
+    def pixel(cls, name: str, quality_value: int, effort: str) -> Setting:
+        """A pixel baseline (`name`, its label in the config) at one quality value."""
+        return cls(
+            model=PIXEL_MODEL,
+            bits=PIXEL_BITS,
+            packing=NO_PACKING,
+            codec=name,
+            quality=f"q{quality_value}",
+            quality_value=quality_value,
+            effort=effort,
+        )
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What a user keeps for one image at one setting (`compressed` names it)."""
+
+    compressed: str
+    bytes: int  # its size: the `.lcf` or pixel file, or the raw array of an uncoded latent
+    side_bytes: int  # of `bytes`, those that are not the codec's own (header, ranges, CRC)
+    exact: bool  # whether it gives back exactly what was stored (integers, float32, pixels)
+    quantizer: str  # the range its integers were quantised over; NO_QUANTIZER without any
+    clipped: float  # the share of latent values that range clipped; NaN without integers

@@ -1,0 +1,43 @@
+"""The pixel baselines (latentcodec.workflow.baseline): rows with the perceptual columns."""
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from latentcodec.tables import read_table
+from latentcodec.workflow.baseline import pixel_baseline
+from tests.helpers import PERCEPTUAL_COLUMNS, image_pair
+
+
+@pytest.mark.parametrize("metrics", [[], ["ssimulacra2", "butteraugli"]])
+def test_pixel_baseline_rows_carry_the_perceptual_columns(tool, tmp_path, metrics):
+    sources = []
+    for seed in (0, 1):
+        original, _ = image_pair(0, shape=(40, 56, 3), seed=seed)
+        sources.append(tmp_path / f"img{seed}.png")
+        Image.fromarray(original).save(sources[-1])
+    table = tmp_path / "metrics.csv"
+    pixel_baseline(
+        sources=sources,
+        compressed=tmp_path / "compressed",
+        recons=tmp_path / "recon",
+        table=table,
+        name="jpeg",
+        codec="jpeg",
+        quality_values=[20, 90],
+        perceptual_metrics=metrics,
+    )
+    rows = read_table(table)
+    assert len(rows) == 4
+    assert rows["quality"].tolist() == ["q20", "q20", "q90", "q90"]
+    assert (rows["model"] == "none").all() and (rows["channels"] == 3).all()
+    if not metrics:
+        assert rows[PERCEPTUAL_COLUMNS].isna().all().all()
+        return
+    assert rows[PERCEPTUAL_COLUMNS].notna().all().all()
+    by_quality = rows.groupby("quality_value")[PERCEPTUAL_COLUMNS].mean()
+    assert by_quality.loc[90, "ssimulacra2"] > by_quality.loc[20, "ssimulacra2"]
+    assert by_quality.loc[90, "butteraugli"] < by_quality.loc[20, "butteraugli"]
+    recon = Path(rows["recon"].iloc[0])
+    assert recon.is_file()

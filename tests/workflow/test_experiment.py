@@ -1,0 +1,119 @@
+"""The experiment a config describes (latentcodec.workflow.experiment): what the rules ask."""
+
+import copy
+from dataclasses import asdict
+
+import pytest
+import yaml
+from snakemake.utils import validate
+
+from latentcodec.codecs.packing import NO_PACKING
+from latentcodec.workflow.config import check_config
+from latentcodec.workflow.experiment import FINAL_OUTPUTS, Experiment
+from latentcodec.workflow.setting import Setting
+from tests.conftest import REPO
+
+SCHEMA = str(REPO / "schemas" / "config.schema.yaml")
+
+
+def experiment(**changes) -> Experiment:
+    """The smoke run's experiment, with top-level keys changed."""
+    config = yaml.safe_load((REPO / ".test" / "config-smoke.yaml").read_text()) | changes
+    config = copy.deepcopy(config)
+    validate(config, SCHEMA)
+    check_config(config)
+    return Experiment(config)
+
+
+@pytest.fixture(scope="module")
+def smoke():
+    return experiment()
+
+
+def test_the_settings_are_the_sweep_of_each_model_with_the_codecs_effort(smoke):
+    settings = smoke.settings["taef2"]
+    assert [(s.codec, s.bits, s.quality) for s in settings] == [
+        ("png", 8, "lossless"),
+        ("png", 16, "lossless"),
+        ("avif", 8, "low"),
+        ("avif", 8, "medium"),
+        ("avif", 8, "high"),
+    ]
+    medium = smoke.setting("taef2", "8", "interleaved", "avif", "medium")
+    assert medium == Setting(
+        model="taef2",
+        bits=8,
+        packing="interleaved",
+        codec="avif",
+        quality="medium",
+        quality_value=50,
+        effort="speed=6",
+    )
+    assert medium.encoder == "direct" and Setting(**asdict(medium)) == medium
+    assert smoke.bit_depths("taef2") == [8, 16]
+
+
+def test_lossless_rows_come_from_the_shared_decode_and_lossy_rows_from_their_own(smoke):
+    png = smoke.setting("taef2", 16, "interleaved", "png", "lossless")
+    avif = smoke.setting("taef2", 8, "interleaved", "avif", "low")
+    assert smoke.sweep_table(png) == "results/smoke/taef2/b16/interleaved/png-lossless/lossless.csv"
+    assert smoke.sweep_table(avif) == "results/smoke/taef2/b8/interleaved/avif-low/metrics.csv"
+    tables = smoke.metric_tables()
+    assert len(tables) == len(set(tables)) == 1 + 2 + 5 + 3  # ceiling, depths, sweep, pixels
+    assert smoke.decoded_table("taef2", 16) in tables
+    assert smoke.compressed(avif) == [
+        f"results/smoke/taef2/b8/interleaved/avif-low/compressed/kodim0{i}.lcf" for i in (1, 2)
+    ]
+
+
+def test_only_lossy_lac_takes_the_decoder_sensitivity():
+    lac = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    run = experiment(codecs={"lac": lac})
+    lossless, lossy = run.settings["taef2"]
+    assert lossless.packing == lossy.packing == NO_PACKING
+    assert not run.needs_sensitivity(lossless) and run.sensitivities(lossless) == []
+    assert run.needs_sensitivity(lossy)
+    assert run.sensitivities(lossy) == [
+        f"results/smoke/taef2/sensitivity/kodim0{i}.npy" for i in (1, 2)
+    ]
+
+
+def test_the_comparisons_name_their_pixel_baselines(smoke):
+    assert smoke.lead_model() == "taef2"
+    assert smoke.pixel_avif_baselines() == ["avif444"]
+    assert smoke.equal_size_baselines() == {
+        "jpeg": {"codec": "jpeg", "options": {}},
+        "webp": {"codec": "webp", "options": {}},
+    }
+    assert smoke.baseline_codecs() == {"jpeg": "jpeg", "webp": "webp", "avif444": "avif"}
+    assert smoke.baseline_params("avif444")["quality_values"] == [20, 40, 60, 80]
+    without_avif = experiment(
+        baselines={"jpeg": {"codec": "jpeg", "qualities": [10, 90]}},
+        comparison={"anchor": "jpeg", "equal_size": ["jpeg"]},
+    )
+    assert without_avif.pixel_avif_baselines() == ["jpeg"]  # the anchor
+
+
+def test_codec_options_and_the_codecs_used(smoke):
+    assert smoke.codec_options("avif") == {"speed": 6}
+    assert smoke.all_codec_options() == {"png": {}, "avif": {"speed": 6}}
+    assert smoke.codecs_used() == ["avif", "jpeg", "png", "webp"]
+
+
+def test_a_run_on_two_images_writes_no_published_comparison(smoke):
+    outputs = smoke.final_outputs()
+    assert outputs == [f"results/smoke/{name}" for name in FINAL_OUTPUTS]
+    assert not smoke.shows_compressai()
+
+
+def test_the_wildcards_take_only_the_runs_values(smoke):
+    constraints = smoke.wildcard_constraints()
+    assert constraints["image"] == "kodim01|kodim02"
+    assert constraints["codec"] == "avif|png"
+    assert constraints["baseline"] == "jpeg|webp|avif444"
+    assert constraints["precision"] == "none"  # no float precisions configured
+
+
+def test_model_jobs_hold_a_gpu_only_on_cuda():
+    assert experiment(device="cpu").model_gpus() == 0
+    assert experiment(device="cuda").model_gpus() == 1
