@@ -40,6 +40,7 @@ rule figures:
     params:
         figures=config["figures"],
         compressai=EXPERIMENT.shows_compressai(),
+        baselines=EXPERIMENT.pixel_baselines(),
     script:
         "../scripts/figures.py"
 

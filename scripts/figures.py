@@ -4,10 +4,11 @@ CompressAI's published Kodak curves in the pixel panels when the rule says so; t
 
 from latentcodec.analysis.published import published_curves
 from latentcodec.report.plots import plot_crops, plot_rd
+from latentcodec.report.rd import pixel_colors
 from latentcodec.workflow.jobs import run_step
 
 
-def draw_figures(table, output, figures, title: str, compressai: bool) -> None:
+def draw_figures(table, output, figures, baselines, title: str, compressai: bool) -> None:
     plot_rd(
         table,
         {
@@ -17,6 +18,7 @@ def draw_figures(table, output, figures, title: str, compressai: bool) -> None:
         },
         title=title,
         references=published_curves() if compressai else None,
+        colors=pixel_colors(baselines),
     )
     plot_crops(
         table,
@@ -33,6 +35,7 @@ run_step(
     snakemake.input[0],
     snakemake.output,
     snakemake.params.figures,
+    snakemake.params.baselines,
     title=f"run {snakemake.wildcards.run}",
     compressai=snakemake.params.compressai,
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Mapping
 
 import matplotlib
 
@@ -42,12 +43,15 @@ def plot_rd(
     outputs: dict[str, dict[str, str | os.PathLike]],
     title: str = "",
     references: pd.DataFrame | None = None,
+    colors: Mapping[str, str] | None = None,
 ) -> None:
     """One RD figure per metric: `outputs` maps a metric to its {'png': path, 'svg': path};
-    `references`: published curves for the pixel panels (`rd_figure`), or None."""
+    `references`: published curves for the pixel panels, or None; `colors`: the pixel
+    baselines' colours by label (`rd.pixel_colors`)."""
     frame = read_table(table)
     for metric, paths in outputs.items():
-        save_figure(rd_figure(frame, metric, title, references), paths, dpi=RD_DPI)
+        figure = rd_figure(frame, metric, title, references, colors)
+        save_figure(figure, paths, dpi=RD_DPI)
 
 
 def plot_crops(table: str | os.PathLike, output: str | os.PathLike, **options) -> None:

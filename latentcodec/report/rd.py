@@ -10,6 +10,7 @@ in the pixel-codec panel.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 
 import matplotlib.legend
 import matplotlib.lines
@@ -32,7 +33,7 @@ _CURVE_KEYS = ["codec", "bitdepth", "packing"]
 # The quantised latent stored as raw integers, drawn among the lossless codecs.
 RAW_LABEL = "raw"
 RAW_LEGEND = "raw integers (no codec)"
-# One colour per codec (latent codecs and pixel baselines alike), the same in every figure.
+# One colour per codec (latent codecs and the pixel codecs alike), the same in every figure.
 CODEC_COLORS = {
     "png": "#1f77b4",
     "webpll": "#2ca02c",
@@ -40,12 +41,13 @@ CODEC_COLORS = {
     "jxl": "#9467bd",
     "j2k": "#8c564b",
     "avif": "#ff7f0e",
-    "avif444": "#ff7f0e",
-    "avif420": "#17becf",
     "palette": "#e377c2",
     "jpeg": "#d62728",
     RAW_LABEL: "black",
 }
+# A pixel baseline is coloured by what it is, its codec and chroma option, not by the label a
+# config gives it: AVIF 4:2:0 apart from AVIF 4:4:4.
+VARIANT_COLORS = {("avif", "420"): "#17becf"}
 _SPARE_COLORS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd")
 BITDEPTH_STYLES = {
     8: "-",
@@ -79,6 +81,7 @@ def rd_figure(
     metric: str = "psnr",
     title: str = "",
     references: pd.DataFrame | None = None,
+    colors: Mapping[str, str] | None = None,
 ):
     """Mean `metric` against mean bpp (log scale), faceted by family: one row per model, with
     the latent lossless settings (one point per codec and bit depth, the points of a codec
@@ -93,6 +96,9 @@ def rd_figure(
     columns codec, bpp, the metric (on the scale of `frame`'s: MS-SSIM linear) and optionally
     label and family (learned | standard); a metric it lacks, or whose values are all NaN,
     draws none. Their lines have gid "published=<codec>" and a legend of their own.
+
+    `colors`: the pixel baselines' colours by label (`pixel_colors`); a label without one
+    gets its codec's colour if the label is a codec's name, else a spare colour of its own.
     """
     if metric not in METRIC_LABELS:
         raise LatentCodecError(
@@ -110,8 +116,10 @@ def rd_figure(
     pixels = summary[is_pixel(summary)]
     front = _pixel_front(pixels, metric)
     published = _reference_curves(references, metric)
+    palette = {codec: _codec_color(codec) for codec in summary["codec"]}
+    palette |= {RAW_LABEL: _codec_color(RAW_LABEL), **(colors or {})}
     rows = [_latent_families(summary[summary["model"] == model]) + (pixels,) for model in models]
-    legends = _column_legends(rows, front, published)
+    legends = _column_legends(rows, front, published, palette)
     figure, grid, axes = _rd_grid(len(models), legends)
     # A rotated 9-point label is about 1/30 of a panel wide: its share of the rate span.
     plotted = pd.concat([panel for panels in rows for panel in panels])["bpp"]
@@ -120,7 +128,7 @@ def rd_figure(
         of_model = summary[summary["model"] == model]
         ceilings = of_model.loc[is_ceiling(of_model), metric]
         for column, (axis, panel) in enumerate(zip(axis_row, panels, strict=True)):
-            _draw_panel(axis, column, panel, metric, label_gap, front, published)
+            _draw_panel(axis, column, panel, metric, label_gap, front, published, palette)
             for value in ceilings:
                 _draw_ceiling(axis, value, metric)
             _style_axis(axis)
@@ -130,10 +138,14 @@ def rd_figure(
     return figure
 
 
-def _column_legends(rows: list[tuple], front: pd.DataFrame, published: list[tuple]) -> list:
+def _column_legends(
+    rows: list[tuple], front: pd.DataFrame, published: list[tuple], palette: dict
+) -> list:
     """Each column's legends (`_legend_entries`), the published curves' in the pixel column."""
     legends = [
-        _legend_entries(pd.concat(panels), column, reference=column < 2 and not front.empty)
+        _legend_entries(
+            pd.concat(panels), column, palette, reference=column < 2 and not front.empty
+        )
         for column, panels in enumerate(zip(*rows, strict=True))
     ]
     if published:
@@ -155,15 +167,17 @@ def _rd_grid(models: int, legends: list):
     return figure, grid, axes
 
 
-def _draw_panel(axis, column: int, panel, metric: str, label_gap: float, front, published):
+def _draw_panel(
+    axis, column: int, panel, metric: str, label_gap: float, front, published, palette: dict
+):
     """One family's rows of one model, over the pixel front (latent panels) or beside the
     published curves (pixel panel)."""
     if panel.empty:
         _say(axis, f"no {RD_FAMILIES[column].lower()} rows")
     if column == 0:
-        _draw_points(axis, panel, metric, label_gap)
+        _draw_points(axis, panel, metric, label_gap, palette)
     else:
-        _draw_curves(axis, panel, metric)
+        _draw_curves(axis, panel, metric, palette)
     if column < 2:
         axis.plot(front["bpp"], front[metric], **_FRONT_STYLE)
     else:
@@ -209,12 +223,13 @@ def _latent_families(of_model: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     return lossless, codecs[inexact]
 
 
-def _draw_points(axis, rows: pd.DataFrame, metric: str, label_gap: float) -> None:
+def _draw_points(axis, rows: pd.DataFrame, metric: str, label_gap: float, palette: dict) -> None:
     """Each codec's points joined across bit depths. The leftmost point of each bit depth is
     labelled, 8 bits first, skipping a label within `label_gap` decades of bpp of another."""
     for (codec, packing), points in rows.groupby(["codec", "packing"], sort=True):
         points = points.sort_values("bitdepth")
-        axis.plot(points["bpp"], points[metric], linewidth=1.2, **_codec_marks(codec, packing))
+        marks = _codec_marks(codec, packing, palette[codec])
+        axis.plot(points["bpp"], points[metric], linewidth=1.2, **marks)
     leftmost = rows.sort_values("bpp").drop_duplicates("bitdepth")
     labelled: list[float] = []
     for row in leftmost.sort_values(
@@ -234,7 +249,7 @@ def _draw_points(axis, rows: pd.DataFrame, metric: str, label_gap: float) -> Non
             )
 
 
-def _draw_curves(axis, rows: pd.DataFrame, metric: str) -> None:
+def _draw_curves(axis, rows: pd.DataFrame, metric: str, palette: dict) -> None:
     """One line per (codec, bit depth, packing), points in order of rate."""
     for (codec, bits, packing), curve in rows.groupby(_CURVE_KEYS, sort=True):
         curve = curve.sort_values("bpp")
@@ -243,14 +258,13 @@ def _draw_curves(axis, rows: pd.DataFrame, metric: str) -> None:
             curve[metric],
             linestyle=_bitdepth_style(bits),
             linewidth=1.8,
-            **_codec_marks(codec, packing),
+            **_codec_marks(codec, packing, palette[codec]),
         )
 
 
-def _codec_marks(codec: str, packing: str) -> dict:
-    """Colour by codec, hollow markers for planar packing; the gid names the codec (for tests
-    and SVG readers)."""
-    color = _codec_color(codec)
+def _codec_marks(codec: str, packing: str, color: str) -> dict:
+    """The codec's colour, hollow markers for planar packing; the gid names the codec (for
+    tests and SVG readers)."""
     return {
         "color": color,
         "marker": "o",
@@ -258,6 +272,16 @@ def _codec_marks(codec: str, packing: str) -> dict:
         "markerfacecolor": "white" if packing == "planar" else color,
         "gid": f"codec={codec}",
     }
+
+
+def pixel_colors(baselines: Mapping[str, Mapping]) -> dict[str, str]:
+    """Each pixel baseline's colour by its label, from its codec and options (label →
+    {"codec", "options"}, as the config's `baselines` have them)."""
+    colors = {}
+    for label, spec in baselines.items():
+        chroma = str(spec.get("options", {}).get("chroma", ""))
+        colors[label] = VARIANT_COLORS.get((spec["codec"], chroma), _codec_color(spec["codec"]))
+    return colors
 
 
 def _codec_color(codec: str) -> str:
@@ -358,7 +382,9 @@ def _style_axis(axis) -> None:
     axis.set_ymargin(0.15)  # room for the bit-depth labels above points at the ceiling
 
 
-def _legend_entries(rows: pd.DataFrame, column: int, *, reference: bool) -> list[tuple]:
+def _legend_entries(
+    rows: pd.DataFrame, column: int, palette: dict, *, reference: bool
+) -> list[tuple]:
     """A column's legends as (title, proxy artists), so each entry appears once: colour =
     codec; then line style = bit depth (lossy column), planar packing and the grey pixel
     reference where present."""
@@ -368,7 +394,7 @@ def _legend_entries(rows: pd.DataFrame, column: int, *, reference: bool) -> list
             [],
             linewidth=2,
             marker="o",
-            color=_codec_color(codec),
+            color=palette[codec],
             label=RAW_LEGEND if codec == RAW_LABEL else codec,
         )
         for codec in sorted(set(rows["codec"]), key=lambda codec: (codec == RAW_LABEL, codec))

@@ -199,12 +199,17 @@ class Experiment:
         avif = [name for name, job in self.baselines.items() if job.codec == AVIF]
         return avif or [self.config["comparison"]["anchor"]]
 
+    def pixel_baselines(self) -> dict[str, dict]:
+        """Codec and options of each pixel baseline, by label."""
+        return {
+            name: {"codec": job.codec, "options": job.options}
+            for name, job in self.baselines.items()
+        }
+
     def equal_size_baselines(self) -> dict[str, dict]:
         """Codec and options of each baseline matched in size to the latent files."""
-        return {
-            name: {"codec": self.baselines[name].codec, "options": self.baselines[name].options}
-            for name in self.config["comparison"]["equal_size"]
-        }
+        every = self.pixel_baselines()
+        return {name: every[name] for name in self.config["comparison"]["equal_size"]}
 
     def baseline_codecs(self) -> dict[str, str]:
         """Each pixel baseline's codec, by label."""
@@ -226,6 +231,7 @@ class Experiment:
             "anchor": comparison["anchor"],
             "equal_size": comparison["equal_size"],
             "figures": self.config["figures"],
+            "baselines": self.pixel_baselines(),
         }
 
     def shows_compressai(self) -> bool:

@@ -1,6 +1,12 @@
 import pytest
 
-from latentcodec.report.rd import REFERENCE_LEGEND, rd_figure
+from latentcodec.report.rd import (
+    CODEC_COLORS,
+    REFERENCE_LEGEND,
+    VARIANT_COLORS,
+    pixel_colors,
+    rd_figure,
+)
 from tests.analysis.test_published import _published_lines
 from tests.report.test_plots import synthetic_table
 
@@ -45,3 +51,27 @@ def test_without_references_or_for_ssimulacra2_no_published_line_is_drawn(publis
             if child.__class__.__name__ == "Legend"
         ]
         assert REFERENCE_LEGEND not in titles
+
+
+def test_a_pixel_baseline_is_coloured_by_its_codec_and_chroma_not_its_label():
+    baselines = {
+        "mine": {"codec": "avif", "options": {"speed": 6}},
+        "small": {"codec": "avif", "options": {"chroma": "420", "speed": 6}},
+        "photo": {"codec": "jpeg", "options": {}},
+    }
+    colors = pixel_colors(baselines)
+    assert colors == {
+        "mine": CODEC_COLORS["avif"],
+        "small": VARIANT_COLORS[("avif", "420")],
+        "photo": CODEC_COLORS["jpeg"],
+    }
+    frame = synthetic_table().replace({"codec": {"avif444": "mine", "avif420": "small"}})
+    figure = rd_figure(frame, "psnr", colors=colors)
+    drawn = {
+        line.get_gid(): line.get_color()
+        for axis in figure.axes
+        for line in axis.get_lines()
+        if (line.get_gid() or "").startswith("codec=")
+    }
+    assert drawn["codec=mine"] == CODEC_COLORS["avif"]
+    assert drawn["codec=small"] == VARIANT_COLORS[("avif", "420")]
