@@ -47,11 +47,18 @@ def resolve_mirror(configured: str | os.PathLike | None = None) -> Path | None:
     return mirror
 
 
+def shipped_file(*parts: str):
+    """A file the package ships under `latentcodec/data/` (an importlib.resources
+    Traversable: open it, read it, ask `is_file()`), found in an installed package too."""
+    found = resources.files("latentcodec.data")
+    for part in parts:
+        found = found.joinpath(part)
+    return found
+
+
 def shipped_checksums(name: str) -> dict[str, str]:
     """The SHA-256 sums shipped with the package in `data/<name>.sha256` (sha256sum format)."""
-    return parse_checksums(
-        resources.files("latentcodec.data").joinpath(f"{name}.sha256").read_text()
-    )
+    return parse_checksums(shipped_file(f"{name}.sha256").read_text())
 
 
 def parse_checksums(text: str) -> dict[str, str]:
@@ -206,7 +213,7 @@ def _weights_file(
 
 
 def _ships_checksums(name: str) -> bool:
-    return resources.files("latentcodec.data").joinpath(f"{name}.sha256").is_file()
+    return shipped_file(f"{name}.sha256").is_file()
 
 
 def _mirrored_weights(mirror: Path, model: str, part: str) -> Path:

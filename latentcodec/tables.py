@@ -220,12 +220,13 @@ def summary_markdown(frame: pd.DataFrame) -> str:
         "|---|---|---:|---|---|---:|---:|---:|---:|---:|---|",
     ]
     ceiling = is_ceiling(summary)
+    stored_float = is_uncoded(summary) & summary["quality"].isin(FLOAT_PRECISIONS) & ~ceiling
     codecs = (
         summary["codec"]
         .mask(is_pixel(summary), summary["codec"] + " (pixels)")
         .mask(ceiling, "ceiling (float latent)")
         .mask(is_quantized(summary), "quantised latent, no codec")
-        .mask(is_uncoded(summary) & (summary["quality"] == "float16"), "float16 latent, no codec")
+        .mask(stored_float, summary["quality"] + " latent, no codec")
     )
     depths = summary["bitdepth"].astype(str).mask(ceiling, "float")
     for row, codec, bits in zip(summary.itertuples(index=False), codecs, depths, strict=True):

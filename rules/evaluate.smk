@@ -60,7 +60,9 @@ rule reconstruct:
 
 
 rule ceiling:
-    """Float latents decoded without quantisation: the autoencoder's own limit."""
+    """Float latents decoded without quantisation: the autoencoder's own limit. Rule
+    float_latent is this rule at a lower float precision (float16): rounded, then decoded.
+    """
     input:
         sources=get_sources,
         latents=get_latents,
@@ -83,15 +85,12 @@ rule ceiling:
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
         mirror=config["mirror"],
+        precision="float32",  # the ceiling's `quality` in metrics.csv: the latent as it is
     script:
-        "../scripts/ceiling.py"
+        "../scripts/float_latent.py"
 
 
-rule float_latent:
-    """Float latents stored as they are at a lower precision (float16): rounded, decoded."""
-    input:
-        sources=get_sources,
-        latents=get_latents,
+use rule ceiling as float_latent with:
     output:
         recons=expand(
             "results/{{run}}/{{model}}/{{precision}}/recon/{image}.png",
@@ -102,17 +101,11 @@ rule float_latent:
         "logs/{run}/float_latent/{model}/{precision}.log",
     benchmark:
         "benchmarks/{run}/float_latent/{model}/{precision}.tsv"
-    conda:
-        "../envs/model.yaml"
-    threads: 1
-    resources:
-        gpu=GPUS,
     params:
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
         mirror=config["mirror"],
-    script:
-        "../scripts/float_latent.py"
+        precision="{precision}",
 
 
 rule pixel_baseline:

@@ -1,4 +1,5 @@
-"""Snakemake script: decode the float latents rounded to a lower float precision."""
+"""Snakemake script: decode the float latents at the rule's float precision (float32: the
+ceiling; float16: the latent stored as it is at 16 bits a value)."""
 
 from latentcodec.workflow.decode import reconstruct_ceiling
 from latentcodec.workflow.jobs import decode_job_options, run_step
@@ -7,6 +8,6 @@ run_step(
     snakemake.log[0],
     reconstruct_ceiling,
     snakemake.wildcards.model,
-    precision=snakemake.wildcards.precision,
+    precision=snakemake.params.precision,
     **decode_job_options(snakemake),
 )

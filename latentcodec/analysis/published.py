@@ -27,13 +27,13 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from latentcodec.analysis.bjontegaard import bd_rate, msssim_db
 from latentcodec.errors import LatentCodecError
+from latentcodec.sources import shipped_file
 from latentcodec.tables import is_pixel, is_uncoded, summarize
 
 FOLDER = ("references", "compressai_kodak")  # under the package's data/
@@ -86,11 +86,8 @@ PUBLISHED = (
 
 
 def reference_path(file: str):
-    """The shipped copy of one published file (an importlib.resources Traversable)."""
-    folder = resources.files("latentcodec.data")
-    for part in FOLDER:
-        folder = folder.joinpath(part)
-    return folder.joinpath(file)
+    """The shipped copy of one published file (`sources.shipped_file`)."""
+    return shipped_file(*FOLDER, file)
 
 
 def published_curves(entries: Sequence[Published] = PUBLISHED) -> pd.DataFrame:

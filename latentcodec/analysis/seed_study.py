@@ -27,7 +27,7 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,7 @@ from latentcodec.analysis.bootstrap import (
     estimate_columns,
 )
 from latentcodec.errors import LatentCodecError
+from latentcodec.sources import shipped_file
 from latentcodec.tables import (
     NO_CODEC,
     PIXEL_MODEL,
@@ -116,15 +117,9 @@ def read_published(path: str | os.PathLike | None = None) -> pd.DataFrame:
     LatentCodecError that names the file.
     """
     where = WHERE if path is None else str(path)
-    source = path
-    if path is None:
-        source = resources.files("latentcodec.data")
-        for part in FILE:
-            source = source.joinpath(part)
+    source = shipped_file(*FILE) if path is None else Path(path)
     try:
-        with (
-            source.open("r", encoding="utf-8") if path is None else open(source, encoding="utf-8")
-        ) as handle:
+        with source.open("r", encoding="utf-8") as handle:
             frame = pd.read_csv(handle, dtype={"image": str, "setting": str})
     except FileNotFoundError:
         raise LatentCodecError(

@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from latentcodec.report.numbers import reached_note, signed
+from latentcodec.report.numbers import number_text, reached_note
 from latentcodec.tables import cell_text
 
 BD_RATE_NAMES = {  # BD-rate column → its name in the Markdown, in the table's order
@@ -39,7 +39,7 @@ def bd_markdown(result: pd.DataFrame) -> str:
         cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
         lines.append(
             f"| {row['model']} | {row['codec']} | {row['bitdepth']} | {row['packing']} | "
-            f"{row['points']} | {signed(row['bd_psnr'], '+.2f')} | {cells} | "
+            f"{row['points']} | {number_text(row['bd_psnr'], '+.2f')} | {cells} | "
             f"{_bd_text(row, 'bd_rate_latent')} | {cell_text(row['note'])} |"
         )
     return (

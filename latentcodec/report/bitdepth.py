@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from latentcodec.analysis.ceiling import SMALLEST_DELTA_DB
-from latentcodec.report.numbers import signed
+from latentcodec.report.numbers import number_text
 
 
 def bitdepth_gain_markdown(gain: pd.DataFrame) -> str:
@@ -18,7 +18,7 @@ def bitdepth_gain_markdown(gain: pd.DataFrame) -> str:
     for row in gain.itertuples(index=False):
         lines.append(
             f"| {row.model} | {row.bitdepth} | {row.bpp:.3f} | {row.psnr:.3f} | "
-            f"{signed(row.gain_db, '+.4f')} | {signed(row.gain_per_bit_db, '+.4f')} | "
+            f"{number_text(row.gain_db, '+.4f')} | {number_text(row.gain_per_bit_db, '+.4f')} | "
             f"{row.gap_to_ceiling_db:.4f} |"
         )
     return "\n".join(lines) + "\n"

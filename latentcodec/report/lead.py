@@ -9,7 +9,13 @@ import pandas as pd
 
 from latentcodec.analysis.readoff import AT_LOWEST_RATE
 from latentcodec.models.registry import get_spec
-from latentcodec.report.numbers import pixel_text, ratio_text, score_text, wide_note, with_interval
+from latentcodec.report.numbers import (
+    number_text,
+    pixel_text,
+    ratio_text,
+    wide_note,
+    with_interval,
+)
 from latentcodec.tables import CEILING_QUALITY
 
 
@@ -30,7 +36,7 @@ def lead_markdown(table: pd.DataFrame) -> str:
         pixel = "never" if math.isnan(row["pixel_bpp"]) else pixel_text(row)
         lines.append(
             f"| {name}{label} | {bits} | {with_interval(row, 'bpp')} | {row['psnr']:.2f} | "
-            f"{row['ssim']:.4f} | {score_text(row['ssimulacra2'])} | "
+            f"{row['ssim']:.4f} | {number_text(row['ssimulacra2'], '.1f')} | "
             f"{_gap_text(row)} | {pixel} ({row['pixel_codec'] or '—'}) | "
             f"{ratio_text(row)} |"
         )

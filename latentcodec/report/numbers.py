@@ -87,12 +87,9 @@ def pixel_text(row: dict) -> str:
     return f"{bound}{text}{wide_mark(row, 'pixel')}"
 
 
-def score_text(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:.1f}"
-
-
-def signed(value: float, spec: str) -> str:
-    """A signed difference as `spec` writes it, "—" for NaN."""
+def number_text(value: float, spec: str) -> str:
+    """A number as `spec` writes it (e.g. "+.2f" for a signed difference), "—" for NaN: a
+    cell with no value, as every table prints it."""
     return "—" if math.isnan(value) else f"{value:{spec}}"
 
 

@@ -3,7 +3,6 @@ CompressAI's published Kodak curves (`latentcodec.analysis.published`), as CSV a
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 
@@ -19,6 +18,7 @@ from latentcodec.analysis.published import (
     published_curves,
 )
 from latentcodec.io import write_text_atomic
+from latentcodec.report.numbers import number_text
 from latentcodec.tables import cell_text, read_csv_table, read_table, write_csv
 
 NO_OVERLAP = "—"  # as bdrate.md prints a BD-rate with no overlap
@@ -80,7 +80,9 @@ def published_bd_markdown(
         for curve in curves:
             for metric in BD_METRICS:
                 row = reference[(reference["curve"] == curve) & (reference["metric"] == metric)]
-                cells.append(_percent(row["bd_rate"].iloc[0]) if len(row) else NO_OVERLAP)
+                cells.append(
+                    number_text(row["bd_rate"].iloc[0], "+.1f") if len(row) else NO_OVERLAP
+                )
         lines.append(
             f"| {first['reference_label']} | {first['family']} | " + " | ".join(cells) + " |"
         )
@@ -92,7 +94,3 @@ def published_bd_markdown(
             for row in notes.itertuples(index=False)
         )
     return text
-
-
-def _percent(value: float) -> str:
-    return NO_OVERLAP if math.isnan(value) else f"{value:+.1f}"

@@ -31,6 +31,7 @@ from latentcodec.analysis.spaces import latent_spaces_table
 from latentcodec.io import write_text_atomic
 from latentcodec.report.numbers import (
     codec_name,
+    number_text,
     pixel_text,
     ratio_text,
     wide_note,
@@ -150,11 +151,12 @@ def _side_table(present: pd.DataFrame) -> str:
         )
         lines.append(
             f"| `{row['setting']}` | {ours} | {row['images']} | {row['study_bpp']:.3f} | "
-            f"{row['ours_bpp']:.3f} | {_number(row['bpp_ours_over_study'], '.2f')}× | "
+            f"{row['ours_bpp']:.3f} | {number_text(row['bpp_ours_over_study'], '.2f')}× | "
             f"{row['study_psnr']:.2f} | {row['ours_psnr']:.2f} | "
             f"{row['psnr_ours_minus_study']:+.2f} | {row['study_ssim']:.4f} | "
-            f"{_number(row['ours_ssim'], '.4f')} | {_number(row['bpp_correlation'], '.2f')} | "
-            f"{_number(row['psnr_correlation'], '.2f')} |"
+            f"{number_text(row['ours_ssim'], '.4f')} | "
+            f"{number_text(row['bpp_correlation'], '.2f')} | "
+            f"{number_text(row['psnr_correlation'], '.2f')} |"
         )
     return "\n".join(lines)
 
@@ -331,10 +333,6 @@ def _versus_sentences(versus: pd.DataFrame) -> list[str]:
         f"{first['bpp']:.3f} bpp at {first['psnr']:.2f} dB, the study's published numbers) "
         "needs " + "; ".join(parts) + " at the same mean PSNR on this run's images."
     ]
-
-
-def _number(value: float, spec: str) -> str:
-    return "—" if value is None or math.isnan(value) else f"{value:{spec}}"
 
 
 def _span(values: pd.Series, spec: str) -> str:
