@@ -120,12 +120,7 @@ class CompressResult:
     height: int  # of the original image, pixels
     width: int
     latent_shape: tuple[int, int, int]  # (C, h, w) of the stored latent (padded image / scale)
-    model: str
-    codec: str
-    bits: int
-    quality: int | None
-    packing: str
-    clip: float | None
+    settings: Settings  # what it was stored with
 
     def __str__(self) -> str:
         return f"{self.path}: {self.bytes} bytes, {self.bpp:.4f} bpp"
@@ -143,6 +138,14 @@ def check_settings(
     **codec_options,
 ) -> Settings:
     """Check an encoding setting without reading any file or loading a model.
+
+    `model`: a name in `models.registry` (`latentcodec encode --help` lists them). `codec`,
+    `bits`: the latent codec and the bit depth of the quantised latent. `quality`: the codec's
+    own scale: required by lossy codecs, refused by lossless-only ones. `packing`:
+    `interleaved` or `planar`; lac takes none. `clip`: quantise the scaled latent over the
+    fixed range [−clip, clip] instead of each channel's min/max. `device`: auto (CUDA when
+    torch sees a GPU), cpu, cuda. `codec_options`: the codec's constructor options, e.g. AVIF
+    `speed`, JPEG XL `effort`, WebP `method`, PNG `compression`.
 
     Raises `SettingsError` (naming the setting, as the command's flag: `--bits`, `--speed`, …)
     for a value the model or codec cannot take, `UnavailableError` for a codec this
@@ -177,59 +180,40 @@ def compress(
     image: str | os.PathLike | np.ndarray | Image.Image,
     out_path: str | os.PathLike,
     *,
-    model: str = DEFAULT_MODEL,
-    codec: str = DEFAULT_CODEC,
-    bits: int = DEFAULT_BITS,
-    quality: int | None = None,
-    packing: str | None = None,
-    clip: float | None = None,
-    device: str = "auto",
     mirror: str | os.PathLike | None = None,
     threads: int | None = DEFAULT_THREADS,
-    **codec_options,
+    **settings,
 ) -> CompressResult:
-    """Encode an image with `model`, quantise its latent to `bits` bits and store it with
-    `codec` in the `.lcf` file `out_path` (written atomically): the file `latentcodec encode`
-    writes for the same settings, byte for byte.
+    """Encode an image, quantise its latent and store it in the `.lcf` file `out_path`
+    (written atomically): the file `latentcodec encode` writes for the same settings, byte for
+    byte.
 
     `image`: a file path (any image Pillow reads; converted to 8-bit RGB as the workflow
-    does), an (H, W, 3) uint8 RGB array, or a PIL image. `quality`: the codec's own scale
-    (`latentcodec encode --help` lists it): required by lossy codecs, refused by lossless-only
-    ones. `packing`: `interleaved` (default) or `planar`; lac takes none. `clip`: quantise the
-    scaled latent over the fixed range [−clip, clip] instead of each channel's min/max.
-    `device`: auto (CUDA when torch sees a GPU), cpu, cuda. `mirror`: a folder of local weights
+    does), an (H, W, 3) uint8 RGB array, or a PIL image. `settings`: the keywords of
+    `check_settings` (model, codec, bits, quality, packing, clip, device and the codec's
+    options), checked by it before anything is read. `mirror`: a folder of local weights
     (default $LATENTCODEC_MIRROR, else a download cached once). `threads`: torch's CPU threads
     while the model runs (default 1, as the workflow and the command; None leaves torch's
-    setting). `codec_options`: the codec's constructor options, e.g. AVIF `speed`, JPEG XL
-    `effort`, WebP `method`, PNG `compression`.
+    setting).
     """
-    settings = check_settings(
-        model=model,
-        codec=codec,
-        bits=bits,
-        quality=quality,
-        packing=packing,
-        clip=clip,
-        device=device,
-        **codec_options,
-    )
-    _check_run(device, threads)
-    coder = settings.coder()
+    checked = check_settings(**settings)
+    _check_run(checked.device, threads)
+    coder = checked.coder()
     pixels, label = _pixels(image)
-    network = _model(settings.model, settings.device, mirror)
+    network = _model(checked.model, checked.device, mirror)
     with _as(InputError, label), _torch_threads(threads):
         container = encode_image(
             network,
             pixels,
             coder=coder,
-            bits=settings.bits,
-            quality_value=settings.quality,
-            clip=settings.clip,
+            bits=checked.bits,
+            quality_value=checked.quality,
+            clip=checked.clip,
         )
     out_path = Path(out_path)
     with _as(OutputError, str(out_path)):
         size = write_container(out_path, container)
-    return _result(out_path, size, container, settings)
+    return _result(out_path, size, container, checked)
 
 
 def decompress(
@@ -371,7 +355,6 @@ def _result(
     path: Path, size: int, container: LatentContainer, settings: Settings
 ) -> CompressResult:
     """What `compress` reports of the file it wrote."""
-    setting = ("model", "codec", "bits", "quality", "packing", "clip")
     return CompressResult(
         path=path,
         bytes=size,
@@ -379,7 +362,7 @@ def _result(
         height=container.height,
         width=container.width,
         latent_shape=_latent_shape(container),
-        **{field: getattr(settings, field) for field in setting},
+        settings=settings,
     )
 
 

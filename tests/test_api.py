@@ -264,10 +264,16 @@ def test_compress_writes_the_commands_file_byte_for_byte(crop, mirror, tmp_path,
     assert result.path == by_api and result.bytes == by_api.stat().st_size
     assert result.bpp == bits_per_pixel(result.bytes, 101, 70)
     assert (result.height, result.width, result.latent_shape) == (70, 101, (32, 9, 13))
-    assert result.clip == keywords.get("clip") and result.codec == keywords["codec"]
+    assert (
+        result.settings.clip == keywords.get("clip") and result.settings.codec == keywords["codec"]
+    )
     assert load_latent(by_api).shape == result.latent_shape
     container = read_container(by_api)
-    assert (container.model, container.codec, container.clip) == (MODEL, result.codec, result.clip)
+    assert (container.model, container.codec, container.clip) == (
+        MODEL,
+        result.settings.codec,
+        result.settings.clip,
+    )
 
 
 def test_the_effort_option_reaches_the_encoder(crop, mirror, tmp_path):

@@ -23,11 +23,32 @@ from latentcodec.codecs.palette import palette_decode, palette_encode
 from latentcodec.errors import LatentCodecError
 
 
-class Png(ImageCodec):
+class ImagecodecsCodec(ImageCodec):
+    """A codec of the imagecodecs build: which library it is, whether this build has it and
+    its version, all from one name."""
+
+    backend: str  # imagecodecs' name of the library's bindings: png, avif, jpegxl, …
+
+    def __init__(self):
+        build_flag = self.backend.upper()  # imagecodecs.AVIF, imagecodecs.JPEGXL, …
+        if not getattr(imagecodecs, build_flag).available:
+            raise LatentCodecError(
+                f"the installed imagecodecs {imagecodecs.__version__} was built without "
+                f"{build_flag}; install a build with it (the PyPI wheels have it)"
+            )
+
+    @classmethod
+    def library(cls) -> str:
+        version = getattr(imagecodecs, f"{cls.backend}_version")()
+        return f"imagecodecs {imagecodecs.__version__}, {version}"
+
+
+class Png(ImagecodecsCodec):
     """PNG via libpng: lossless; an 8-bit container for 4–8-bit latents (where the bit depth
     the ceiling needs is found), a 16-bit one for 10/12/16-bit latents."""
 
     name = "png"
+    backend = "png"
     bit_depths = frozenset({4, 5, 6, 7, 8, 10, 12, 16})
     planes = frozenset({1, 3, 4})
     interleaved_planes = 4
@@ -36,12 +57,8 @@ class Png(ImageCodec):
     effort_option = "compression"
 
     def __init__(self, compression: int = 9):
-        _require(imagecodecs.PNG, "PNG")
+        super().__init__()
         self.compression = integer_option("png", "compression", compression, 0, 9)
-
-    @staticmethod
-    def library() -> str:
-        return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.png_version()}"
 
     def _encode(self, image, bits, quality_value):
         return bytes(imagecodecs.png_encode(_squeeze(image), level=self.compression))
@@ -50,7 +67,7 @@ class Png(ImageCodec):
         return imagecodecs.png_decode(data)
 
 
-class Avif(ImageCodec):
+class Avif(ImagecodecsCodec):
     """AVIF (AV1 still image) via libavif: 8/10/12-bit, lossy, or lossless at quality 100.
 
     For latents, planes are coded as 4:4:4 with the identity matrix (the defaults), so latent
@@ -61,6 +78,7 @@ class Avif(ImageCodec):
     """
 
     name = "avif"
+    backend = "avif"
     bit_depths = frozenset({8, 10, 12})
     planes = frozenset({3})
     interleaved_planes = 3
@@ -70,7 +88,7 @@ class Avif(ImageCodec):
     effort_option = "speed"
 
     def __init__(self, speed: int = 6, chroma: str = "444", matrix: str = "identity"):
-        _require(imagecodecs.AVIF, "AVIF")
+        super().__init__()
         formats = {"444": "YUV444", "420": "YUV420"}
         matrices = {"identity": "IDENTITY", "bt601": "BT601"}
         if chroma not in formats or matrix not in matrices:
@@ -83,10 +101,6 @@ class Avif(ImageCodec):
         self.speed = integer_option("avif", "speed", speed, 0, 10)
         self.pixelformat = getattr(imagecodecs.AVIF.PIXEL_FORMAT, formats[chroma])
         self.matrix = getattr(imagecodecs.AVIF.MATRIX_COEFFICIENTS, matrices[matrix])
-
-    @staticmethod
-    def library() -> str:
-        return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.avif_version()}"
 
     def _encode(self, image, bits, quality_value):
         lossless = quality_value == self.lossless_quality
@@ -107,7 +121,7 @@ class Avif(ImageCodec):
         return imagecodecs.avif_decode(data, numthreads=1)
 
 
-class JpegXl(ImageCodec):
+class JpegXl(ImagecodecsCodec):
     """JPEG XL via libjxl: up to 16 bits, lossless at quality 100, else lossy (`level`).
 
     Lossy JPEG XL codes three planes in its perceptual XYB space, which mixes them: store
@@ -115,6 +129,7 @@ class JpegXl(ImageCodec):
     """
 
     name = "jxl"
+    backend = "jpegxl"
     bit_depths = frozenset({8, 10, 12, 16})
     planes = frozenset({1, 3, 4})
     interleaved_planes = 4
@@ -124,12 +139,8 @@ class JpegXl(ImageCodec):
     effort_option = "effort"
 
     def __init__(self, effort: int = 7):
-        _require(imagecodecs.JPEGXL, "JPEG XL")
+        super().__init__()
         self.effort = integer_option("jxl", "effort", effort, 1, 10)
-
-    @staticmethod
-    def library() -> str:
-        return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.jpegxl_version()}"
 
     def _encode(self, image, bits, quality_value):
         lossless = quality_value == self.lossless_quality
@@ -223,7 +234,7 @@ class Npz(Npy):
             return _npy_image(archive.read(members[0]))
 
 
-class Jpeg2000(ImageCodec):
+class Jpeg2000(ImagecodecsCodec):
     """JPEG 2000 via OpenJPEG: up to 16 bits, reversible (lossless) at quality 100.
 
     Below 100 the quality is OpenJPEG's `level`, roughly a target PSNR in dB on the declared
@@ -231,19 +242,13 @@ class Jpeg2000(ImageCodec):
     """
 
     name = "j2k"
+    backend = "jpeg2k"
     bit_depths = frozenset({8, 10, 12, 16})
     planes = frozenset({1, 3, 4})
     interleaved_planes = 4
     quality_range = (1, 100)
     lossless_quality = 100
     encoder = "openjpeg"
-
-    def __init__(self):
-        _require(imagecodecs.JPEG2K, "JPEG 2000")
-
-    @staticmethod
-    def library() -> str:
-        return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.jpeg2k_version()}"
 
     def _encode(self, image, bits, quality_value):
         lossless = quality_value == self.lossless_quality
@@ -262,10 +267,11 @@ class Jpeg2000(ImageCodec):
         return imagecodecs.jpeg2k_decode(data, numthreads=1)
 
 
-class WebpLossless(ImageCodec):
+class WebpLossless(ImagecodecsCodec):
     """WebP lossless via libwebp: 8-bit, 3 or 4 planes."""
 
     name = "webpll"
+    backend = "webp"
     bit_depths = frozenset({8})
     planes = frozenset({3, 4})
     interleaved_planes = 4
@@ -274,12 +280,8 @@ class WebpLossless(ImageCodec):
     effort_option = "method"
 
     def __init__(self, method: int = 6):
-        _require(imagecodecs.WEBP, "WebP")
+        super().__init__()
         self.method = integer_option("webpll", "method", method, 0, 6)
-
-    @staticmethod
-    def library() -> str:
-        return f"imagecodecs {imagecodecs.__version__}, {imagecodecs.webp_version()}"
 
     def _encode(self, image, bits, quality_value):
         return bytes(imagecodecs.webp_encode(image, lossless=True, method=self.method))
@@ -308,14 +310,6 @@ class Palette(ImageCodec):
 
     def _decode(self, data):
         return palette_decode(data)
-
-
-def _require(capability, label: str) -> None:
-    if not capability.available:
-        raise LatentCodecError(
-            f"the installed imagecodecs {imagecodecs.__version__} was built without {label}; "
-            "install a build with it (the PyPI wheels have it)"
-        )
 
 
 def _npy_image(data: bytes) -> np.ndarray:
