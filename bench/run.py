@@ -296,12 +296,12 @@ def codec_cost() -> None:
 
     from latentcodec.codecs.container import container_from_bytes, container_to_bytes
     from latentcodec.codecs.lcf import SENSITIVITY_PROBES, read_latent, store_latent
-    from latentcodec.codecs.quantize import quantize
     from latentcodec.codecs.registry import NATIVE_LATENT_CODECS, latent_codec
     from latentcodec.io import load_image
     from latentcodec.measure.metrics import bits_per_pixel
     from latentcodec.models.autoencoders import load_model
     from latentcodec.models.registry import get_spec
+    from latentcodec.quantize import quantize
     from latentcodec.sources import resolve_mirror
     from latentcodec.workflow.config import codec_packings
 

@@ -37,12 +37,13 @@ import numpy as np
 from latentcodec.codecs.base import LatentCodec
 from latentcodec.codecs.container import LatentContainer, read_container, write_container
 from latentcodec.codecs.lcf import check_codec_settings, decode_latent, encode_image, read_latent
-from latentcodec.codecs.quantize import Quantized, check_clip, dequantize
 from latentcodec.codecs.registry import CODECS, latent_codec_class
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import MAX_PIXELS, load_image
 from latentcodec.measure.metrics import bits_per_pixel
+from latentcodec.models.refinement import Refinement, encoder_description
 from latentcodec.models.registry import get_spec
+from latentcodec.quantize import Quantized, check_clip, dequantize
 from latentcodec.sources import resolve_mirror
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class Settings:
     quality: int | None
     packing: str
     clip: float | None
+    refinement: Refinement | None  # None: the encoder's latent as it is
     device: str
     codec_options: tuple[tuple[str, object], ...]  # sorted (name, value) pairs
 
@@ -134,6 +136,7 @@ def check_settings(
     quality: int | None = None,
     packing: str | None = None,
     clip: float | None = None,
+    refine: int = 0,
     device: str = "auto",
     **codec_options,
 ) -> Settings:
@@ -143,9 +146,11 @@ def check_settings(
     `bits`: the latent codec and the bit depth of the quantised latent. `quality`: the codec's
     own scale: required by lossy codecs, refused by lossless-only ones. `packing`:
     `interleaved` or `planar`; lac takes none. `clip`: quantise the scaled latent over the
-    fixed range [−clip, clip] instead of each channel's min/max. `device`: auto (CUDA when
-    torch sees a GPU), cpu, cuda. `codec_options`: the codec's constructor options, e.g. AVIF
-    `speed`, JPEG XL `effort`, WebP `method`, PNG `compression`.
+    fixed range [−clip, clip] instead of each channel's min/max. `refine`: Adam steps that
+    search the latent through the fixed decoder before it is stored, on the grid the codec
+    receives (`models.refine`; 0, the default, stores the encoder's latent). `device`: auto
+    (CUDA when torch sees a GPU), cpu, cuda. `codec_options`: the codec's constructor options,
+    e.g. AVIF `speed`, JPEG XL `effort`, WebP `method`, PNG `compression`.
 
     Raises `SettingsError` (naming the setting, as the command's flag: `--bits`, `--speed`, …)
     for a value the model or codec cannot take, `UnavailableError` for a codec this
@@ -162,6 +167,8 @@ def check_settings(
         check_codec_settings(codec_class, bits, packing, quality)
     with _as(SettingsError, "--clip"):
         check_clip(clip)
+    with _as(SettingsError, "--refine"):
+        refinement = Refinement(steps=refine, bits=bits, clip=clip)
     _check_run(device)
     _build_codec(codec, packing, codec_options)
     return Settings(
@@ -171,6 +178,7 @@ def check_settings(
         quality=quality,
         packing=packing,
         clip=None if clip is None else float(clip),
+        refinement=refinement if refine else None,
         device=device,
         codec_options=tuple(sorted(codec_options.items())),
     )
@@ -209,6 +217,7 @@ def compress(
             bits=checked.bits,
             quality_value=checked.quality,
             clip=checked.clip,
+            refine=_refiner(network, checked.refinement, label),
         )
     out_path = Path(out_path)
     with _as(OutputError, str(out_path)):
@@ -374,6 +383,19 @@ def _latent_shape(container: LatentContainer) -> tuple[int, int, int]:
         (container.height + bottom) // spec.downsample,
         (container.width + right) // spec.downsample,
     )
+
+
+def _refiner(network, refinement: Refinement | None, label: str):
+    """`lcf.encode_image`'s `refine`: the latent searched through the decoder, or None."""
+    if refinement is None:
+        return None
+    from latentcodec.models.refine import refine_latent  # imports torch
+
+    def refine(image: np.ndarray, latent: np.ndarray) -> tuple[np.ndarray, str]:
+        refined = refine_latent(network, image, latent, refinement, label=label)
+        return refined.latent, encoder_description(refinement)
+
+    return refine
 
 
 def _model(name: str, device: str, mirror: str | os.PathLike | None):

@@ -124,6 +124,7 @@ def run_encode(args: argparse.Namespace) -> int:
         quality=args.quality,
         packing=args.packing,
         clip=args.clip,
+        refine=args.refine,
         device=args.device,
         **efforts,
     )
@@ -184,7 +185,8 @@ def run_info(args: argparse.Namespace) -> int:
             f"{path}: {container.model}, {container.width}×{container.height} "
             f"(padding {container.padding[0]} bottom, {container.padding[1]} right), "
             f"{container.channels} channels at {container.bits} bits, {container.packing}, "
-            f"{container.codec} {quality}; payload {len(container.payload)} bytes, "
+            f"{container.codec} {quality}; latent: {container.encoder}; "
+            f"payload {len(container.payload)} bytes, "
             f"file {size} bytes = {bits_per_pixel(size, container.width, container.height):.4f} bpp"
         )
     return failures[0] if failures else Exit.OK

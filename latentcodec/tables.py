@@ -17,7 +17,7 @@ baselines have `model = none` (`PIXEL_MODEL`, `is_pixel`) and codec = the baseli
 A run with `float_precisions` also has the float latent rounded to float16 and decoded
 (`quality = float16`, `bitdepth = 16`, `bytes` = the raw float16 latent; codec `none`).
 All of them have `packing = none` (`NO_PACKING`).
-`quantizer` names the quantisation range of the integers (`latentcodec.codecs.quantize`): `minmax`
+`quantizer` names the quantisation range of the integers (`latentcodec.quantize`): `minmax`
 (per-channel) or `clip<c>` (fixed [−c, c]); `none` on rows without integers (float latents,
 pixel baselines). `clipped` is the share of the latent's values the range clipped (NaN where
 there are no integers).

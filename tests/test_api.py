@@ -29,11 +29,11 @@ from latentcodec.api import (
 from latentcodec.cli import Exit, main
 from latentcodec.codecs.container import container_to_bytes, read_container, write_container
 from latentcodec.codecs.lcf import store_latent
-from latentcodec.codecs.quantize import dequantize, quantize
 from latentcodec.codecs.registry import latent_codec_class
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_image, read_rgb
 from latentcodec.measure.metrics import bits_per_pixel, psnr
+from latentcodec.quantize import dequantize, quantize
 
 MODEL = "taef2"  # 32 channels, 8× downsampling; the CLI tests' model
 
@@ -247,6 +247,7 @@ SETTINGS = {
         dict(codec="avif", quality=50, clip=4.0),
     ),
     "lac-lossy": (["--codec", "lac", "--quality", "80"], dict(codec="lac", quality=80)),
+    "png-refined": (["--codec", "png", "--refine", "3"], dict(codec="png", refine=3)),
 }
 
 
@@ -274,6 +275,30 @@ def test_compress_writes_the_commands_file_byte_for_byte(crop, mirror, tmp_path,
         result.settings.codec,
         result.settings.clip,
     )
+
+
+def test_encode_refine_then_decode_comes_closer_to_the_image(crop, mirror, tmp_path):
+    """`latentcodec encode --refine` → `decode`: the same decoder, a better image, the file
+    saying how its latent was made."""
+    source, pixels = crop
+    options = ["--model", MODEL, "--device", "cpu", "--mirror", str(mirror), "--codec", "png"]
+    errors = {}
+    for steps in (0, 5):
+        stored, decoded = tmp_path / f"{steps}.lcf", tmp_path / f"{steps}.png"
+        assert main(["encode", str(source), str(stored), *options, "--refine", str(steps)]) == 0
+        assert main(["decode", str(stored), str(decoded), "--mirror", str(mirror)]) == 0
+        image = np.asarray(Image.open(decoded), dtype=np.float64)
+        errors[steps] = np.mean((image - pixels) ** 2)
+        encoder = read_container(stored).encoder
+        assert encoder == ("direct" if steps == 0 else f"refined mse {steps} steps lr 0.02 "
+                           "cosine, 8-bit minmax grid")  # fmt: skip
+    assert errors[5] < 0.9 * errors[0]
+
+
+@pytest.mark.parametrize("steps", [-1, 1.5])
+def test_a_bad_refinement_is_a_settings_error(steps):
+    with pytest.raises(SettingsError, match="--refine: refinement: steps must be a whole number"):
+        check_settings(codec="png", refine=steps)
 
 
 def test_the_effort_option_reaches_the_encoder(crop, mirror, tmp_path):

@@ -43,8 +43,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from latentcodec.codecs.quantized_file import load_quantized
 from latentcodec.errors import LatentCodecError
+from latentcodec.quantized_file import load_quantized
 from latentcodec.tables import TableSchema, write_csv
 
 BOUNDS = ("histogram", "med", "linear")

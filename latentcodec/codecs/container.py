@@ -29,7 +29,7 @@ codec library is handed them. Integers are big-endian, the ranges float32 little
 | 29+m+k+8C   | n     | payload          | the codec's own complete file (e.g. an AVIF image)  |
 | 29+m+k+8C+n | 4     | CRC-32           | of all bytes before it                              |
 
-Format version 2 says which quantisation range the integers are on (`latentcodec.codecs.quantize`):
+Format version 2 says which quantisation range the integers are on (`latentcodec.quantize`):
 after the codec name comes one byte, the range kind, and the ranges section depends on it:
 
 | kind | bytes | ranges section                                                         |
@@ -37,9 +37,14 @@ after the codec name comes one byte, the range kind, and the ranges section depe
 | 0    | 8·C   | lo and hi per channel, as in version 1 (`minmax`)                      |
 | 1    | 4     | clip c, float32: every channel's range is [−c, c] (a fixed range)      |
 
-A writer uses version 1 whenever it can hold the file (per-channel ranges), so files of
-per-channel ranges are byte for byte those of earlier releases; a fixed range needs
-version 2. A reader reads both.
+Format version 3 also says how the latent was made (`latentcodec.models.refinement`): after
+the codec name comes one byte e and e ASCII bytes, e.g. `refined mse 20 steps lr 0.02
+cosine, 8-bit minmax grid`; then the range kind and the ranges as in version 2. A latent of
+the model's encoder as it is (`direct`) needs no such field.
+
+A writer uses the oldest version that holds the file: version 1 for per-channel ranges of a
+direct latent (byte for byte the files of earlier releases), 2 for a fixed range, 3 for a
+refined latent. A reader reads all three.
 
 The payload is the channel mosaic (`latentcodec.codecs.packing.pack`) as the codec stored it, so it
 can be cut out and opened with any viewer of that format; with packing 2 it is a `.lac` file
@@ -60,14 +65,15 @@ from pathlib import Path
 import numpy as np
 
 from latentcodec.codecs.packing import NO_PACKING, PACKINGS
-from latentcodec.codecs.quantize import fixed_range
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_bytes_atomic
+from latentcodec.models.refinement import DIRECT_ENCODER  # what versions 1 and 2 hold
+from latentcodec.quantize import fixed_range
 
 PACKING_CODES = (*PACKINGS, NO_PACKING)  # index = the stored code
 
 MAGIC = b"\x89LCF"
-FORMAT_VERSION = 2  # the newest this module reads and writes
+FORMAT_VERSION = 3  # the newest this module reads and writes
 PER_CHANNEL_RANGES, FIXED_RANGE = 0, 1  # the range kinds of format version 2
 SUFFIX = ".lcf"
 NO_QUALITY = -1
@@ -98,6 +104,7 @@ class LatentContainer:
     quality: int | None  # None: a lossless-only codec
     payload: bytes
     clip: float | None = None  # the fixed range [−clip, clip] lo and hi spell out; None: minmax
+    encoder: str = DIRECT_ENCODER  # how the latent was made (format version 3 when not direct)
 
     @property
     def channels(self) -> int:
@@ -110,11 +117,16 @@ def container_to_bytes(container: LatentContainer) -> bytes:
     model, codec = container.model.encode("ascii"), container.codec.encode("ascii")
     quality = NO_QUALITY if container.quality is None else container.quality
     if container.clip is None:
-        version = 1
-        ranges = np.concatenate([container.lo, container.hi]).astype(_RANGE_DTYPE).tobytes()
+        kind, ranges = PER_CHANNEL_RANGES, np.concatenate([container.lo, container.hi])
     else:
-        version = 2
-        ranges = bytes([FIXED_RANGE]) + np.array([container.clip], _RANGE_DTYPE).tobytes()
+        kind, ranges = FIXED_RANGE, np.array([container.clip])
+    ranges = ranges.astype(_RANGE_DTYPE).tobytes()
+    version, encoder = (1 if kind == PER_CHANNEL_RANGES else 2), b""
+    if container.encoder != DIRECT_ENCODER:
+        version, name = 3, container.encoder.encode("ascii")
+        encoder = bytes([len(name)]) + name
+    if version >= 2:
+        ranges = bytes([kind]) + ranges
     header = _HEADER.pack(
         MAGIC,
         version,
@@ -129,7 +141,7 @@ def container_to_bytes(container: LatentContainer) -> bytes:
         quality,
         len(container.payload),
     )
-    body = b"".join((header, model, codec, ranges, container.payload))
+    body = b"".join((header, model, codec, encoder, ranges, container.payload))
     return body + _CRC.pack(zlib.crc32(body))
 
 
@@ -138,6 +150,7 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
     version = _version(data, source)
     header = _Header._make(_HEADER.unpack_from(data))
     cursor = _HEADER.size + header.model_len + header.codec_len
+    encoder, cursor = _encoder(data, cursor, version, source)
     kind = _range_kind(data, cursor, version, source)
     ranges_len = _RANGE_DTYPE.itemsize * (1 if kind == FIXED_RANGE else 2 * header.channels)
     ranges_len += version >= 2  # the kind byte
@@ -160,6 +173,7 @@ def container_from_bytes(data: bytes, source: str | os.PathLike = "<bytes>") -> 
         quality=None if header.quality == NO_QUALITY else header.quality,
         payload=bytes(data[cursor : cursor + header.payload_len]),
         clip=clip,
+        encoder=encoder,
     )
     _check_fields(container, source)
     return container
@@ -182,6 +196,18 @@ def _version(data: bytes, source) -> int:
             f"{source}: truncated: {len(data)} bytes, shorter than the {_HEADER.size}-byte header"
         )
     return version
+
+
+def _encoder(data: bytes, cursor: int, version: int, source) -> tuple[str, int]:
+    """How the latent was made, and the cursor after its field (version 3 has one)."""
+    if version < 3:
+        return DIRECT_ENCODER, cursor
+    if len(data) <= cursor or len(data) <= cursor + data[cursor]:
+        raise LatentCodecError(f"{source}: truncated in its encoder field")
+    field = data[cursor + 1 : cursor + 1 + data[cursor]]
+    if not (field.isascii() and field.decode("ascii").isprintable() and field):
+        raise LatentCodecError(f"{source}: its encoder field is not printable ASCII")
+    return field.decode("ascii"), cursor + 1 + len(field)
 
 
 def _range_kind(data: bytes, cursor: int, version: int, source) -> int:
@@ -254,7 +280,8 @@ def read_container(path: str | os.PathLike) -> LatentContainer:
 def _check_fields(container: LatentContainer, source) -> None:
     """The limits of the format and the facts a decoder relies on."""
     problems = []
-    for label, name in (("model id", container.model), ("codec name", container.codec)):
+    names = (("model id", container.model), ("codec name", container.codec))
+    for label, name in (*names, ("encoder", container.encoder)):
         if not (name.isascii() and 0 < len(name) < 256 and name.isprintable()):
             problems.append(f"{label} {name!r} must be 1 … 255 printable ASCII characters")
     if not 1 <= container.bits <= 16:

@@ -18,13 +18,16 @@ an image and setting is the file the workflow measures.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from latentcodec.codecs.base import LatentCodec
 from latentcodec.codecs.container import LatentContainer
-from latentcodec.codecs.quantize import Quantized, dequantize, integer_dtype, quantize
 from latentcodec.errors import LatentCodecError, prefix_errors
+from latentcodec.models.refinement import DIRECT_ENCODER
 from latentcodec.models.registry import ModelSpec, get_spec
+from latentcodec.quantize import Quantized, dequantize, integer_dtype, quantize
 
 # Vector–Jacobian products per image for the decoder sensitivity. Two single probes differ by
 # ~5 % per channel (median), so two give ~3.5 % on the sensitivity and ~2 % on lac's steps
@@ -51,7 +54,7 @@ def sensitivity_per_integer(sensitivity: np.ndarray, latent: Quantized) -> np.nd
     The chain: `LatentModel.decoder_sensitivity` gives s_c, pixel MSE (pixels in [0, 1]) per
     unit of noise variance on one value of channel c of the float latent (diffusion space).
     The integers map to that latent as x = lo_c + q · step_c, step_c = (hi_c − lo_c) / (2^b − 1)
-    (`latentcodec.codecs.quantize`), so noise of variance σ² in integer units is σ² · step_c² in
+    (`latentcodec.quantize`), so noise of variance σ² in integer units is σ² · step_c² in
     latent units and costs s_c · step_c² per integer unit. lac sets channel steps
     ∝ 1/√(that) (`lac.channel_steps`: only ratios between channels matter there). A channel
     that costs nothing (constant, hi = lo, or ignored by the decoder) gets a floor of 10⁻¹²
@@ -72,11 +75,13 @@ def store_latent(
     coder: LatentCodec,
     quality_value: int | None,
     sensitivity: np.ndarray | None = None,
+    encoder: str = DIRECT_ENCODER,
 ) -> LatentContainer:
     """The `.lcf` container of one integer latent of an image of `height` × `width` pixels.
 
     `sensitivity` is the decoder's per channel in the float latent's units
     (`LatentModel.decoder_sensitivity`); a codec that `needs_sensitivity` requires it.
+    `encoder` says how the latent was made (`models.refinement.encoder_description`).
     """
     per_integer = None
     if coder.needs_sensitivity(quality_value):
@@ -97,6 +102,7 @@ def store_latent(
         quality=quality_value,
         payload=payload,
         clip=latent.clip,
+        encoder=encoder,
     )
 
 
@@ -108,11 +114,17 @@ def encode_image(
     bits: int,
     quality_value: int | None,
     clip: float | None = None,
+    refine: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, str]] | None = None,
 ) -> LatentContainer:
     """Encode an (H, W, 3) uint8 image with a loaded model (`autoencoders.load_model`),
-    quantised over per-channel ranges, or over [−clip, clip] (`latentcodec.codecs.quantize`)."""
+    quantised over per-channel ranges, or over [−clip, clip] (`latentcodec.quantize`).
+    `refine(image, latent)` → (refined latent, its description) searches the latent through
+    the decoder first (`models.refine`); the file records the description."""
     height, width = image.shape[:2]
     float_latent = network.encode(image)
+    encoder = DIRECT_ENCODER
+    if refine is not None:
+        float_latent, encoder = refine(image, float_latent)
     sensitivity = None
     if coder.needs_sensitivity(quality_value):
         sensitivity = network.decoder_sensitivity(
@@ -126,6 +138,7 @@ def encode_image(
         coder=coder,
         quality_value=quality_value,
         sensitivity=sensitivity,
+        encoder=encoder,
     )
 
 

@@ -1,6 +1,6 @@
 """The workflow's file of one integer latent (.npz), between the quantize and compress jobs:
 its integers and range, the share of values clipped, and the model and image size it came
-from (`latentcodec.codecs.quantize` holds the arithmetic, this module the file)."""
+from (`latentcodec.quantize` holds the arithmetic, this module the file)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import math
 
 import numpy as np
 
-from latentcodec.codecs.quantize import Quantized
 from latentcodec.io import load_arrays, save_arrays
+from latentcodec.quantize import Quantized
 
 
 def save_quantized(path, quantized: Quantized, *, clipped: float, model, height, width) -> None:

@@ -115,7 +115,7 @@ class LatentModel(ABC):
     @torch.inference_mode()
     def encode_many(self, images: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """Latents of `images`, in order, batching consecutive images of one size."""
-        for batch in _batches(map(self._padded_pixels, images), self.batch_size, _shape):
+        for batch in _batches(map(self.padded_pixels, images), self.batch_size, _shape):
             pixels = torch.stack(batch)
             latents = self._run(self._encode, pixels, self._tiles(1), scale=1 / self.downsample)
             if not torch.isfinite(latents).all():
@@ -160,11 +160,7 @@ class LatentModel(ABC):
             log.warning(
                 "%s gave NaN/Inf gradients in %s; redoing them in float32", self.name, self.dtype
             )
-            if self._float32_network is None:
-                self._float32_network = self._float32_copy.to(
-                    self.device, memory_format=torch.channels_last
-                )
-            sums = self._gradient_sums(self._float32_network, tensor, height, width, noise)
+            sums = self._gradient_sums(self.float32_network(), tensor, height, width, noise)
         if not torch.isfinite(sums).all():
             raise LatentCodecError(f"{self.name}: decoder gradients are not finite")
         positions = tensor.shape[1] * tensor.shape[2]
@@ -185,7 +181,8 @@ class LatentModel(ABC):
                 sums += gradient[0].double().square().sum(dim=(1, 2)).cpu()
         return sums
 
-    def _padded_pixels(self, image: np.ndarray) -> torch.Tensor:
+    def padded_pixels(self, image: np.ndarray) -> torch.Tensor:
+        """(H, W, 3) uint8 → (3, H + bottom, W + right) float32 in [0, 1], edge-padded."""
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
             raise LatentCodecError(
                 f"expected an (H, W, 3) uint8 image, got {image.dtype} {image.shape}"
@@ -220,12 +217,21 @@ class LatentModel(ABC):
                 self.dtype,
                 tuple(inputs.shape),
             )
-            if self._float32_network is None:
-                self._float32_network = self._float32_copy.to(
-                    self.device, memory_format=torch.channels_last
-                )
-            outputs = self._forward(self._float32_network, forward, inputs, tiles, scale)
+            outputs = self._forward(self.float32_network(), forward, inputs, tiles, scale)
         return outputs
+
+    def float32_network(self) -> torch.nn.Module:
+        """The network in float32 on the device: the model's own, or a copy made once."""
+        if self._float32_network is None:
+            self._float32_network = self._float32_copy.to(
+                self.device, memory_format=torch.channels_last
+            )
+        return self._float32_network
+
+    def decode_tensor(self, latent: torch.Tensor) -> torch.Tensor:
+        """(N, C, h, w) float32 latent on the device → (N, 3, h·s, w·s) pixels, unclamped and
+        differentiable, in float32 and untiled: what latent refinement descends through."""
+        return self._decode(self.float32_network(), latent).float()
 
     def _forward(self, network, forward, inputs, tiles, scale) -> torch.Tensor:
         dtype = next(network.parameters()).dtype

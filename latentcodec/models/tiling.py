@@ -74,3 +74,29 @@ def run_tiled(
             weights[y : y + out_height, x : x + out_width] += weight
             del piece
     return total / weights
+
+
+def tile_weights(
+    height: int, width: int, *, tile: int, overlap: int, scale: int, device: torch.device
+) -> dict[tuple[int, int], torch.Tensor]:
+    """run_tiled's blend as one factor per tile: {(top, left) in input samples: weights over
+    the tile's output pixels}, normalised so that the tiles covering a pixel sum to 1."""
+    rows, cols = tile_starts(height, tile, overlap), tile_starts(width, tile, overlap)
+    fade = round(overlap * scale)
+    total = torch.zeros((height * scale, width * scale), device=device)
+    ramps = {}
+    for top in rows:
+        for left in cols:
+            rows_out, cols_out = min(tile, height) * scale, min(tile, width) * scale
+            ramp = _ramp(rows_out, fade, device)[:, None] * _ramp(cols_out, fade, device)
+            total[top * scale : top * scale + rows_out, left * scale : left * scale + cols_out] += (
+                ramp
+            )
+            ramps[top, left] = ramp
+    return {
+        (top, left): ramp
+        / total[
+            top * scale : top * scale + ramp.shape[0], left * scale : left * scale + ramp.shape[1]
+        ]
+        for (top, left), ramp in ramps.items()
+    }

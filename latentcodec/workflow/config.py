@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from latentcodec.codecs.quantize import check_clip
 from latentcodec.codecs.registry import (
     CODECS,
     get_codec,
@@ -20,6 +19,7 @@ from latentcodec.codecs.registry import (
 from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.measure.perceptual import check_tools
 from latentcodec.models.registry import MODELS, check_dtype
+from latentcodec.quantize import check_clip
 from latentcodec.workflow.datasets import dataset_from_config, select_images
 from latentcodec.workflow.setting import Setting
 

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from latentcodec.codecs.quantize import dequantize
-from latentcodec.codecs.quantized_file import load_quantized
 from latentcodec.codecs.registry import latent_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays
 from latentcodec.measure.perceptual import PERCEPTUAL_METRICS
+from latentcodec.quantize import dequantize
+from latentcodec.quantized_file import load_quantized
 from latentcodec.tables import CEILING_QUALITY, FLOAT_PRECISIONS, NO_QUANTIZER, write_table
 from latentcodec.workflow.encode import load_network
 from latentcodec.workflow.jobs import Paths, same_length

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from latentcodec.codecs.packing import NO_PACKING
+from latentcodec.models.refinement import DIRECT_ENCODER
 from latentcodec.tables import NO_CODEC, PIXEL_MODEL, QUANTIZED_QUALITY
 
-DIRECT_ENCODER = "direct"  # the image goes through the model's encoder as it is
 PIXEL_BITS = 8  # the pixel baselines store the 8-bit RGB originals
 
 

@@ -16,12 +16,12 @@ import numpy as np
 
 from latentcodec.codecs.container import read_container, write_container
 from latentcodec.codecs.lcf import read_latent, store_latent
-from latentcodec.codecs.quantize import Quantized, clipped_share, quantize, quantizer_name
-from latentcodec.codecs.quantized_file import load_quantized, save_quantized
 from latentcodec.codecs.registry import latent_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays
 from latentcodec.models.registry import get_spec
+from latentcodec.quantize import Quantized, clipped_share, quantize, quantizer_name
+from latentcodec.quantized_file import load_quantized, save_quantized
 from latentcodec.workflow.jobs import Paths, same_length
 from latentcodec.workflow.setting import Setting, StoredFile
 

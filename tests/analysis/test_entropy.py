@@ -12,9 +12,9 @@ from latentcodec.analysis.entropy import (
     med_residuals,
     read_latents,
 )
-from latentcodec.codecs.quantize import quantize
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import save_arrays
+from latentcodec.quantize import quantize
 
 
 def latent_file(path, values, bits, model="taef2", height=None, width=None):

@@ -20,8 +20,8 @@ from latentcodec.codecs.container import (
     read_container,
     write_container,
 )
-from latentcodec.codecs.quantize import fixed_range
 from latentcodec.errors import LatentCodecError
+from latentcodec.quantize import fixed_range
 
 SOURCE = "some/file.lcf"
 names = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=255)
@@ -50,11 +50,13 @@ def containers(draw) -> LatentContainer:
         quality=draw(st.none() | st.integers(0, 2**15 - 1)),
         payload=draw(st.binary(max_size=300)),
         clip=clip,
+        encoder=draw(st.just("direct") | names),
     )
 
 
 def assert_same(read: LatentContainer, written: LatentContainer) -> None:
-    fields = ("model", "height", "width", "padding", "bits", "packing", "codec", "quality", "clip")
+    fields = ("model", "height", "width", "padding", "bits", "packing", "codec", "quality")
+    fields += ("clip", "encoder")
     for field in fields:
         assert getattr(read, field) == getattr(written, field), field
     assert read.payload == written.payload
@@ -223,12 +225,46 @@ def fixed_example(clip=4.0, **changes) -> LatentContainer:
 
 def test_a_fixed_range_is_one_float_in_format_version_2():
     data = container_to_bytes(fixed_example(2.5))
-    assert data[4] == FORMAT_VERSION == 2
+    assert data[4] == 2
     assert len(data) == 29 + 5 + 4 + 1 + 4 + 212 + 4  # kind byte and clip instead of 8·C
     read = container_from_bytes(data)
     assert read.clip == 2.5 and read.channels == 4
     np.testing.assert_array_equal(read.lo, np.full(4, -2.5, np.float32))
     np.testing.assert_array_equal(read.hi, np.full(4, 2.5, np.float32))
+
+
+REFINED = "refined mse 20 steps lr 0.02 cosine, 8-bit minmax grid"
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_a_refined_latent_is_recorded_in_format_version_3(fixed):
+    container = fixed_example(2.5, encoder=REFINED) if fixed else example(encoder=REFINED)
+    data = container_to_bytes(container)
+    assert data[4] == FORMAT_VERSION == 3
+    direct = container_to_bytes(fixed_example(2.5) if fixed else example())
+    assert len(data) == len(direct) + 1 + len(REFINED) + (0 if fixed else 1)  # + kind byte
+    read = container_from_bytes(data)
+    assert read.encoder == REFINED and read.clip == container.clip
+    np.testing.assert_array_equal(read.lo, container.lo)
+    assert read.payload == container.payload
+
+
+def test_a_direct_latent_records_no_encoder():
+    assert container_from_bytes(container_to_bytes(example())).encoder == "direct"
+
+
+@pytest.mark.parametrize("encoder", ["", "é", "tab\there", "x" * 256])
+def test_an_encoder_the_format_cannot_hold_is_refused(encoder):
+    with pytest.raises(LatentCodecError, match="encoder"):
+        container_to_bytes(example(encoder=encoder))
+
+
+def test_a_damaged_encoder_field_is_refused():
+    data = bytearray(container_to_bytes(example(encoder=REFINED)))
+    start = 29 + 5 + 4 + 1  # header, model id, codec name, the field's length byte
+    data[start] = 0x07  # a control character: CRC fixed up, so only the field check sees it
+    with pytest.raises(LatentCodecError, match="encoder field is not printable"):
+        container_from_bytes(with_crc(bytes(data[:-4])))
 
 
 def test_per_channel_ranges_keep_format_version_1_byte_for_byte():

@@ -218,8 +218,8 @@ def test_a_huge_declared_shape_is_refused_before_allocating(small_files):
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["taef2", "taesdxl"])
 def test_lossless_lac_beats_the_lossless_image_codecs_on_a_kodak_latent(model, mirror, kodim01):
-    from latentcodec.codecs.quantize import quantize
     from latentcodec.models.autoencoders import load_model
+    from latentcodec.quantize import quantize
 
     values = quantize(load_model(model, device="cpu", mirror=mirror).encode(kodim01), 8).values
     data = Lac().encode(values, 8, 100)

@@ -9,10 +9,10 @@ import pytest
 
 from latentcodec.codecs.container import container_from_bytes, container_to_bytes
 from latentcodec.codecs.lcf import read_latent, sensitivity_per_integer, store_latent
-from latentcodec.codecs.quantize import quantize
 from latentcodec.codecs.registry import latent_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.models.registry import get_spec
+from latentcodec.quantize import quantize
 
 MODEL = "taesdxl"  # 4 channels, 8× downsampling: a 60×75 image pads to 64×80, an (4, 8, 10) latent
 HEIGHT, WIDTH = 60, 75

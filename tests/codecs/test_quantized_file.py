@@ -1,9 +1,9 @@
-"""The workflow's file of one integer latent (latentcodec.codecs.quantized_file)."""
+"""The workflow's file of one integer latent (latentcodec.quantized_file)."""
 
 import numpy as np
+from latentcodec.quantized_file import load_quantized, save_quantized
 
-from latentcodec.codecs.quantize import clipped_share, quantize
-from latentcodec.codecs.quantized_file import load_quantized, save_quantized
+from latentcodec.quantize import clipped_share, quantize
 
 
 def test_the_workflow_file_keeps_the_range_and_the_clipped_share(tmp_path):

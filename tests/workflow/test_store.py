@@ -11,9 +11,9 @@ from latentcodec.codecs import quantized_file as files
 from latentcodec.codecs.container import read_container, write_container
 from latentcodec.codecs.lac import Lac
 from latentcodec.codecs.packing import NO_PACKING
-from latentcodec.codecs.quantize import Quantized
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays
+from latentcodec.quantize import Quantized
 from latentcodec.workflow.store import compress_latents, read_back
 from tests.helpers import smooth_latent
 from tests.workflow.conftest import latent_setting

@@ -4,14 +4,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from latentcodec.codecs.quantize import (
+from latentcodec.errors import LatentCodecError
+from latentcodec.quantize import (
     Quantized,
     clipped_share,
     dequantize,
     quantize,
     quantize_with_range,
 )
-from latentcodec.errors import LatentCodecError
 
 BITS = st.sampled_from([1, 2, 8, 10, 12, 16])
 LATENTS = hnp.arrays(

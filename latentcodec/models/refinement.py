@@ -1,0 +1,77 @@
+"""How a latent is made: by the model's encoder as it is (`direct`), or refined through the
+fixed decoder (`Refinement`: gradient descent on the latent itself, the decoder unchanged).
+
+A refined latent is stored, read and decoded exactly as a direct one: the file format and
+the decoder stay as they are; only the encoder side spends more time. This module holds the
+settings and their checks, torch-free, for the config, the CLI, the API and the `.lcf`
+header; `latentcodec.models.refine` runs them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from latentcodec.errors import LatentCodecError
+from latentcodec.quantize import SUPPORTED_BITS, check_clip, quantizer_name
+
+DIRECT_ENCODER = "direct"  # the encoder's latent as it is
+SCHEDULES = ("cosine", "constant")  # the learning rate over the steps
+LOSSES = ("mse", "msssim")  # pixel MSE, or 1 − MS-SSIM (images of 161 px a side or more)
+# From the convergence curve (docs/findings/refinement.md): on 2 CPU threads at 768×512 a
+# step costs ~3 s, and 20 cosine-annealed steps reach most of what 100 constant ones do.
+DEFAULT_STEPS = 20
+DEFAULT_LEARNING_RATE = 0.02
+
+
+@dataclass(frozen=True)
+class Refinement:
+    """Refine a latent for `steps` Adam steps at `learning_rate` (cosine-annealed to 0 or
+    constant) on the decoded image's `loss`, with the quantiser in the loop: `bits` and
+    `clip` are the grid the codecs receive (straight-through rounding), None bits refines
+    the float latent."""
+
+    steps: int = DEFAULT_STEPS
+    learning_rate: float = DEFAULT_LEARNING_RATE
+    schedule: str = "cosine"
+    loss: str = "mse"
+    bits: int | None = 8
+    clip: float | None = None
+
+    def __post_init__(self):
+        problems = []
+        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 0:
+            problems.append(f"steps must be a whole number ≥ 0, got {self.steps!r}")
+        rate = self.learning_rate
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
+            problems.append(f"learning rate must be a number > 0, got {rate!r}")
+        elif not math.isfinite(rate):
+            problems.append(f"learning rate must be finite, got {rate!r}")
+        if self.schedule not in SCHEDULES:
+            problems.append(
+                f"schedule must be one of {', '.join(SCHEDULES)}, got {self.schedule!r}"
+            )
+        if self.loss not in LOSSES:
+            problems.append(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
+        if self.bits is not None and self.bits not in SUPPORTED_BITS:
+            problems.append(f"bits must be 1 … 16 or None (the float latent), got {self.bits!r}")
+        try:
+            check_clip(self.clip)
+        except LatentCodecError as error:
+            problems.append(str(error))
+        if problems:
+            raise LatentCodecError(f"refinement: {'; '.join(problems)}")
+
+    def describe(self) -> str:
+        """One short ASCII line for the `.lcf` header and the logs, e.g.
+        `refined mse 20 steps lr 0.02 cosine, 8-bit minmax grid`."""
+        grid = "float" if self.bits is None else f"{self.bits}-bit {quantizer_name(self.clip)}"
+        return (
+            f"refined {self.loss} {self.steps} steps lr {self.learning_rate:g} "
+            f"{self.schedule}, {grid} grid"
+        )
+
+
+def encoder_description(refinement: Refinement | None) -> str:
+    """What made a latent, as a file records it: `direct`, or the refinement's description."""
+    return DIRECT_ENCODER if refinement is None or refinement.steps == 0 else refinement.describe()
