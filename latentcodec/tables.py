@@ -21,6 +21,11 @@ All of them have `packing = none` (`NO_PACKING`).
 (per-channel) or `clip<c>` (fixed [−c, c]); `none` on rows without integers (float latents,
 pixel baselines). `clipped` is the share of the latent's values the range clipped (NaN where
 there are no integers).
+`encoder` says how the latent was made: `direct` (the model's encoder as it is), or the label
+of a refinement (`latentcodec.models.refine`; the config's `encoders`); `none` on pixel rows.
+The analysis reads a model and its encoder as one latent route (`read_routes`): `taesdxl` for
+the direct latents, `taesdxl+refined` for refined ones, so every table and figure shows a
+refined route beside its direct one.
 `effort` is the encoder's time-for-bytes setting (`latentcodec.codecs.base`, e.g. `speed=6`), empty
 where there is no codec or the codec has no such setting.
 The perceptual columns (`latentcodec.measure.perceptual`) are NaN where the run's
@@ -39,6 +44,7 @@ import pandas as pd
 
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_text_atomic
+from latentcodec.routes import latent_route, route_model
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Row:
 
     image: str
     model: str
+    encoder: str
     bitdepth: int
     packing: str
     codec: str
@@ -78,12 +85,16 @@ class Row:
 
 COLUMNS = [column.name for column in fields(Row)]
 
-SORT_KEYS = ["model", "codec", "bitdepth", "packing", "quality_value", "quality", "image"]
-SWEEP_KEYS = ["model", "codec", "bitdepth", "packing", "quality"]
+SORT_KEYS = ["model", "encoder", "codec", "bitdepth", "packing", "quality_value", "quality"]
+SORT_KEYS += ["image"]
+SWEEP_KEYS = ["model", "encoder", "codec", "bitdepth", "packing", "quality"]
+# The same in the analysis' view (`read_routes`), where `model` names the route: its encoder too.
+ROUTE_KEYS = ["model", "codec", "bitdepth", "packing", "quality"]
 
 # The rows that are not a latent codec's, named once (the values are the CSV's, unchanged).
 NO_CODEC = "none"  # `codec` of the rows decoded without a codec: the ceiling, the quantised latent
 PIXEL_MODEL = "none"  # `model` of the pixel-domain baseline rows
+PIXEL_BITS = 8  # `bitdepth` of the pixel baseline rows: they store the 8-bit RGB originals
 CEILING_QUALITY = "float32"  # `quality` of the ceiling: the float latent decoded as it is
 QUANTIZED_QUALITY = "quantized"  # `quality` of the quantised latent decoded as it is
 FLOAT_PRECISIONS = (CEILING_QUALITY, "float16")  # `quality` of the float latents stored as is
@@ -152,7 +163,13 @@ class TableSchema:
 METRICS = TableSchema(
     "a results table",
     tuple(COLUMNS),
-    dtypes={"quality": str, "quality_value": "Int64", "effort": str, "quantizer": str},
+    dtypes={
+        "quality": str,
+        "quality_value": "Int64",
+        "effort": str,
+        "quantizer": str,
+        "encoder": str,
+    },
     text=("effort",),
 )
 
@@ -182,6 +199,20 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     return read_csv_table(path, METRICS)
 
 
+def routes_of(frame: pd.DataFrame, model: str) -> list[str]:
+    """A model's latent routes in a table read by `read_routes`: direct first, then refined."""
+    routes = sorted(set(frame["model"]) - {model})
+    return [model] + [route for route in routes if route_model(route) == model]
+
+
+def read_routes(path: str | os.PathLike) -> pd.DataFrame:
+    """A results table as the analysis reads it: `model` holds each row's latent route."""
+    frame = read_table(path)
+    pairs = zip(frame["model"], frame["encoder"], strict=True)
+    frame["model"] = [latent_route(model, encoder) for model, encoder in pairs]
+    return frame
+
+
 def aggregate(paths: list[str | os.PathLike], output: str | os.PathLike) -> None:
     """Concatenate per-job tables into one, checking no row appears twice."""
     frame = pd.concat([read_table(path) for path in paths], ignore_index=True)
@@ -196,7 +227,7 @@ def aggregate(paths: list[str | os.PathLike], output: str | os.PathLike) -> None
 def summarize(frame: pd.DataFrame) -> pd.DataFrame:
     """Mean bpp and every quality metric over images for each model × codec × bit depth ×
     quality (NaN for a metric the run did not compute)."""
-    grouped = frame.groupby(SWEEP_KEYS, sort=True, dropna=False)
+    grouped = frame.groupby(ROUTE_KEYS, sort=True, dropna=False)
     summary = grouped.agg(
         images=("image", "count"),
         bpp=("bpp", "mean"),
@@ -239,4 +270,4 @@ def summary_markdown(frame: pd.DataFrame) -> str:
 
 
 def write_summary(table: str | os.PathLike, output: str | os.PathLike) -> None:
-    write_text_atomic(output, summary_markdown(read_table(table)))
+    write_text_atomic(output, summary_markdown(read_routes(table)))

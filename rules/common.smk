@@ -1,10 +1,12 @@
 # Validation first; then the one Experiment every rule asks, and the input functions that
 # ask it about a job's wildcards.
+import re
 from dataclasses import asdict
 
 from snakemake.utils import validate
 
 from latentcodec.codecs.lcf import SENSITIVITY_PROBES
+from latentcodec.models.refinement import REFINE_THREADS
 from latentcodec.workflow.config import check_config
 from latentcodec.workflow.experiment import Experiment
 
@@ -15,8 +17,11 @@ EXPERIMENT = Experiment(config)
 DATASET = EXPERIMENT.dataset
 IMAGES = EXPERIMENT.images
 MODELS = EXPERIMENT.models
+ROUTES = EXPERIMENT.routes
+REFINED_ROUTES = EXPERIMENT.refined_routes()
 MODEL_OPTIONS = EXPERIMENT.model_options
 GPUS = EXPERIMENT.model_gpus()
+
 
 
 wildcard_constraints:
@@ -25,7 +30,7 @@ wildcard_constraints:
 
 def setting_of(wildcards):
     return EXPERIMENT.setting(
-        wildcards.model,
+        wildcards.route,
         wildcards.bits,
         wildcards.packing,
         wildcards.codec,
@@ -42,15 +47,35 @@ def get_sources(wildcards):
 
 
 def get_latents(wildcards):
-    return EXPERIMENT.latents(wildcards.model)
+    return EXPERIMENT.latents(wildcards.route)
+
+
+def get_direct_latents(wildcards):
+    return EXPERIMENT.direct_latents(wildcards.route)
+
+
+def latent_source(wildcards):
+    return EXPERIMENT.latent_source(wildcards.route)
+
+
+def get_convergence_inputs(wildcards):
+    return EXPERIMENT.convergence_inputs(wildcards.route)
+
+
+def encoder_description(wildcards):
+    return EXPERIMENT.encoder_description(wildcards.route)
+
+
+def refinement(wildcards):
+    return EXPERIMENT.refinement(wildcards.route)
 
 
 def get_quantized(wildcards):
-    return EXPERIMENT.quantized(wildcards.model, wildcards.bits)
+    return EXPERIMENT.quantized(wildcards.route, wildcards.bits)
 
 
 def get_quantized_all_depths(wildcards):
-    return EXPERIMENT.quantized_all_depths(wildcards.model)
+    return EXPERIMENT.quantized_all_depths(wildcards.route)
 
 
 def get_sensitivity(wildcards):
@@ -62,7 +87,7 @@ def get_compressed(wildcards):
 
 
 def get_decoded_table(wildcards):
-    return EXPERIMENT.decoded_table(wildcards.model, wildcards.bits)
+    return EXPERIMENT.decoded_table(wildcards.route, wildcards.bits)
 
 
 def get_metric_tables(wildcards):

@@ -5,13 +5,13 @@ rule quantize_latents:
         get_latents,
     output:
         expand(
-            "results/{{run}}/{{model}}/b{{bits}}/quantized/{image}.npz",
+            "results/{{run}}/{{route}}/b{{bits}}/quantized/{image}.npz",
             image=IMAGES,
         ),
     log:
-        "logs/{run}/quantize_latents/{model}/b{bits}.log",
+        "logs/{run}/quantize_latents/{route}/b{bits}.log",
     benchmark:
-        "benchmarks/{run}/quantize_latents/{model}/b{bits}.tsv"
+        "benchmarks/{run}/quantize_latents/{route}/b{bits}.tsv"
     conda:
         "../envs/codec.yaml"
     params:
@@ -27,19 +27,21 @@ rule compress_latents:
         quantized=get_quantized,
         sensitivity=get_sensitivity,
     output:
-        expand(
-            "results/{{run}}/{{model}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/compressed/{image}.lcf",
+        files=expand(
+            "results/{{run}}/{{route}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/compressed/{image}.lcf",
             image=IMAGES,
         ),
+        seconds="results/{run}/{route}/b{bits}/{packing}/{codec}-{quality}/compressed/seconds.csv",
     log:
-        "logs/{run}/compress_latents/{model}/b{bits}/{packing}/{codec}-{quality}.log",
+        "logs/{run}/compress_latents/{route}/b{bits}/{packing}/{codec}-{quality}.log",
     benchmark:
-        "benchmarks/{run}/compress_latents/{model}/b{bits}/{packing}/{codec}-{quality}.tsv"
+        "benchmarks/{run}/compress_latents/{route}/b{bits}/{packing}/{codec}-{quality}.tsv"
     conda:
         "../envs/codec.yaml"
     params:
         setting=setting_params,
         options=codec_options,
+        encoder=encoder_description,
     script:
         "../scripts/compress_latents.py"
 
@@ -51,11 +53,11 @@ rule verify_lossless:
         compressed=get_compressed,
         decoded=get_decoded_table,
     output:
-        "results/{run}/{model}/b{bits}/{packing}/{codec}-{quality}/lossless.csv",
+        "results/{run}/{route}/b{bits}/{packing}/{codec}-{quality}/lossless.csv",
     log:
-        "logs/{run}/verify_lossless/{model}/b{bits}/{packing}/{codec}-{quality}.log",
+        "logs/{run}/verify_lossless/{route}/b{bits}/{packing}/{codec}-{quality}.log",
     benchmark:
-        "benchmarks/{run}/verify_lossless/{model}/b{bits}/{packing}/{codec}-{quality}.tsv"
+        "benchmarks/{run}/verify_lossless/{route}/b{bits}/{packing}/{codec}-{quality}.tsv"
     conda:
         "../envs/codec.yaml"
     params:

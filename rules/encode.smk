@@ -9,7 +9,8 @@ rule encode_images:
     input:
         get_sources,
     output:
-        expand("results/{{run}}/{{model}}/latents/{image}.npz", image=IMAGES),
+        latents=expand("results/{{run}}/{{model}}/latents/{image}.npz", image=IMAGES),
+        seconds="results/{run}/{model}/latents/seconds.csv",
     log:
         "logs/{run}/encode_images/{model}.log",
     benchmark:
@@ -27,25 +28,85 @@ rule encode_images:
         "../scripts/encode_images.py"
 
 
+rule refine_latents:
+    """The encoder's latents → latents refined through the fixed decoder (models.refine),
+    with each image's loss after every step and its seconds (refinement.csv): one job per
+    model and refinement, which loads the model once."""
+    input:
+        sources=get_sources,
+        latents=get_direct_latents,
+    output:
+        latents=expand("results/{{run}}/{{route}}/latents/{image}.npz", image=IMAGES),
+        steps="results/{run}/{route}/refinement.csv",
+    log:
+        "logs/{run}/refine_latents/{route}.log",
+    benchmark:
+        "benchmarks/{run}/refine_latents/{route}.tsv"
+    wildcard_constraints:
+        route="|".join(map(re.escape, REFINED_ROUTES)) or "none",
+    conda:
+        "../envs/model.yaml"
+    threads: REFINE_THREADS
+    resources:
+        gpu=GPUS,
+    params:
+        latent=latent_source,
+        refinement=refinement,
+        model_options=MODEL_OPTIONS,
+        mirror=config["mirror"],
+    script:
+        "../scripts/refine_latents.py"
+
+
 rule sensitivity:
     """Float latents → each channel's decoder sensitivity (pixel MSE per unit of latent
     noise, from vector–Jacobian products), which lossy lac spends its rate by."""
     input:
         get_latents,
     output:
-        expand("results/{{run}}/{{model}}/sensitivity/{image}.npy", image=IMAGES),
+        sensitivities=expand("results/{{run}}/{{route}}/sensitivity/{image}.npy", image=IMAGES),
+        seconds="results/{run}/{route}/sensitivity/seconds.csv",
     log:
-        "logs/{run}/sensitivity/{model}.log",
+        "logs/{run}/sensitivity/{route}.log",
     benchmark:
-        "benchmarks/{run}/sensitivity/{model}.tsv"
+        "benchmarks/{run}/sensitivity/{route}.tsv"
     conda:
         "../envs/model.yaml"
     threads: 1
     resources:
         gpu=GPUS,
     params:
+        latent=latent_source,
         probes=SENSITIVITY_PROBES,
         model_options=MODEL_OPTIONS,
         mirror=config["mirror"],
     script:
         "../scripts/sensitivity.py"
+
+
+rule refinement_convergence:
+    """How one refined route's refinement converges on the convergence images: the decoded
+    image's PSNR and SSIMULACRA2 on the codecs' grid after chosen steps, and the seconds."""
+    input:
+        unpack(get_convergence_inputs),
+    output:
+        "results/{run}/{route}/convergence.csv",
+    log:
+        "logs/{run}/refinement_convergence/{route}.log",
+    benchmark:
+        "benchmarks/{run}/refinement_convergence/{route}.tsv"
+    wildcard_constraints:
+        route="|".join(map(re.escape, REFINED_ROUTES)) or "none",
+    conda:
+        "../envs/model.yaml"
+    threads: REFINE_THREADS
+    resources:
+        gpu=GPUS,
+    params:
+        latent=latent_source,
+        refinement=refinement,
+        steps=config["findings"]["convergence_steps"],
+        model_options=MODEL_OPTIONS,
+        mirror=config["mirror"],
+    script:
+        "../scripts/refinement_convergence.py"

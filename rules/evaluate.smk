@@ -6,20 +6,21 @@ rule decode_quantized:
         quantized=get_quantized,
     output:
         recons=expand(
-            "results/{{run}}/{{model}}/b{{bits}}/quantized/recon/{image}.png",
+            "results/{{run}}/{{route}}/b{{bits}}/quantized/recon/{image}.png",
             image=IMAGES,
         ),
-        table="results/{run}/{model}/b{bits}/quantized/metrics.csv",
+        table="results/{run}/{route}/b{bits}/quantized/metrics.csv",
     log:
-        "logs/{run}/decode_quantized/{model}/b{bits}.log",
+        "logs/{run}/decode_quantized/{route}/b{bits}.log",
     benchmark:
-        "benchmarks/{run}/decode_quantized/{model}/b{bits}.tsv"
+        "benchmarks/{run}/decode_quantized/{route}/b{bits}.tsv"
     conda:
         "../envs/model.yaml"
     threads: 1
     resources:
         gpu=GPUS,
     params:
+        latent=latent_source,
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
         mirror=config["mirror"],
@@ -36,14 +37,14 @@ rule reconstruct:
         compressed=get_compressed,
     output:
         recons=expand(
-            "results/{{run}}/{{model}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/recon/{image}.png",
+            "results/{{run}}/{{route}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/recon/{image}.png",
             image=IMAGES,
         ),
-        table="results/{run}/{model}/b{bits}/{packing}/{codec}-{quality}/metrics.csv",
+        table="results/{run}/{route}/b{bits}/{packing}/{codec}-{quality}/metrics.csv",
     log:
-        "logs/{run}/reconstruct/{model}/b{bits}/{packing}/{codec}-{quality}.log",
+        "logs/{run}/reconstruct/{route}/b{bits}/{packing}/{codec}-{quality}.log",
     benchmark:
-        "benchmarks/{run}/reconstruct/{model}/b{bits}/{packing}/{codec}-{quality}.tsv"
+        "benchmarks/{run}/reconstruct/{route}/b{bits}/{packing}/{codec}-{quality}.tsv"
     conda:
         "../envs/model.yaml"
     threads: 1
@@ -68,20 +69,21 @@ rule ceiling:
         latents=get_latents,
     output:
         recons=expand(
-            "results/{{run}}/{{model}}/ceiling/recon/{image}.png",
+            "results/{{run}}/{{route}}/ceiling/recon/{image}.png",
             image=IMAGES,
         ),
-        table="results/{run}/{model}/ceiling/metrics.csv",
+        table="results/{run}/{route}/ceiling/metrics.csv",
     log:
-        "logs/{run}/ceiling/{model}.log",
+        "logs/{run}/ceiling/{route}.log",
     benchmark:
-        "benchmarks/{run}/ceiling/{model}.tsv"
+        "benchmarks/{run}/ceiling/{route}.tsv"
     conda:
         "../envs/model.yaml"
     threads: 1
     resources:
         gpu=GPUS,
     params:
+        latent=latent_source,
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
         mirror=config["mirror"],
@@ -93,15 +95,16 @@ rule ceiling:
 use rule ceiling as float_latent with:
     output:
         recons=expand(
-            "results/{{run}}/{{model}}/{{precision}}/recon/{image}.png",
+            "results/{{run}}/{{route}}/{{precision}}/recon/{image}.png",
             image=IMAGES,
         ),
-        table="results/{run}/{model}/{precision}/metrics.csv",
+        table="results/{run}/{route}/{precision}/metrics.csv",
     log:
-        "logs/{run}/float_latent/{model}/{precision}.log",
+        "logs/{run}/float_latent/{route}/{precision}.log",
     benchmark:
-        "benchmarks/{run}/float_latent/{model}/{precision}.tsv"
+        "benchmarks/{run}/float_latent/{route}/{precision}.tsv"
     params:
+        latent=latent_source,
         model_options=MODEL_OPTIONS,
         perceptual_metrics=config["perceptual_metrics"],
         mirror=config["mirror"],
@@ -116,6 +119,7 @@ rule pixel_baseline:
         compressed=directory("results/{run}/baselines/{baseline}/compressed"),
         recons=directory("results/{run}/baselines/{baseline}/recon"),
         table="results/{run}/baselines/{baseline}/metrics.csv",
+        seconds="results/{run}/baselines/{baseline}/seconds.csv",
     log:
         "logs/{run}/pixel_baseline/{baseline}.log",
     benchmark:
@@ -237,7 +241,7 @@ rule record_versions:
     """Versions of Python, the libraries, each codec's build and the model weights' sums
     (after the model jobs, which fetched and checked the weights)."""
     input:
-        expand("results/{{run}}/{model}/ceiling/metrics.csv", model=MODELS),
+        expand("results/{{run}}/{route}/ceiling/metrics.csv", route=MODELS),
     output:
         "results/{run}/versions.json",
     log:

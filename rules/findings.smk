@@ -4,11 +4,11 @@ rule channel_statistics:
         latents=get_latents,
         quantized=get_quantized_all_depths,
     output:
-        "results/{run}/{model}/channels.csv",
+        "results/{run}/{route}/channels.csv",
     log:
-        "logs/{run}/channel_statistics/{model}.log",
+        "logs/{run}/channel_statistics/{route}.log",
     benchmark:
-        "benchmarks/{run}/channel_statistics/{model}.tsv"
+        "benchmarks/{run}/channel_statistics/{route}.tsv"
     conda:
         "../envs/report.yaml"
     params:
@@ -30,7 +30,7 @@ rule findings:
         pairs="results/{run}/equal_size.csv",
         bitdepth_gain="results/{run}/bitdepth_gain.csv",
         entropy="results/{run}/entropy.csv",
-        channels=expand("results/{{run}}/{model}/channels.csv", model=MODELS),
+        channels=expand("results/{{run}}/{route}/channels.csv", route=ROUTES),
         figures=expand(
             "results/{{run}}/figures/{name}.png",
             name=["rd", "crops", "equal_size", "latent_spaces"],
@@ -58,16 +58,16 @@ rule entropy_bounds:
     input:
         quantized=get_quantized_all_depths,
     output:
-        bounds="results/{run}/{model}/entropy.csv",
-        channels="results/{run}/{model}/entropy_channels.csv",
+        bounds="results/{run}/{route}/entropy.csv",
+        channels="results/{run}/{route}/entropy_channels.csv",
     log:
-        "logs/{run}/entropy_bounds/{model}.log",
+        "logs/{run}/entropy_bounds/{route}.log",
     benchmark:
-        "benchmarks/{run}/entropy_bounds/{model}.tsv"
+        "benchmarks/{run}/entropy_bounds/{route}.tsv"
     conda:
         "../envs/report.yaml"
     params:
-        model="{model}",
+        model="{route}",
     script:
         "../scripts/entropy_bounds.py"
 
@@ -75,7 +75,7 @@ rule entropy_bounds:
 rule entropy_report:
     """Every model's entropy bounds beside its lossless codecs' real bpp: table and figure."""
     input:
-        bounds=expand("results/{{run}}/{model}/entropy.csv", model=MODELS),
+        bounds=expand("results/{{run}}/{route}/entropy.csv", route=ROUTES),
         metrics="results/{run}/metrics.csv",
     output:
         csv="results/{run}/entropy.csv",
@@ -120,3 +120,46 @@ rule seed_study:
         bootstrap=config["comparison"]["bootstrap"],
     script:
         "../scripts/seed_study.py"
+
+
+rule convergence_report:
+    """Every refined route's convergence: one table, its summary and the figure."""
+    input:
+        expand("results/{{run}}/{route}/convergence.csv", route=REFINED_ROUTES),
+    output:
+        csv="results/{run}/convergence.csv",
+        markdown="results/{run}/convergence.md",
+        figure=report(
+            "results/{run}/figures/convergence.png",
+            caption="../report/convergence.rst",
+            category="Figures",
+        ),
+    log:
+        "logs/{run}/convergence_report.log",
+    benchmark:
+        "benchmarks/{run}/convergence_report.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        route_steps=EXPERIMENT.route_steps(),
+    script:
+        "../scripts/convergence_report.py"
+
+
+rule encode_costs:
+    """What each file cost to make: encode seconds per image of every setting, by part."""
+    input:
+        EXPERIMENT.encode_cost_tables(),
+    output:
+        csv="results/{run}/encode_seconds.csv",
+        markdown="results/{run}/encode_seconds.md",
+    log:
+        "logs/{run}/encode_costs.log",
+    benchmark:
+        "benchmarks/{run}/encode_costs.tsv"
+    conda:
+        "../envs/report.yaml"
+    params:
+        entries=EXPERIMENT.encode_cost_entries(),
+    script:
+        "../scripts/encode_costs.py"

@@ -8,8 +8,10 @@ run_step(
     snakemake.log[0],
     compress_latents,
     list(snakemake.input.quantized),
-    list(snakemake.output),
+    list(snakemake.output.files),
     setting=Setting(**snakemake.params.setting),
     options=snakemake.params.options,
     sensitivities=list(snakemake.input.sensitivity),
+    encoder=snakemake.params.encoder,
+    seconds=snakemake.output.seconds,
 )

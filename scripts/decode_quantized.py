@@ -6,7 +6,7 @@ from latentcodec.workflow.jobs import decode_job_options, run_step
 run_step(
     snakemake.log[0],
     decode_quantized,
-    snakemake.wildcards.model,
+    **snakemake.params.latent,
     quantized=list(snakemake.input.quantized),
     **decode_job_options(snakemake),
 )

@@ -8,7 +8,8 @@ run_step(
     encode_images,
     snakemake.wildcards.model,
     list(snakemake.input),
-    list(snakemake.output),
+    list(snakemake.output.latents),
+    seconds=snakemake.output.seconds,
     max_pixels=snakemake.params.max_pixels,
     **model_job_options(snakemake),
 )

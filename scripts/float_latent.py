@@ -7,7 +7,7 @@ from latentcodec.workflow.jobs import decode_job_options, run_step
 run_step(
     snakemake.log[0],
     reconstruct_ceiling,
-    snakemake.wildcards.model,
+    **snakemake.params.latent,
     precision=snakemake.params.precision,
     **decode_job_options(snakemake),
 )

@@ -10,6 +10,7 @@ run_step(
     compressed=snakemake.output.compressed,
     recons=snakemake.output.recons,
     table=snakemake.output.table,
+    seconds=snakemake.output.seconds,
     name=snakemake.wildcards.baseline,
     max_pixels=snakemake.params.max_pixels,
     perceptual_metrics=snakemake.params.perceptual_metrics,

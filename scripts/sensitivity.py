@@ -6,9 +6,10 @@ from latentcodec.workflow.jobs import model_job_options, run_step
 run_step(
     snakemake.log[0],
     measure_sensitivity,
-    snakemake.wildcards.model,
+    snakemake.params.latent["model"],
     latents=list(snakemake.input),
-    sensitivities=list(snakemake.output),
+    sensitivities=list(snakemake.output.sensitivities),
+    seconds=snakemake.output.seconds,
     probes=snakemake.params.probes,
     **model_job_options(snakemake),
 )

@@ -23,6 +23,7 @@ def curve(model, codec, points, *, noise=0.0, seed=1, bits=8, packing="interleav
             rows.append(
                 {
                     "image": image, "model": model, "bitdepth": bits, "packing": packing,
+                    "encoder": "none" if model == "none" else "direct",
                     "codec": codec, "quality": label, "quality_value": None, "effort": "",
                     "bytes": round(bpp * 768 * 512 / 8), "side_bytes": 0, "bpp": bpp,
                     "psnr": score, "ssim": 0.9, "msssim": 1 - 10 ** (-score / 20),
@@ -72,6 +73,7 @@ def pairs():
     return pd.DataFrame(
         {
             "image": ["kodim01", "kodim02", "kodim03", "kodim04"], "model": "taesdxl",
+            "encoder": "direct",
             "codec": "avif", "bitdepth": 8, "packing": "interleaved",
             "quality": ["q1", "q2", "q3", "q4"], "quality_value": [10, 20, 30, 40],
             "effort": "speed=6", "latent_bytes": [9830, 19661, 29491, 39322],
@@ -97,6 +99,7 @@ def rows(model, codec, points, *, bits=8, packing="interleaved", quality_prefix=
         out.append(
             {
                 "image": "kodim01", "model": model, "bitdepth": bits, "packing": packing,
+                "encoder": "none" if model == "none" else "direct",
                 "codec": codec, "quality": label, "quality_value": None, "effort": "",
                 "bytes": round(bpp * 768 * 512 / 8), "side_bytes": 0, "bpp": bpp,
                 "psnr": psnr, "ssim": 0.9, "msssim": msssim, "ssimulacra2": math.nan,

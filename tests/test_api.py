@@ -291,7 +291,7 @@ def test_encode_refine_then_decode_comes_closer_to_the_image(crop, mirror, tmp_p
         errors[steps] = np.mean((image - pixels) ** 2)
         encoder = read_container(stored).encoder
         assert encoder == ("direct" if steps == 0 else f"refined mse {steps} steps lr 0.02 "
-                           "cosine, 8-bit minmax grid")  # fmt: skip
+                           "constant, 8-bit minmax grid")  # fmt: skip
     assert errors[5] < 0.9 * errors[0]
 
 

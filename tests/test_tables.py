@@ -2,12 +2,23 @@ import pandas as pd
 import pytest
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.tables import COLUMNS, aggregate, read_table, summarize, write_table
+from latentcodec.routes import latent_route, route_model
+from latentcodec.tables import (
+    COLUMNS,
+    aggregate,
+    read_routes,
+    read_table,
+    routes_of,
+    summarize,
+    write_table,
+)
 
 
-def row(image="kodim01", codec="png", bits=8, quality="lossless", psnr=30.0, bpp=1.0):
+def row(image="kodim01", codec="png", bits=8, quality="lossless", psnr=30.0, bpp=1.0,
+        encoder="direct"):  # fmt: skip
     return {
-        "image": image, "model": "taef2", "bitdepth": bits, "packing": "interleaved",
+        "image": image, "model": "taef2", "encoder": encoder, "bitdepth": bits,
+        "packing": "interleaved",
         "codec": codec, "quality": quality, "quality_value": None, "effort": "", "bytes": 100,
         "side_bytes": 8, "bpp": bpp, "psnr": psnr, "ssim": 0.9, "msssim": 0.95,
         "ssimulacra2": 70.0, "butteraugli": 2.0, "butteraugli_3norm": 1.0,
@@ -34,6 +45,22 @@ def test_aggregate_refuses_the_same_row_twice(tmp_path):
         write_table([row()], tmp_path / f"{name}.csv")
     with pytest.raises(LatentCodecError, match="duplicate rows"):
         aggregate([tmp_path / "a.csv", tmp_path / "b.csv"], tmp_path / "all.csv")
+
+
+def test_a_refined_route_is_its_own_setting_and_the_analysis_reads_it_as_one_name(tmp_path):
+    """The table keeps model and encoder apart; `read_routes` joins them for the analysis."""
+    write_table([row(encoder="refined"), row()], tmp_path / "a.csv")
+    aggregate([tmp_path / "a.csv"], tmp_path / "all.csv")
+    assert read_table(tmp_path / "all.csv")["encoder"].tolist() == ["direct", "refined"]
+    routes = read_routes(tmp_path / "all.csv")
+    assert routes["model"].tolist() == ["taef2", "taef2+refined"]
+    assert routes_of(routes, "taef2") == ["taef2", "taef2+refined"]
+
+
+def test_routes_name_a_model_and_its_encoder_once():
+    assert latent_route("taesdxl", "direct") == "taesdxl" == latent_route("taesdxl", "none")
+    assert latent_route("taesdxl", "refined") == "taesdxl+refined"
+    assert route_model("taesdxl+refined") == "taesdxl" == route_model("taesdxl")
 
 
 def test_summary_averages_per_setting_over_images():

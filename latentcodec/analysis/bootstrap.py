@@ -27,7 +27,7 @@ import pandas as pd
 from latentcodec.analysis.bjontegaard import msssim_db
 from latentcodec.analysis.readoff import NEVER, NO_DATA, RateAtLevel, rate_at_level, rates_at_level
 from latentcodec.errors import LatentCodecError
-from latentcodec.tables import SWEEP_KEYS
+from latentcodec.tables import ROUTE_KEYS
 
 RESAMPLES = 1000
 SEED = 0
@@ -99,7 +99,7 @@ class ImageMeans:
     """
 
     def __init__(self, frame: pd.DataFrame, bootstrap: Bootstrap):
-        indexed = frame.set_index([*SWEEP_KEYS, "image"])
+        indexed = frame.set_index([*ROUTE_KEYS, "image"])
         if indexed.index.has_duplicates:
             duplicated = indexed.index[indexed.index.duplicated()][0]
             raise LatentCodecError(f"results table: row {duplicated} appears twice")

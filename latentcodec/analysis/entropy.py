@@ -43,8 +43,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from latentcodec.codecs.quantized_file import load_quantized
 from latentcodec.errors import LatentCodecError
-from latentcodec.quantized_file import load_quantized
+from latentcodec.routes import route_model
 from latentcodec.tables import TableSchema, write_csv
 
 BOUNDS = ("histogram", "med", "linear")
@@ -182,12 +183,13 @@ def bound_entropies(images: Sequence[np.ndarray], bits: int) -> dict[str, BoundE
 
 
 def read_latents(paths: Sequence[str | os.PathLike], model: str) -> dict[int, list[LatentImage]]:
-    """The quantised latents of `model`, grouped by bit depth, checked for what the bounds use."""
+    """The quantised latents of `model` (a latent route), grouped by bit depth, checked for
+    what the bounds use."""
     by_bits: dict[int, list[LatentImage]] = defaultdict(list)
     for path in paths:
         quantized, stored = load_quantized(path)
         values, bits = quantized.values, quantized.bits
-        if str(stored["model"]) != model:
+        if str(stored["model"]) != route_model(model):
             raise LatentCodecError(f"{path}: holds a {stored['model']} latent, expected {model}")
         if values.ndim != 3 or not np.issubdtype(values.dtype, np.integer):
             raise LatentCodecError(

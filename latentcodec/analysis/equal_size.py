@@ -50,7 +50,7 @@ from latentcodec.tables import (
     is_pixel,
     is_uncoded,
     read_csv_table,
-    read_table,
+    read_routes,
     write_csv,
 )
 
@@ -174,7 +174,7 @@ def match_sizes(
     (CSV) and each matched pixel encoding under `files`.
     """
     image = Path(source).stem
-    latent = lossy_latent_rows(read_table(table), image, bitdepths)
+    latent = lossy_latent_rows(read_routes(table), image, bitdepths)
     Path(files).mkdir(parents=True, exist_ok=True)  # declared output, empty when nothing matches
     original = load_image(source, max_pixels)
     height, width = original.shape[:2]

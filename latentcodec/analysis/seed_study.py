@@ -46,7 +46,7 @@ from latentcodec.tables import (
     NO_CODEC,
     PIXEL_MODEL,
     QUANTIZED_QUALITY,
-    SWEEP_KEYS,
+    ROUTE_KEYS,
     cell_text,
     is_ceiling,
 )
@@ -329,7 +329,7 @@ def _study_beside_pixels(study, pixel_rows, images: list[str], families: dict) -
     )
     used = [label for labels in families.values() for label in labels]
     ours = pixel_rows[pixel_rows["image"].isin(images) & pixel_rows["codec"].isin(used)]
-    columns = [*SWEEP_KEYS, "image", "bpp", "psnr", "exact"]
+    columns = [*ROUTE_KEYS, "image", "bpp", "psnr", "exact"]
     return pd.concat([theirs[columns], ours[columns]], ignore_index=True)
 
 
@@ -367,7 +367,7 @@ def real_vae_space_rows(
     study = read_published() if published is None else published
     pixel_rows = metrics[metrics["model"] == PIXEL_MODEL]
     images = set(study["image"]) & set(pixel_rows["image"])
-    columns = [*SWEEP_KEYS, "image", "bpp", "psnr", "exact"]
+    columns = [*ROUTE_KEYS, "image", "bpp", "psnr", "exact"]
     rows = published_rows(study)
     frame = pd.concat([rows[columns], pixel_rows[columns]], ignore_index=True)
     # The raw 8-bit file decodes to the 8-bit latent exactly: its rows are that latent decoded

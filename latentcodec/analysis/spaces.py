@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from latentcodec.analysis.ceiling import HEADLINE_DELTA_DB, SMALLEST_DELTA_DB
-from latentcodec.models.registry import get_spec
+from latentcodec.models.registry import route_spec
 from latentcodec.tables import TableSchema
 
 SPACES_TABLE = TableSchema(
@@ -31,7 +31,7 @@ def latent_spaces_table(
     best pixel codec, the perceptual operating point, and the bits the ceiling needs."""
     rows = []
     for model, points in psnr_points.groupby("model", sort=False):
-        spec = get_spec(model)
+        spec = route_spec(model)
         row = {"model": model, "latent_space": spec.latent_space, "channels": spec.channels}
         row |= _cheapest(points[points["delta"] == HEADLINE_DELTA_DB], "")
         perceptual = ssimulacra2_points[ssimulacra2_points["model"] == model]

@@ -67,8 +67,8 @@ import numpy as np
 from latentcodec.codecs.packing import NO_PACKING, PACKINGS
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import write_bytes_atomic
-from latentcodec.models.refinement import DIRECT_ENCODER  # what versions 1 and 2 hold
 from latentcodec.quantize import fixed_range
+from latentcodec.routes import DIRECT_ENCODER  # what versions 1 and 2 hold
 
 PACKING_CODES = (*PACKINGS, NO_PACKING)  # index = the stored code
 

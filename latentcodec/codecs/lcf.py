@@ -25,9 +25,9 @@ import numpy as np
 from latentcodec.codecs.base import LatentCodec
 from latentcodec.codecs.container import LatentContainer
 from latentcodec.errors import LatentCodecError, prefix_errors
-from latentcodec.models.refinement import DIRECT_ENCODER
 from latentcodec.models.registry import ModelSpec, get_spec
 from latentcodec.quantize import Quantized, dequantize, integer_dtype, quantize
+from latentcodec.routes import DIRECT_ENCODER
 
 # Vector–Jacobian products per image for the decoder sensitivity. Two single probes differ by
 # ~5 % per channel (median), so two give ~3.5 % on the sensitivity and ~2 % on lac's steps

@@ -25,7 +25,6 @@ import numpy as np
 import torch
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.models.autoencoders import LatentModel
 from latentcodec.models.refinement import Refinement
 from latentcodec.models.tiling import tile_weights
 from latentcodec.quantize import dequantize, quantize
@@ -44,17 +43,18 @@ class Refined:
 
 
 def refine_latent(
-    model: LatentModel,
+    model,
     image: np.ndarray,
     latent: np.ndarray,
     refinement: Refinement,
     *,
     label: str = "image",
-    on_step: Callable[[int, float], None] | None = None,
+    on_step: Callable[[int, float, np.ndarray], None] | None = None,
 ) -> Refined:
-    """Refine `latent`, the model's encoding of the (H, W, 3) uint8 `image`, so that its
-    decoded image comes closer to `image`. `on_step(step, loss)` sees every measured loss; a
-    progress bar shows on a terminal. `label` names the image in logs and errors."""
+    """Refine `latent`, the encoding by `model` (a loaded `autoencoders.LatentModel`) of the
+    (H, W, 3) uint8 `image`, so that its decoded image comes closer to `image`.
+    `on_step(step, loss, latent)` sees every measured loss with the (C, h, w) latent it is
+    of; a progress bar shows on a terminal. `label` names the image in logs and errors."""
     if latent.ndim != 3 or latent.shape[0] != model.channels:
         raise LatentCodecError(f"{label}: expected a ({model.channels}, h, w) latent")
     height, width = image.shape[:2]
@@ -77,7 +77,7 @@ def refine_latent(
             break
         losses.append(loss)
         if on_step is not None:
-            on_step(step, loss)
+            on_step(step, loss, current.detach()[0].cpu().numpy())
         if loss < losses[best_step]:
             best, best_step = current.detach().clone(), step
         if backward:

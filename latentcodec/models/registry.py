@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from latentcodec.errors import LatentCodecError
+from latentcodec.routes import route_model
 
 
 @dataclass(frozen=True)
@@ -170,3 +171,8 @@ def check_dtype(spec: ModelSpec, dtype: str) -> None:
             f"{spec.name} is not safe in {dtype} (it can give NaN or Inf); use one of "
             f"{', '.join(spec.dtypes)}"
         )
+
+
+def route_spec(route: str) -> ModelSpec:
+    """The spec of the model a latent route decodes with (`tables.latent_route`)."""
+    return get_spec(route_model(route))

@@ -30,7 +30,7 @@ from latentcodec.analysis.lossless import (
 from latentcodec.analysis.operating_points import POINTS_TABLE
 from latentcodec.analysis.spaces import SPACES_TABLE
 from latentcodec.io import write_text_atomic
-from latentcodec.models.registry import get_spec
+from latentcodec.models.registry import route_spec
 from latentcodec.report.bdrate import bd_markdown, latent_anchor_sentence
 from latentcodec.report.bitdepth import bitdepth_gain_markdown, bitdepth_sentence
 from latentcodec.report.entropy import entropy_markdown
@@ -43,7 +43,7 @@ from latentcodec.report.spaces import (
     perceptual_sentence,
     spaces_sentence,
 )
-from latentcodec.tables import read_csv_table, read_table
+from latentcodec.tables import read_csv_table, read_routes
 
 POINT_TABLES = {  # operating-point table → its section title
     "psnr": "PSNR",
@@ -90,13 +90,13 @@ def findings_markdown(inputs: FindingsInputs) -> str:
     sections = [
         f"# Findings: run `{inputs.run}`",
         f"Dataset `{inputs.dataset}`, {inputs.metrics['image'].nunique()} images; models "
-        + ", ".join(f"`{model}` ({get_spec(model).latent_space})" for model in models)
+        + ", ".join(f"`{model}` ({route_spec(model).latent_space})" for model in models)
         + ". Every number is a mean over the images, from this run's tables, with 95 % "
         "intervals from a paired bootstrap over the images where given.",
         "## Answer",
         _bullets(_answer(inputs, models, equal_size, lead_model)),
-        f"## The {get_spec(lead_model).latent_space} latent space as designed: `{lead_model}`",
-        f"{get_spec(lead_model).description}.",
+        f"## The {route_spec(lead_model).latent_space} latent space as designed: `{lead_model}`",
+        f"{route_spec(lead_model).description}.",
         lead_markdown(inputs.lead).rstrip(),
         "## The latent spaces compared",
         "![latent spaces](figures/latent_spaces.png)",
@@ -221,7 +221,7 @@ def write_findings(
     """findings.md from the tables; `entropy` is the run's entropy.csv, `channels` paths are
     results/<run>/<model>/channels.csv."""
     inputs = FindingsInputs(
-        metrics=read_table(metrics),
+        metrics=read_routes(metrics),
         lead=read_csv_table(lead, LEAD_TABLE),
         spaces=read_csv_table(spaces, SPACES_TABLE),
         points={metric: read_csv_table(path, POINTS_TABLE) for metric, path in points.items()},

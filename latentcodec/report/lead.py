@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from latentcodec.analysis.readoff import AT_LOWEST_RATE
-from latentcodec.models.registry import get_spec
+from latentcodec.models.registry import route_spec
 from latentcodec.report.numbers import (
     number_text,
     pixel_text,
@@ -20,9 +20,14 @@ from latentcodec.tables import CEILING_QUALITY
 
 
 def lead_markdown(table: pd.DataFrame) -> str:
-    """The lead table as Markdown: one line per setting, the ceiling first; "≤" marks a pixel
+    """The lead table as Markdown, a block per latent route (the lead model's direct latents,
+    then each refinement of them): one line per setting, the ceiling first; "≤" marks a pixel
     rate read at the pixel grid's lowest point (the pixel codec may need fewer bits still),
     "†" one read across a bracket wider than 2×."""
+    return "\n".join(_route_markdown(rows) for _, rows in table.groupby("model", sort=False))
+
+
+def _route_markdown(table: pd.DataFrame) -> str:
     lines = [
         "| setting | bits | bpp (95 % CI) | PSNR (dB) | SSIM | SSIMULACRA2 | below ceiling (dB) "
         "| pixel AVIF bpp at equal PSNR (95 % CI) | latent ÷ pixel (95 % CI) |",
@@ -42,7 +47,7 @@ def lead_markdown(table: pd.DataFrame) -> str:
         )
     first = table.iloc[0]
     return (
-        f"{first['model']} ({get_spec(first['model']).latent_space} latent space), means over "
+        f"{first['model']} ({route_spec(first['model']).latent_space} latent space), means over "
         f"{first['images']} images; intervals from a paired bootstrap over images.\n\n"
         + "\n".join(lines)
         + "\n"
@@ -57,11 +62,19 @@ def _gap_text(row: dict) -> str:
 
 def lead_sentences(lead: pd.DataFrame) -> list[str]:
     """The experiment as designed, in the lead model's latent space (SDXL's in the findings):
-    the first thing a reader wants."""
+    the first thing a reader wants; then the same for each refinement of its latents."""
+    return [
+        sentence
+        for _, rows in lead.groupby("model", sort=False)
+        for sentence in _route_sentences(rows)
+    ]
+
+
+def _route_sentences(lead: pd.DataFrame) -> list[str]:
     top = lead.iloc[0]
     model = top["model"]
     sentences = [
-        f"**{get_spec(model).latent_space} latent space** (`{model}`): the "
+        f"**{route_spec(model).latent_space} latent space** (`{model}`): the "
         f"float latent decodes at {top['psnr']:.2f} dB PSNR, SSIMULACRA2 "
         f"{top['ssimulacra2']:.1f} (its ceiling); pixel AVIF reaches that PSNR at "
         + (

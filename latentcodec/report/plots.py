@@ -18,7 +18,7 @@ import pandas as pd  # noqa: E402
 from latentcodec.io import write_bytes_atomic  # noqa: E402
 from latentcodec.report.crops import crop_figure  # noqa: E402
 from latentcodec.report.rd import rd_figure  # noqa: E402
-from latentcodec.tables import read_table  # noqa: E402
+from latentcodec.tables import read_routes  # noqa: E402
 
 # Fixed metadata keeps figure files byte-identical across runs.
 _METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None}}
@@ -48,11 +48,11 @@ def plot_rd(
     """One RD figure per metric: `outputs` maps a metric to its {'png': path, 'svg': path};
     `references`: published curves for the pixel panels, or None; `colors`: the pixel
     baselines' colours by label (`rd.pixel_colors`)."""
-    frame = read_table(table)
+    frame = read_routes(table)
     for metric, paths in outputs.items():
         figure = rd_figure(frame, metric, title, references, colors)
         save_figure(figure, paths, dpi=RD_DPI)
 
 
 def plot_crops(table: str | os.PathLike, output: str | os.PathLike, **options) -> None:
-    save_figure(crop_figure(read_table(table), **options), {"png": output}, dpi=CROP_DPI)
+    save_figure(crop_figure(read_routes(table), **options), {"png": output}, dpi=CROP_DPI)

@@ -19,7 +19,7 @@ from latentcodec.analysis.published import (
 )
 from latentcodec.io import write_text_atomic
 from latentcodec.report.numbers import number_text
-from latentcodec.tables import cell_text, read_csv_table, read_table, write_csv
+from latentcodec.tables import cell_text, read_csv_table, read_routes, write_csv
 
 NO_OVERLAP = "—"  # as bdrate.md prints a BD-rate with no overlap
 
@@ -34,7 +34,7 @@ def write_published_bdrate(
     pixel_codecs: Sequence[str],
 ) -> None:
     """published_bdrate.csv and .md of one run; refuses a run that is not `comparable`."""
-    frame = read_table(metrics)
+    frame = read_routes(metrics)
     check_comparable(
         frame, dataset, "published_bdrate: CompressAI's curves are means over all 24 Kodak images"
     )

@@ -38,7 +38,7 @@ from latentcodec.report.numbers import (
     with_interval,
 )
 from latentcodec.report.spaces import latent_spaces_markdown
-from latentcodec.tables import cell_text, read_table, write_csv
+from latentcodec.tables import cell_text, read_routes, write_csv
 
 REAL_VAE_LABEL = "sdxl-vae (seed study, published)"
 LOSSLESS_POINT = "jxl_ll8"  # the real VAE's 8-bit lossless point, the one the text quotes
@@ -63,7 +63,7 @@ def write_seed_study(
     seed_study_space.csv (`real_vae_latent_space`) and seed_study.md of one run; refuses a
     run that is not on the study's 24 Kodak images. `baselines`: label → codec of the run's
     pixel baselines; `bootstrap`: resamples, seed."""
-    frame = read_table(metrics)
+    frame = read_routes(metrics)
     check_comparable(
         frame, dataset, "seed_study: the study published all 24 Kodak images at their own size"
     )

@@ -31,7 +31,7 @@ from latentcodec.report.lead import lead_markdown
 from latentcodec.report.operating_points import no_perceptual_points, operating_points_markdown
 from latentcodec.report.plots import CROP_DPI, save_figure
 from latentcodec.report.spaces import latent_spaces_figure, latent_spaces_markdown
-from latentcodec.tables import read_csv_table, read_table, write_csv, write_summary
+from latentcodec.tables import read_csv_table, read_routes, routes_of, write_csv, write_summary
 
 POINT_OUTPUTS = {  # operating-point metric → the `tables` rule's (CSV, Markdown) outputs
     "psnr": ("psnr_csv", "psnr_markdown"),
@@ -54,7 +54,7 @@ def write_findings_tables(
     """Every table derived from the results table `table`, each to the path `output` names
     for it (the `tables` rule's outputs: summary, bdrate_csv, bdrate_markdown, psnr_csv, …,
     spaces_figure); `bootstrap`: resamples and seed of every interval."""
-    frame = read_table(table)
+    frame = read_routes(table)
     resampling = Bootstrap(int(bootstrap["resamples"]), int(bootstrap["seed"]))
     write_summary(table, output["summary"])
     bd = bd_table(frame, anchor, resampling, latent_anchor)
@@ -68,7 +68,13 @@ def write_findings_tables(
         _write(points[metric], output[csv], output[markdown], text)
     gain = bitdepth_gain_table(frame)
     write_csv(gain, output["bitdepth_gain"])
-    lead = lead_table(frame, lead_model, lead_settings, pixel_codecs, resampling)
+    lead = pd.concat(
+        [
+            lead_table(frame, route, lead_settings, pixel_codecs, resampling)
+            for route in routes_of(frame, lead_model)
+        ],
+        ignore_index=True,
+    )
     _write(lead, output["lead_csv"], output["lead_markdown"], lead_markdown(lead))
     spaces = latent_spaces_table(points["psnr"], points["ssimulacra2"], gain)
     _write(spaces, output["spaces_csv"], output["spaces_markdown"], latent_spaces_markdown(spaces))
@@ -90,7 +96,7 @@ def write_entropy_report(
     """Every model's entropy bounds (`bounds`: their entropy.csv) beside the lossless codecs
     of the results table `metrics`: entropy.csv, entropy.md and figures/entropy.png."""
     tables = [read_csv_table(path, BOUND_TABLE) for path in bounds]
-    report = entropy_report(tables, read_table(metrics))
+    report = entropy_report(tables, read_routes(metrics))
     _write(report, csv, markdown, entropy_markdown(report, entropy_distances(report)))
     save_figure(entropy_figure(report), {"png": figure})
 

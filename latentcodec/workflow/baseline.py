@@ -13,10 +13,10 @@ import numpy as np
 from latentcodec.codecs.registry import get_codec
 from latentcodec.io import MAX_PIXELS, load_image, write_bytes_atomic, write_png
 from latentcodec.measure.perceptual import PERCEPTUAL_METRICS
-from latentcodec.tables import NO_QUANTIZER, write_table
-from latentcodec.workflow.jobs import Paths
+from latentcodec.tables import NO_QUANTIZER, PIXEL_BITS, write_table
+from latentcodec.workflow.jobs import EncodeClock, Paths
 from latentcodec.workflow.rows import measure, setting_row
-from latentcodec.workflow.setting import PIXEL_BITS, Setting, StoredFile
+from latentcodec.workflow.setting import Setting, StoredFile
 
 
 def pixel_baseline(
@@ -31,8 +31,10 @@ def pixel_baseline(
     options: dict | None = None,
     max_pixels: int | None = MAX_PIXELS,
     perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
+    seconds: str | os.PathLike | None = None,
 ) -> None:
-    """Store the original images with an ordinary codec at each quality value and measure them.
+    """Store the original images with an ordinary codec at each quality value and measure them;
+    `seconds` gets each file's encode time.
 
     Files go to `<compressed>/q<quality_value>/<image>.<codec>` and reconstructions to
     `<recons>/q<quality_value>/<image>.png`; rows have model `none` and codec = the baseline's
@@ -40,12 +42,13 @@ def pixel_baseline(
     """
     coder = get_codec(codec, **(options or {}))
     originals = {source: load_image(source, max_pixels) for source in sources}
-    rows = []
+    rows, clock = [], EncodeClock()
     for quality_value in quality_values:
         setting = Setting.pixel(name, quality_value, coder.effort_setting)
         for source, original in originals.items():
             image = Path(source).stem
-            data = coder.encode(original, PIXEL_BITS, quality_value)
+            with clock.timed(image=image, quality=setting.quality):
+                data = coder.encode(original, PIXEL_BITS, quality_value)
             file_path = Path(compressed) / setting.quality / f"{image}.{codec}"
             recon_path = Path(recons) / setting.quality / f"{image}.png"
             write_bytes_atomic(file_path, data)
@@ -70,3 +73,4 @@ def pixel_baseline(
             )
             rows.append(setting_row(setting, kept, measured))
     write_table(rows, table)
+    clock.write(seconds)

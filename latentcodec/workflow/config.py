@@ -18,8 +18,10 @@ from latentcodec.codecs.registry import (
 )
 from latentcodec.errors import LatentCodecError, prefix_errors
 from latentcodec.measure.perceptual import check_tools
+from latentcodec.models.refinement import Refinement
 from latentcodec.models.registry import MODELS, check_dtype
 from latentcodec.quantize import check_clip
+from latentcodec.routes import DIRECT_ENCODER
 from latentcodec.workflow.datasets import dataset_from_config, select_images
 from latentcodec.workflow.setting import Setting
 
@@ -59,6 +61,12 @@ def check_config(config: dict) -> None:
     select_images(dataset, config["dataset"]["images"])
     with prefix_errors("quantization.clip"):
         check_clip(config["quantization"]["clip"])
+    for label, entry in config["encoders"].items():
+        with prefix_errors(f"encoders.{label}"):
+            refinement_of(config, label)
+        unknown = sorted(set(entry.get("models") or ()) - set(config["models"]))
+        if unknown:
+            raise LatentCodecError(f"encoders.{label}.models: {unknown} are not configured models")
     for name, settings in config["codecs"].items():
         _check_codec(name, settings)
     if not sweep(config):
@@ -116,11 +124,28 @@ def codec_bitdepths(settings: dict, model: str) -> list[int]:
     return settings.get("model_bitdepths", {}).get(model, settings["bitdepths"])
 
 
-def sweep(config: dict, model: str | None = None) -> list[Setting]:
-    """Every setting (codec, bit depth, packing, quality) the config asks for `model`, in
-    config order; with no model, those of every configured model."""
+def latent_sources(config: dict) -> list[tuple[str, str]]:
+    """(model, encoder) of every latent route: each model's direct latents, then each
+    refinement of `encoders` for the models it names (all when it names none)."""
+    routes = [(model, DIRECT_ENCODER) for model in config["models"]]
+    for label, entry in config.get("encoders", {}).items():
+        models = entry.get("models") or config["models"]
+        routes += [(model, label) for model in config["models"] if model in models]
+    return routes
+
+
+def refinement_of(config: dict, encoder: str) -> Refinement:
+    """The refinement an `encoders` label names, on the grid of quantization.clip."""
+    entry = config["encoders"][encoder]
+    options = {key: value for key, value in entry.items() if key != "models"}
+    return Refinement(**options, clip=config["quantization"]["clip"])
+
+
+def sweep(config: dict, model: str | None = None, encoder: str = DIRECT_ENCODER) -> list[Setting]:
+    """Every setting (codec, bit depth, packing, quality) the config asks for `model`'s
+    latents made by `encoder`, in config order; with no model, those of every latent route."""
     if model is None:
-        return [setting for name in config["models"] for setting in sweep(config, name)]
+        return [setting for route in latent_sources(config) for setting in sweep(config, *route)]
     settings = []
     for name, entry in config["codecs"].items():
         qualities = codec_qualities(entry, model)
@@ -130,6 +155,7 @@ def sweep(config: dict, model: str | None = None) -> list[Setting]:
                 settings.extend(
                     Setting(
                         model=model,
+                        encoder=encoder,
                         bits=bits,
                         packing=packing,
                         codec=name,
@@ -250,8 +276,15 @@ def _build(key: str, name: str, options: dict) -> None:
 
 def _check_findings(config: dict) -> None:
     """The lead table's model is a configured one and its codecs exist (a codec the
-    config does not sweep simply has no rows there)."""
+    config does not sweep simply has no rows there); the convergence images are the run's."""
     findings = config["findings"]
+    dataset = dataset_from_config(config["dataset"], mirror=config["mirror"])
+    images = select_images(dataset, config["dataset"]["images"])
+    unknown = sorted(set(findings["convergence_images"]) - set(images))
+    if unknown:
+        raise LatentCodecError(
+            f"findings.convergence_images: {unknown} are not among the run's images"
+        )
     if findings["lead_model"] is not None and findings["lead_model"] not in config["models"]:
         raise LatentCodecError(
             f"findings.lead_model: {findings['lead_model']!r} is not among the configured "

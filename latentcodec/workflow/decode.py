@@ -17,12 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
+from latentcodec.codecs.quantized_file import load_quantized
 from latentcodec.codecs.registry import latent_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays
 from latentcodec.measure.perceptual import PERCEPTUAL_METRICS
 from latentcodec.quantize import dequantize
-from latentcodec.quantized_file import load_quantized
+from latentcodec.routes import DIRECT_ENCODER
 from latentcodec.tables import CEILING_QUALITY, FLOAT_PRECISIONS, NO_QUANTIZER, write_table
 from latentcodec.workflow.encode import load_network
 from latentcodec.workflow.jobs import Paths, same_length
@@ -45,6 +46,7 @@ def raw_integer_bytes(latent) -> int:
 def decode_quantized(
     model: str,
     *,
+    encoder: str = DIRECT_ENCODER,
     sources: Paths,
     latents: Paths,
     quantized: Paths,
@@ -55,7 +57,8 @@ def decode_quantized(
     threads: int | None = None,
     **model_options,
 ) -> None:
-    """Decode the quantised latents as they are: what every lossless codec gives back.
+    """Decode the quantised latents of `model`'s `encoder` as they are: what every lossless
+    codec gives back.
 
     One decode per distinct latent: lossless codecs at this bit depth reuse these rows once
     their round trip is verified exact (`verify_lossless`). The rows' bytes are the raw
@@ -75,7 +78,7 @@ def decode_quantized(
             clipped=float(stored["clipped"]),
         )
         size = int(stored["height"]), int(stored["width"])
-        setting = Setting.quantized(model, latent.bits)
+        setting = Setting.quantized(model, latent.bits, encoder)
         decodes.append(LatentDecode(setting, kept, dequantize(latent), *size))
     rows = decode_and_measure(network, decodes, sources, latents, recons, perceptual_metrics)
     write_table(rows, table)
@@ -154,6 +157,7 @@ def reconstruct(
 def reconstruct_ceiling(
     model: str,
     *,
+    encoder: str = DIRECT_ENCODER,
     sources: Paths,
     latents: Paths,
     recons: Paths,
@@ -171,7 +175,7 @@ def reconstruct_ceiling(
     if precision not in FLOAT_PRECISIONS:
         raise LatentCodecError(f"unknown float precision {precision!r}; known: {FLOAT_PRECISIONS}")
     network = load_network(model, mirror, threads, model_options)
-    setting = Setting.float_latent(model, precision)
+    setting = Setting.float_latent(model, precision, encoder)
     decodes = []
     for latent_path in latents:
         stored = load_arrays(latent_path, "latent", "height", "width")

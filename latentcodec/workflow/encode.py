@@ -1,6 +1,7 @@
-"""The model's jobs before anything is stored: images to float latents (`encode_images`) and
-each float latent's decoder sensitivity per channel (`measure_sensitivity`), which a latent
-codec that `needs_sensitivity` (lossy lac) spends its rate by.
+"""The model's jobs before anything is stored: images to float latents (`encode_images`), those
+latents refined through the fixed decoder (`refine_latents`), and each float latent's decoder
+sensitivity per channel (`measure_sensitivity`), which a latent codec that
+`needs_sensitivity` (lossy lac) spends its rate by.
 
 Torch is imported lazily and each setting's model loaded once per process (`load_network`).
 Every file is written atomically.
@@ -11,16 +12,26 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import math
+import os
 import time
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from latentcodec.codecs.lcf import SENSITIVITY_PROBES
 from latentcodec.io import MAX_PIXELS, load_arrays, load_image, save_arrays, write_bytes_atomic
+from latentcodec.models.refinement import Refinement
 from latentcodec.sources import resolve_mirror
-from latentcodec.workflow.jobs import Paths, same_length
+from latentcodec.tables import write_csv
+from latentcodec.workflow.jobs import EncodeClock, Paths, same_length
 
 log = logging.getLogger(__name__)
+
+# refinement.csv: one row per image and step; step 0 is the encoder's latent. `loss` is on the
+# quantised grid the refinement names; `seconds` run from the start of the image's search.
+REFINEMENT_COLUMNS = ["model", "encoder", "image", "step", "loss", "psnr", "seconds"]
 
 
 def load_network(model: str, mirror: str | None, threads: int | None, options: dict):
@@ -44,12 +55,14 @@ def encode_images(
     images: Paths,
     latents: Paths,
     *,
+    seconds: str | os.PathLike | None = None,
     mirror: str | None = None,
     threads: int | None = None,
     max_pixels: int | None = MAX_PIXELS,
     **model_options,
 ) -> None:
-    """Encode each image to a float latent (.npz with the latent, model id, size, padding).
+    """Encode each image to a float latent (.npz with the latent, model id, size, padding);
+    `seconds` gets each image's encode time (its batch's, shared, in batches over 1).
 
     Images are read with `load_image`: any common mode becomes 8-bit RGB (logged), and
     images over `max_pixels` are refused before their pixels are decoded.
@@ -64,7 +77,10 @@ def encode_images(
         return image
 
     encoded = network.encode_many(read(path) for path in images)
+    clock, last = EncodeClock(), time.perf_counter()
     for image_path, latent_path, latent in zip(images, latents, encoded, strict=True):
+        now = time.perf_counter()
+        clock.records.append({"image": Path(image_path).stem, "seconds": now - last})
         height, width = sizes.pop(image_path)
         log.info("%s → latent %s", image_path, latent.shape)
         save_arrays(
@@ -75,6 +91,54 @@ def encode_images(
             width=np.array(width),
             padding=np.array(network.padding(height, width)),
         )
+        last = time.perf_counter()
+    clock.write(seconds)
+
+
+def refine_latents(
+    model: str,
+    *,
+    encoder: str,
+    sources: Paths,
+    latents: Paths,
+    refined: Paths,
+    steps: str | os.PathLike,
+    refinement: dict,
+    mirror: str | None = None,
+    threads: int | None = None,
+    **model_options,
+) -> None:
+    """Refine each image's direct latent through the fixed decoder (`models.refine`), saved
+    as the direct latent's file is; `steps` gets every image's loss after each step, its
+    PSNR (for the MSE loss) and the seconds since the image's refinement began."""
+    from latentcodec.models.refine import refine_latent  # imports torch
+
+    same_length(sources=sources, latents=latents, refined=refined)
+    settings = Refinement(**refinement)
+    network = load_network(model, mirror, threads, model_options)
+    records = []
+    for source, latent_path, out_path in zip(sources, latents, refined, strict=True):
+        name = Path(source).stem
+        stored = load_arrays(latent_path, "latent", "model", "height", "width", "padding")
+        start = time.perf_counter()
+        result = refine_latent(
+            network,
+            load_image(source),
+            stored["latent"],
+            settings,
+            label=name,
+            on_step=lambda step, loss, _, image=name, began=start: records.append(
+                dict(image=image, step=step, loss=loss, seconds=time.perf_counter() - began)
+            ),
+        )
+        log.info("%s: refined in %.1f s", name, time.perf_counter() - start)
+        save_arrays(out_path, **{**stored, "latent": result.latent})
+    table = pd.DataFrame(records).assign(model=model, encoder=encoder)
+    if settings.loss == "mse":
+        table["psnr"] = -10 * np.log10(table["loss"])
+    else:
+        table["psnr"] = math.nan
+    write_csv(table[REFINEMENT_COLUMNS], steps)
 
 
 def measure_sensitivity(
@@ -83,6 +147,7 @@ def measure_sensitivity(
     latents: Paths,
     sensitivities: Paths,
     probes: int = SENSITIVITY_PROBES,
+    seconds: str | os.PathLike | None = None,
     mirror: str | None = None,
     threads: int | None = None,
     **model_options,
@@ -91,15 +156,18 @@ def measure_sensitivity(
 
     See `LatentModel.decoder_sensitivity`: pixel MSE per unit of noise variance on one latent
     value, in the float latent's own scale. The seed is fixed, so a rerun gives the same file.
+    `seconds` gets each latent's time.
     """
     same_length(latents=latents, sensitivities=sensitivities)
     network = load_network(model, mirror, threads, model_options)
+    clock = EncodeClock()
     for latent_path, out_path in zip(latents, sensitivities, strict=True):
         stored = load_arrays(latent_path, "latent", "height", "width")
         start = time.perf_counter()
-        sensitivity = network.decoder_sensitivity(
-            stored["latent"], int(stored["height"]), int(stored["width"]), probes=probes
-        )
+        with clock.timed(image=Path(latent_path).stem):
+            sensitivity = network.decoder_sensitivity(
+                stored["latent"], int(stored["height"]), int(stored["width"]), probes=probes
+            )
         log.info(
             "%s: sensitivity %.3g … %.3g (max/min %.1f) in %.1f s",
             latent_path,
@@ -111,3 +179,4 @@ def measure_sensitivity(
         buffer = io.BytesIO()
         np.save(buffer, sensitivity.astype(np.float64))
         write_bytes_atomic(out_path, buffer.getvalue())
+    clock.write(seconds)

@@ -11,11 +11,21 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import asdict
 
 from latentcodec.analysis.published import shows_compressai, shows_seed_study
 from latentcodec.codecs.packing import NO_PACKING, PACKINGS
-from latentcodec.codecs.registry import latent_codec_class
-from latentcodec.workflow.config import baseline_jobs, is_lossless, model_options, sweep
+from latentcodec.codecs.registry import get_codec, latent_codec_class
+from latentcodec.models.refinement import encoder_description
+from latentcodec.routes import DIRECT_ENCODER, latent_route
+from latentcodec.workflow.config import (
+    baseline_jobs,
+    is_lossless,
+    latent_sources,
+    model_options,
+    refinement_of,
+    sweep,
+)
 from latentcodec.workflow.datasets import dataset_from_config, dataset_key, select_images
 from latentcodec.workflow.setting import Setting
 
@@ -51,6 +61,8 @@ FINAL_OUTPUTS = (
     "entropy.csv",
     "entropy.md",
     "figures/entropy.png",
+    "encode_seconds.csv",
+    "encode_seconds.md",
     "findings.md",
 )
 PUBLISHED_BDRATE_OUTPUTS = ("published_bdrate.csv", "published_bdrate.md")
@@ -60,6 +72,7 @@ SEED_STUDY_OUTPUTS = (
     "seed_study_space.csv",
     "seed_study.md",
 )
+CONVERGENCE_OUTPUTS = ("convergence.csv", "convergence.md", "figures/convergence.png")
 AVIF = "avif"  # the codec the lead table's pixel comparison is made with
 
 
@@ -77,23 +90,63 @@ class Experiment:
         self.models = list(config["models"])
         self.model_options = model_options(config)
         self.baselines = {job.name: job for job in baseline_jobs(config)}
-        self.settings = {model: sweep(config, model) for model in self.models}
+        # A latent route: a model's latents made one way (`tables.latent_route`), the folder
+        # of their files: the model's name for its direct latents, `<model>+<label>` refined.
+        self.route_sources = {latent_route(*pair): pair for pair in latent_sources(config)}
+        self.routes = list(self.route_sources)
+        self.settings = {route: sweep(config, *self.route_sources[route]) for route in self.routes}
         self._by_wildcards = {
-            (s.model, s.bits, s.packing, s.codec, s.quality): s for s in self.all_settings()
+            (s.route, s.bits, s.packing, s.codec, s.quality): s for s in self.all_settings()
         }
 
     # The settings.
 
     def all_settings(self) -> list[Setting]:
-        return [setting for model in self.models for setting in self.settings[model]]
+        return [setting for route in self.routes for setting in self.settings[route]]
 
-    def setting(self, model: str, bits: str | int, packing: str, codec: str, quality: str):
+    def setting(self, route: str, bits: str | int, packing: str, codec: str, quality: str):
         """The setting a job's wildcards name."""
-        return self._by_wildcards[(model, int(bits), packing, codec, quality)]
+        return self._by_wildcards[(route, int(bits), packing, codec, quality)]
 
-    def bit_depths(self, model: str) -> list[int]:
-        """The bit depths the config sweeps for one model, over all its codecs."""
-        return sorted({setting.bits for setting in self.settings[model]})
+    def latent_source(self, route: str) -> dict[str, str]:
+        """The model and the encoder of a route, as a job's keywords."""
+        model, encoder = self.route_sources[route]
+        return {"model": model, "encoder": encoder}
+
+    def refined_routes(self) -> list[str]:
+        return [route for route in self.routes if route not in self.models]
+
+    def refinement(self, route: str) -> dict:
+        """The refinement a refined route's job runs, as its keywords."""
+        return asdict(refinement_of(self.config, self.route_sources[route][1]))
+
+    def route_steps(self) -> dict[str, int]:
+        """Each refined route's step count."""
+        return {route: self.refinement(route)["steps"] for route in self.refined_routes()}
+
+    def convergence_images(self) -> list[str]:
+        """The images each refined route's convergence is followed on (none without one)."""
+        return list(self.config["findings"]["convergence_images"]) if self.refined_routes() else []
+
+    def convergence_inputs(self, route: str) -> dict[str, list[str]]:
+        """The sources and direct latents of the convergence images of a refined route."""
+        images = self.convergence_images()
+        model = self.route_sources[route][0]
+        return {
+            "sources": [self.source(image) for image in images],
+            "latents": [self.path(f"{model}/latents/{image}.npz") for image in images],
+        }
+
+    def encoder_description(self, route: str) -> str:
+        """How a route's latents were made, as its `.lcf` files record it."""
+        encoder = self.route_sources[route][1]
+        if encoder == DIRECT_ENCODER:
+            return DIRECT_ENCODER
+        return encoder_description(refinement_of(self.config, encoder))
+
+    def bit_depths(self, route: str) -> list[int]:
+        """The bit depths the config sweeps for one route, over all its codecs."""
+        return sorted({setting.bits for setting in self.settings[route]})
 
     def needs_sensitivity(self, setting: Setting) -> bool:
         """Whether storing at the setting takes the decoder's sensitivity (lossy lac)."""
@@ -136,35 +189,39 @@ class Experiment:
         """One file per image of the run in a folder of this run's results."""
         return [self.path(f"{folder}/{image}{suffix}") for image in self.images]
 
-    def latents(self, model: str) -> list[str]:
-        return self.per_image(f"{model}/latents", ".npz")
+    def latents(self, route: str) -> list[str]:
+        return self.per_image(f"{route}/latents", ".npz")
 
-    def quantized(self, model: str, bits: str | int) -> list[str]:
-        return self.per_image(f"{model}/b{bits}/quantized", ".npz")
+    def direct_latents(self, route: str) -> list[str]:
+        """The encoder's latents a route starts from (a refined route refines them)."""
+        return self.latents(self.route_sources[route][0])
 
-    def quantized_all_depths(self, model: str) -> list[str]:
-        """One model's integer latents at every bit depth the config sweeps for it."""
-        return [path for bits in self.bit_depths(model) for path in self.quantized(model, bits)]
+    def quantized(self, route: str, bits: str | int) -> list[str]:
+        return self.per_image(f"{route}/b{bits}/quantized", ".npz")
+
+    def quantized_all_depths(self, route: str) -> list[str]:
+        """One route's integer latents at every bit depth the config sweeps for it."""
+        return [path for bits in self.bit_depths(route) for path in self.quantized(route, bits)]
 
     def sensitivities(self, setting: Setting) -> list[str]:
         """The decoder sensitivities storing at the setting takes; none for most settings."""
         if not self.needs_sensitivity(setting):
             return []
-        return self.per_image(f"{setting.model}/sensitivity", ".npy")
+        return self.per_image(f"{setting.route}/sensitivity", ".npy")
 
     @staticmethod
     def branch(setting: Setting) -> str:
         """The folder of one setting's files and rows, within the run's results."""
         return (
-            f"{setting.model}/b{setting.bits}/{setting.packing}/{setting.codec}-{setting.quality}"
+            f"{setting.route}/b{setting.bits}/{setting.packing}/{setting.codec}-{setting.quality}"
         )
 
     def compressed(self, setting: Setting) -> list[str]:
         return self.per_image(f"{self.branch(setting)}/compressed", ".lcf")
 
-    def decoded_table(self, model: str, bits: str | int) -> str:
+    def decoded_table(self, route: str, bits: str | int) -> str:
         """The rows of the integer latents decoded as they are, which lossless settings share."""
-        return self.path(f"{model}/b{bits}/quantized/metrics.csv")
+        return self.path(f"{route}/b{bits}/quantized/metrics.csv")
 
     def sweep_table(self, setting: Setting) -> str:
         """Where a setting's rows come from: a lossless one reuses the decode of the quantised
@@ -175,13 +232,46 @@ class Experiment:
     def metric_tables(self) -> list[str]:
         """Every job's table that metrics.csv gathers."""
         floats = ["ceiling", *self.config["float_precisions"]]
-        depths = [(model, bits) for model in self.models for bits in self.bit_depths(model)]
+        depths = [(route, bits) for route in self.routes for bits in self.bit_depths(route)]
         return [
-            *(self.path(f"{model}/{kind}/metrics.csv") for kind in floats for model in self.models),
-            *(self.decoded_table(model, bits) for model, bits in depths),
+            *(self.path(f"{route}/{kind}/metrics.csv") for kind in floats for route in self.routes),
+            *(self.decoded_table(route, bits) for route, bits in depths),
             *(self.sweep_table(setting) for setting in self.all_settings()),
             *(self.path(f"baselines/{name}/metrics.csv") for name in self.baselines),
         ]
+
+    def encode_cost_entries(self) -> dict[str, list[dict]]:
+        """What `analysis.costs.encode_costs` takes: each setting, latent and pixel, with the
+        seconds tables of what made its files."""
+        latent = []
+        for setting in self.all_settings():
+            refined = setting.route in self.refined_routes()
+            sensitivity = self.needs_sensitivity(setting)
+            paths = {
+                "model": self.path(f"{setting.model}/latents/seconds.csv"),
+                "refine": self.path(f"{setting.route}/refinement.csv") if refined else None,
+                "sensitivity": (
+                    self.path(f"{setting.route}/sensitivity/seconds.csv") if sensitivity else None
+                ),
+                "codec": self.path(f"{self.branch(setting)}/compressed/seconds.csv"),
+            }
+            latent.append(asdict(setting) | {"bitdepth": setting.bits, "paths": paths})
+        pixel = [
+            {
+                "name": name,
+                "effort": get_codec(job.codec, **job.options).effort_setting,
+                "codec": self.path(f"baselines/{name}/seconds.csv"),
+            }
+            for name, job in self.baselines.items()
+        ]
+        return {"latent": latent, "pixel": pixel}
+
+    def encode_cost_tables(self) -> list[str]:
+        """Every seconds table `encode_cost_entries` names."""
+        entries = self.encode_cost_entries()
+        paths = {path for entry in entries["latent"] for path in entry["paths"].values()}
+        paths |= {entry["codec"] for entry in entries["pixel"]}
+        return sorted(path for path in paths if path is not None)
 
     def per_image_pairs(self, suffix: str) -> list[str]:
         """The equal-size pairs of each image: its table (".csv") or its folder of files ("")."""
@@ -245,6 +335,8 @@ class Experiment:
             names += PUBLISHED_BDRATE_OUTPUTS
         if shows_seed_study(self.config, self.dataset, self.images):
             names += SEED_STUDY_OUTPUTS
+        if self.convergence_images():
+            names += CONVERGENCE_OUTPUTS
         return [self.path(name) for name in names]
 
     def wildcard_constraints(self) -> dict[str, str]:
@@ -254,6 +346,7 @@ class Experiment:
             "dataset": re.escape(self.dataset),
             "image": _any_of(self.images),
             "model": _any_of(self.models),
+            "route": _any_of(self.routes),
             "bits": r"\d+",
             "packing": _any_of((*PACKINGS, NO_PACKING)),
             "codec": _any_of(sorted({setting.codec for setting in self.all_settings()})),

@@ -7,12 +7,17 @@ alone, on stderr and in the log, instead of a traceback from deep inside a libra
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+import pandas as pd
 
 from latentcodec.errors import LatentCodecError
+from latentcodec.tables import write_csv
 
 Paths = Sequence[str | os.PathLike]  # a step's files, one per image
 
@@ -31,6 +36,25 @@ def run_step(log_file: str | os.PathLike, step: Callable, *args, **kwargs) -> No
         logging.getLogger(step.__module__).error("%s", error)
         print(f"latentcodec: {error}", file=sys.stderr)
         raise SystemExit(1) from None
+
+
+class EncodeClock:
+    """Seconds each file took to encode, for a job's seconds table (`write`): a table apart
+    from metrics.csv, which stays the same bytes from run to run."""
+
+    def __init__(self):
+        self.records: list[dict] = []
+
+    @contextlib.contextmanager
+    def timed(self, **keys) -> Iterator[None]:
+        """Time the `with` block as one encode named by `keys` (image, and quality if any)."""
+        start = time.perf_counter()
+        yield
+        self.records.append({**keys, "seconds": time.perf_counter() - start})
+
+    def write(self, path: str | os.PathLike | None) -> None:
+        if path is not None:
+            write_csv(pd.DataFrame(self.records), path)
 
 
 def same_length(**lists: Paths) -> None:

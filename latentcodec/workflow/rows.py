@@ -28,7 +28,16 @@ from latentcodec.workflow.setting import Setting, StoredFile
 log = logging.getLogger(__name__)
 
 
-SETTING_COLUMNS = ("model", "bitdepth", "packing", "codec", "quality", "quality_value", "effort")
+SETTING_COLUMNS = (
+    "model",
+    "encoder",
+    "bitdepth",
+    "packing",
+    "codec",
+    "quality",
+    "quality_value",
+    "effort",
+)
 # What measuring one decoded image (`measure`) gives: every column that is not the setting's,
 # the stored file's or bpp (which `setting_row` derives).
 MEASURED_COLUMNS = tuple(
@@ -53,6 +62,7 @@ def setting_row(setting: Setting, stored: StoredFile, measured: Measured) -> Row
     """The row of one image at one setting: the only place a row is made."""
     return Row(
         model=setting.model,
+        encoder=setting.encoder,
         bitdepth=setting.bits,
         packing=setting.packing,
         codec=setting.codec,

@@ -9,18 +9,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from latentcodec.codecs.packing import NO_PACKING
-from latentcodec.models.refinement import DIRECT_ENCODER
-from latentcodec.tables import NO_CODEC, PIXEL_MODEL, QUANTIZED_QUALITY
-
-PIXEL_BITS = 8  # the pixel baselines store the 8-bit RGB originals
+from latentcodec.routes import DIRECT_ENCODER, NO_ENCODER, latent_route
+from latentcodec.tables import NO_CODEC, PIXEL_BITS, PIXEL_MODEL, QUANTIZED_QUALITY
 
 
 @dataclass(frozen=True, kw_only=True)
 class Setting:
-    """A model's latents stored one way: the encoder that made them (not a column of
-    metrics.csv yet: every run so far has one), their bit depth, the packing, the codec at a
-    quality (its label in paths and the table, and the codec's own number; None where the
-    codec takes none) and the encoder effort the codec runs at (`Codec.effort_setting`)."""
+    """A model's latents stored one way: the encoder that made them (`direct`, or a
+    refinement's label), their bit depth, the packing, the codec at a quality (its label in
+    paths and the table, and the codec's own number; None where the codec takes none) and
+    the encoder effort the codec runs at (`Codec.effort_setting`)."""
 
     model: str
     encoder: str = DIRECT_ENCODER
@@ -31,24 +29,42 @@ class Setting:
     quality_value: int | None = None
     effort: str = ""
 
+    @property
+    def route(self) -> str:
+        """The model and its encoder as one name, the folder of its files (`latent_route`)."""
+        return latent_route(self.model, self.encoder)
+
     @classmethod
-    def quantized(cls, model: str, bits: int) -> Setting:
+    def quantized(cls, model: str, bits: int, encoder: str = DIRECT_ENCODER) -> Setting:
         """The integer latent decoded as it is, without a codec."""
         return cls(
-            model=model, bits=bits, packing=NO_PACKING, codec=NO_CODEC, quality=QUANTIZED_QUALITY
+            model=model,
+            encoder=encoder,
+            bits=bits,
+            packing=NO_PACKING,
+            codec=NO_CODEC,
+            quality=QUANTIZED_QUALITY,
         )
 
     @classmethod
-    def float_latent(cls, model: str, precision: str) -> Setting:
+    def float_latent(cls, model: str, precision: str, encoder: str = DIRECT_ENCODER) -> Setting:
         """The float latent decoded as it is at a float precision (float32: the ceiling)."""
         bits = 8 * np.dtype(precision).itemsize
-        return cls(model=model, bits=bits, packing=NO_PACKING, codec=NO_CODEC, quality=precision)
+        return cls(
+            model=model,
+            encoder=encoder,
+            bits=bits,
+            packing=NO_PACKING,
+            codec=NO_CODEC,
+            quality=precision,
+        )
 
     @classmethod
     def pixel(cls, name: str, quality_value: int, effort: str) -> Setting:
         """A pixel baseline (`name`, its label in the config) at one quality value."""
         return cls(
             model=PIXEL_MODEL,
+            encoder=NO_ENCODER,
             bits=PIXEL_BITS,
             packing=NO_PACKING,
             codec=name,

@@ -16,13 +16,14 @@ import numpy as np
 
 from latentcodec.codecs.container import read_container, write_container
 from latentcodec.codecs.lcf import read_latent, store_latent
+from latentcodec.codecs.quantized_file import load_quantized, save_quantized
 from latentcodec.codecs.registry import latent_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.io import load_arrays
 from latentcodec.models.registry import get_spec
 from latentcodec.quantize import Quantized, clipped_share, quantize, quantizer_name
-from latentcodec.quantized_file import load_quantized, save_quantized
-from latentcodec.workflow.jobs import Paths, same_length
+from latentcodec.routes import DIRECT_ENCODER
+from latentcodec.workflow.jobs import EncodeClock, Paths, same_length
 from latentcodec.workflow.setting import Setting, StoredFile
 
 log = logging.getLogger(__name__)
@@ -75,10 +76,14 @@ def compress_latents(
     setting: Setting,
     options: dict | None = None,
     sensitivities: Paths = (),
+    encoder: str = DIRECT_ENCODER,
+    seconds: str | os.PathLike | None = None,
 ) -> None:
     """Store each integer latent at `setting` (built with the codec's `options`) as a
-    self-contained `.lcf` file. A codec that `needs_sensitivity` at the setting's quality
-    (lossy lac) takes each latent's decoder sensitivity, given in `sensitivities`."""
+    self-contained `.lcf` file, which records how the latent was made (`encoder`: its
+    description); `seconds` gets each file's encode time. A codec that `needs_sensitivity` at
+    the setting's quality (lossy lac) takes each latent's decoder sensitivity, given in
+    `sensitivities`."""
     same_length(quantized=quantized, compressed=compressed)
     coder = latent_codec(setting.codec, setting.packing, **(options or {}))
     sensitivity_needed = coder.needs_sensitivity(setting.quality_value)
@@ -88,6 +93,7 @@ def compress_latents(
         raise LatentCodecError(
             f"{setting.codec} at quality {setting.quality_value} takes no sensitivity files"
         )
+    clock = EncodeClock()
     for index, (in_path, out_path) in enumerate(zip(quantized, compressed, strict=True)):
         latent, stored = load_quantized(in_path)
         if latent.bits != setting.bits:
@@ -97,17 +103,20 @@ def compress_latents(
         sensitivity = None
         if sensitivity_needed:
             sensitivity = load_sensitivity(sensitivities[index], latent.values.shape[0])
-        container = store_latent(
-            latent,
-            model=str(stored["model"]),
-            height=int(stored["height"]),
-            width=int(stored["width"]),
-            coder=coder,
-            quality_value=setting.quality_value,
-            sensitivity=sensitivity,
-        )
+        with clock.timed(image=Path(out_path).stem):
+            container = store_latent(
+                latent,
+                model=str(stored["model"]),
+                height=int(stored["height"]),
+                width=int(stored["width"]),
+                coder=coder,
+                quality_value=setting.quality_value,
+                sensitivity=sensitivity,
+                encoder=encoder,
+            )
         size = write_container(out_path, container)
         log.info("%s → %s, %d bytes", in_path, out_path, size)
+    clock.write(seconds)
 
 
 @dataclass(frozen=True)

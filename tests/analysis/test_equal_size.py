@@ -124,8 +124,9 @@ def test_real_codecs_pair_within_five_percent_wherever_adjacent_qualities_allow(
 def latent_rows(source, image, targets, *, bits=8, codec="avif", lossless=False):
     return [
         {
-            "image": image, "model": "taef2", "bitdepth": bits, "packing": "interleaved",
-            "codec": codec, "quality": f"q{index}", "quality_value": 100 if lossless else index,
+            "image": image, "model": "taef2", "encoder": "direct", "bitdepth": bits,
+            "packing": "interleaved", "codec": codec, "quality": f"q{index}",
+            "quality_value": 100 if lossless else index,
             "effort": "speed=6", "bytes": size, "side_bytes": 100,
             "bpp": size * 8 / (96 * 64), "psnr": 25.0, "ssim": 0.8, "msssim": 0.9,
             "ssimulacra2": 40.0, "butteraugli": 5.0, "butteraugli_3norm": 2.0,

@@ -222,4 +222,7 @@ def _table(frame: pd.DataFrame) -> pd.DataFrame:
     """Fill the results table's other columns, as a run writes them."""
     filler = {column: "" for column in COLUMNS if column not in frame}
     filler |= {"quality_value": 1, "bytes": 1, "side_bytes": 0, "width": 768, "height": 512}
-    return frame.assign(**{key: value for key, value in filler.items() if key not in frame})
+    filled = frame.assign(**{key: value for key, value in filler.items() if key not in frame})
+    return filled.assign(
+        encoder=filled["model"].map(lambda model: "none" if model == "none" else "direct")
+    )

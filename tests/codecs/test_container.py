@@ -233,7 +233,7 @@ def test_a_fixed_range_is_one_float_in_format_version_2():
     np.testing.assert_array_equal(read.hi, np.full(4, 2.5, np.float32))
 
 
-REFINED = "refined mse 20 steps lr 0.02 cosine, 8-bit minmax grid"
+REFINED = "refined mse 20 steps lr 0.02 constant, 8-bit minmax grid"
 
 
 @pytest.mark.parametrize("fixed", [False, True])

@@ -1,8 +1,8 @@
-"""The workflow's file of one integer latent (latentcodec.quantized_file)."""
+"""The workflow's file of one integer latent (latentcodec.codecs.quantized_file)."""
 
 import numpy as np
-from latentcodec.quantized_file import load_quantized, save_quantized
 
+from latentcodec.codecs.quantized_file import load_quantized, save_quantized
 from latentcodec.quantize import clipped_share, quantize
 
 

@@ -120,9 +120,12 @@ def test_on_step_sees_every_loss(scene):
     model, image, latent = scene
     seen = []
     refined = refine_latent(
-        model, image, latent, Refinement(steps=4), on_step=lambda *pair: seen.append(pair)
+        model, image, latent, Refinement(steps=4), on_step=lambda *step: seen.append(step)
     )
-    assert seen == list(enumerate(refined.losses))
+    assert [(step, loss) for step, loss, _ in seen] == list(enumerate(refined.losses))
+    assert seen[0][2].tobytes() == latent.tobytes()
+    best = seen[refined.best_step][2]
+    assert best.tobytes() == refined.latent.tobytes()
 
 
 def test_a_latent_of_another_image_is_refused(scene):

@@ -22,7 +22,7 @@ from latentcodec.models.refinement import (
         ({"learning_rate": 0}, "learning rate must be a number > 0, got 0"),
         ({"learning_rate": -0.1}, "learning rate must be a number > 0"),
         ({"learning_rate": math.inf}, "learning rate must be finite"),
-        ({"schedule": "linear"}, "schedule must be one of cosine, constant"),
+        ({"schedule": "linear"}, "schedule must be one of constant, cosine"),
         ({"loss": "l1"}, "loss must be one of mse, msssim"),
         ({"bits": 17}, "bits must be 1 … 16 or None"),
         ({"clip": -1.0}, "clip must be a positive number"),

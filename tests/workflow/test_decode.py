@@ -19,7 +19,7 @@ from tests.workflow.conftest import latent_setting
 def decoded_table(tmp_path, quantized):
     path = tmp_path / "decoded.csv"
     base = {
-        "model": "taef2", "bitdepth": 8, "packing": "none", "codec": "none",
+        "model": "taef2", "encoder": "direct", "bitdepth": 8, "packing": "none", "codec": "none",
         "quality": "quantized", "quality_value": None, "effort": "", "bytes": 768,
         "side_bytes": 256, "bpp": 1.0, "psnr": 30.0, "ssim": 0.9, "msssim": 0.95,
         "ssimulacra2": 70.0, "butteraugli": 2.0, "butteraugli_3norm": 1.0,

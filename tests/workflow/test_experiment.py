@@ -1,13 +1,14 @@
 """The experiment a config describes (latentcodec.workflow.experiment): what the rules ask."""
 
 import copy
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import pytest
 import yaml
 from snakemake.utils import validate
 
 from latentcodec.codecs.packing import NO_PACKING
+from latentcodec.errors import LatentCodecError
 from latentcodec.workflow.config import check_config
 from latentcodec.workflow.experiment import FINAL_OUTPUTS, Experiment
 from latentcodec.workflow.setting import Setting
@@ -53,13 +54,41 @@ def test_the_settings_are_the_sweep_of_each_model_with_the_codecs_effort(smoke):
     assert smoke.bit_depths("taef2") == [8, 16]
 
 
+def test_a_refined_route_sweeps_what_the_direct_one_does_in_a_folder_of_its_own(smoke):
+    assert smoke.routes == ["taef2", "taef2+refined"] and smoke.refined_routes() == [
+        "taef2+refined"
+    ]
+    direct, refined = (smoke.settings[route] for route in smoke.routes)
+    assert [replace(setting, encoder="refined") for setting in direct] == refined
+    setting = smoke.setting("taef2+refined", 8, "interleaved", "avif", "low")
+    assert smoke.compressed(setting)[0] == (
+        "results/smoke/taef2+refined/b8/interleaved/avif-low/compressed/kodim01.lcf"
+    )
+    assert smoke.latent_source("taef2+refined") == {"model": "taef2", "encoder": "refined"}
+    assert smoke.direct_latents("taef2+refined") == smoke.latents("taef2")
+    assert smoke.refinement("taef2+refined") == {
+        "steps": 2, "learning_rate": 0.02, "schedule": "constant", "loss": "mse", "bits": 8,
+        "clip": None,
+    }  # fmt: skip
+    assert smoke.encoder_description("taef2") == "direct"
+    assert smoke.encoder_description("taef2+refined").startswith("refined mse 2 steps")
+
+
+def test_an_encoder_may_name_the_models_it_refines():
+    two = experiment(models=["taef2", "taesd"], encoders={"refined": {"models": ["taesd"]}})
+    assert two.routes == ["taef2", "taesd", "taesd+refined"]
+    with pytest.raises(LatentCodecError, match=r"encoders.refined.models: \['taesdxl'\]"):
+        experiment(encoders={"refined": {"models": ["taesdxl"]}})
+
+
 def test_lossless_rows_come_from_the_shared_decode_and_lossy_rows_from_their_own(smoke):
     png = smoke.setting("taef2", 16, "interleaved", "png", "lossless")
     avif = smoke.setting("taef2", 8, "interleaved", "avif", "low")
     assert smoke.sweep_table(png) == "results/smoke/taef2/b16/interleaved/png-lossless/lossless.csv"
     assert smoke.sweep_table(avif) == "results/smoke/taef2/b8/interleaved/avif-low/metrics.csv"
     tables = smoke.metric_tables()
-    assert len(tables) == len(set(tables)) == 1 + 2 + 5 + 3  # ceiling, depths, sweep, pixels
+    # ceiling, depths and sweep of each route (direct, refined), pixels
+    assert len(tables) == len(set(tables)) == 2 * (1 + 2 + 5) + 3
     assert smoke.decoded_table("taef2", 16) in tables
     assert smoke.compressed(avif) == [
         f"results/smoke/taef2/b8/interleaved/avif-low/compressed/kodim0{i}.lcf" for i in (1, 2)
