@@ -23,7 +23,6 @@ MODEL_OPTIONS = EXPERIMENT.model_options
 GPUS = EXPERIMENT.model_gpus()
 
 
-
 wildcard_constraints:
     **EXPERIMENT.wildcard_constraints(),
 

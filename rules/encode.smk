@@ -64,7 +64,9 @@ rule sensitivity:
     input:
         get_latents,
     output:
-        sensitivities=expand("results/{{run}}/{{route}}/sensitivity/{image}.npy", image=IMAGES),
+        sensitivities=expand(
+            "results/{{run}}/{{route}}/sensitivity/{image}.npy", image=IMAGES
+        ),
         seconds="results/{run}/{route}/sensitivity/seconds.csv",
     log:
         "logs/{run}/sensitivity/{route}.log",
@@ -86,7 +88,8 @@ rule sensitivity:
 
 rule refinement_convergence:
     """How one refined route's refinement converges on the convergence images: the decoded
-    image's PSNR and SSIMULACRA2 on the codecs' grid after chosen steps, and the seconds."""
+    image's PSNR and SSIMULACRA2 on the codecs' grid after chosen steps, and the seconds.
+    """
     input:
         unpack(get_convergence_inputs),
     output:
