@@ -27,13 +27,18 @@ smoke: $(STAMP)
 kodak-taef2: $(STAMP)
 	$(SNAKEMAKE) --cores 2 --configfile configs/kodak-taef2.yaml
 
-## The findings: 24 Kodak images through the five TAESD-family models, the SDXL latent space's
-## designed sweep, perceptual metrics and bootstrap intervals (CPU: 1 h 50 min on 2 cores);
-## then the seed study's protocol with TAESDXL beside its published real-SDXL-VAE numbers.
-## The greedy scheduler: Snakemake's default ILP scheduler spent half a core on this DAG.
+## The findings: 24 Kodak images through the five TAESD-family models, TAESDXL's and TAEF2's
+## latents also refined through their fixed decoders, the SDXL latent space's designed sweep,
+## perceptual metrics, bootstrap intervals and encode costs; then the seed study's protocol
+## with TAESDXL beside its published real-SDXL-VAE numbers; then AVIF at speed 0 on both sides.
+## Hours on 2 cores (the README says how long it took): resumable, since Snakemake keeps
+## every finished output; after an interruption run `make findings` again (it adds
+## --rerun-incomplete). The greedy scheduler: the default ILP one spent half a core here.
+FINDINGS_RUN := $(SNAKEMAKE) --cores 2 --scheduler greedy --keep-going --rerun-incomplete
 findings: $(STAMP)
-	$(SNAKEMAKE) --cores 2 --scheduler greedy --configfile configs/findings.yaml
-	$(SNAKEMAKE) --cores 2 --scheduler greedy --configfile configs/seed-study.yaml
+	$(FINDINGS_RUN) --configfile configs/findings.yaml
+	$(FINDINGS_RUN) --configfile configs/seed-study.yaml
+	$(FINDINGS_RUN) --configfile configs/speed0.yaml
 
 ## The seed study's protocol alone (TAESDXL, 24 Kodak images; ~25 min on 2 cores).
 seed-study: $(STAMP)
@@ -79,10 +84,14 @@ report-screenshot: report
 ## in findings.md (figures/…) hold there too.
 FINDINGS := results/findings
 FINDINGS_TABLES := findings.md lead.md latent_spaces.md operating_points.md \
-	operating_points_msssim.md operating_points_ssimulacra2.md bdrate.md entropy.md summary.md
-FINDINGS_FIGURES := latent_spaces rd rd_ssimulacra2 rd_msssim crops equal_size entropy
+	operating_points_msssim.md operating_points_ssimulacra2.md bdrate.md entropy.md summary.md \
+	convergence.md encode_seconds.md published_bdrate.md
+FINDINGS_FIGURES := latent_spaces rd rd_ssimulacra2 rd_msssim crops equal_size entropy convergence
 SEED_STUDY := results/seed-study
 SEED_STUDY_TABLES := seed_study.md published_bdrate.md
+SPEED0 := results/speed0
+SPEED0_TABLES := lead.md latent_spaces.md operating_points.md operating_points_ssimulacra2.md \
+	bdrate.md encode_seconds.md
 docs: $(STAMP) smoke findings report-screenshot
 	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml | dot -Tsvg > docs/rulegraph.svg
 	mkdir -p docs/findings/figures
@@ -91,3 +100,6 @@ docs: $(STAMP) smoke findings report-screenshot
 	mkdir -p docs/findings/seed-study/figures
 	cp $(addprefix $(SEED_STUDY)/,$(SEED_STUDY_TABLES)) docs/findings/seed-study/
 	cp $(SEED_STUDY)/figures/rd.png docs/findings/seed-study/figures/
+	mkdir -p docs/findings/speed0/figures
+	cp $(addprefix $(SPEED0)/,$(SPEED0_TABLES)) docs/findings/speed0/
+	cp $(SPEED0)/figures/rd.png docs/findings/speed0/figures/

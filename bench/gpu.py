@@ -1,4 +1,5 @@
-"""Images per second of the real model path against a bare diffusers loop, on a GPU.
+"""Images per second of the real model path against a bare diffusers loop, on a GPU, and of
+refinement through the decoder at its default steps.
 
 Both sides get the same uint8 images and the same SDXL-VAE architecture (random weights,
 so no download is needed) in the same precision. The real path is `LatentModel`'s batched
@@ -13,12 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import time
 
 import numpy as np
 import torch
 
 from latentcodec.models.autoencoders import random_model
+from latentcodec.models.refine import refine_latent
+from latentcodec.models.refinement import DEFAULT_STEPS, Refinement
 
 
 def synchronize(device: torch.device) -> None:
@@ -83,6 +87,27 @@ def measure_size(model, size: str, count: int, batch_size: int) -> None:
         emit(f"{size}: peak GPU memory", peak, "GiB")
 
 
+def measure_refinement(model, size: str, steps: int = DEFAULT_STEPS) -> None:
+    """Refinement at the default steps (`models.refine`): images per second and peak memory,
+    one image of `size` through `model` (its float32 decoder, as refinement runs)."""
+    device = model.device
+    width, height = map(int, size.split("x"))
+    image = np.random.default_rng(1).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    latent = model.encode(image)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    refinement = Refinement(steps=steps)
+    rate = throughput(lambda: refine_latent(model, image, latent, refinement), 1, device)
+    label = f"{size} refinement ({model.name}, {steps} steps)"
+    emit(f"{label}: images/s", rate, "images/s")
+    emit(f"{label}: seconds per step", 1 / rate / steps, "s")
+    if device.type == "cuda":
+        emit(f"{label}: peak GPU memory", torch.cuda.max_memory_allocated(device) / 2**30, "GiB")
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+        emit(f"{label}: peak process memory (so far)", peak, "GiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda")
@@ -106,6 +131,9 @@ def main() -> None:
     emit("precision", str(model.dtype).removeprefix("torch."))
     for size in args.sizes:
         measure_size(model, size, args.count, args.batch)
+    measure_refinement(model, args.sizes[0])
+    if not args.small:  # the findings' SDXL-space model, its architecture with random weights
+        measure_refinement(random_model("taesdxl", device=args.device), args.sizes[0])
 
 
 if __name__ == "__main__":

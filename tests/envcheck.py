@@ -45,6 +45,7 @@ IMPORT_TO_CONDA = {
     "scipy": ("scipy",),
     "skimage": ("scikit-image",),
     "torch": ("pytorch",),
+    "tqdm": ("tqdm",),
     "yaml": ("pyyaml",),
 }
 # Only the model env may hold these (README: "only the model env has torch").

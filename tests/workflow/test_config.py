@@ -10,12 +10,14 @@ from latentcodec.codecs.packing import NO_PACKING
 from latentcodec.codecs.registry import get_codec
 from latentcodec.errors import LatentCodecError
 from latentcodec.measure.perceptual import PERCEPTUAL_METRICS
+from latentcodec.models.refinement import Refinement
 from latentcodec.workflow.config import (
     _check_codec,
     baseline_jobs,
     check_config,
     check_equal_effort,
     is_lossless,
+    refinement_of,
     sweep,
 )
 from latentcodec.workflow.setting import Setting
@@ -334,3 +336,35 @@ def test_the_workflow_stops_at_start_up_when_butteraugli_is_missing(no_tools):
     with pytest.raises(LatentCodecError, match=r"perceptual_metrics: .*libjxl-devtools"):
         check_config(validated(default))
     check_config(validated({**default, "perceptual_metrics": ["ssimulacra2"]}))
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"steps": -1}, r"-1 is less than the minimum of 1"),
+        ({"steps": 0}, r"0 is less than the minimum of 1"),
+        ({"learning_rate": 0}, r"0 is less than or equal to the minimum of 0"),
+        ({"learning_rate": -0.5}, r"-0.5 is less than or equal to the minimum of 0"),
+        ({"schedule": "linear"}, r"'linear' is not one of \['constant', 'cosine'\]"),
+        (
+            {"steps": 20, "lr": 0.1},
+            r"Additional properties are not allowed \('lr' was unexpected\)",
+        ),
+    ],
+)
+def test_the_schema_refuses_bad_refinement_settings_saying_which(entry, message):
+    """The message names the value and what is wrong with it, under encoders.<label>."""
+    with pytest.raises(Exception, match=message) as refused:
+        validated({"encoders": {"refined": entry}})
+    assert "encoders" in str(refused.value)
+
+
+def test_the_direct_encoder_is_not_a_label_and_a_refinement_gets_its_defaults():
+    with pytest.raises(Exception, match="(?i)validation"):
+        validated({"encoders": {"direct": {}}})
+    config = validated({"encoders": {"refined": {}}})
+    assert config["encoders"]["refined"] == {
+        "steps": 20, "learning_rate": 0.02, "schedule": "constant", "loss": "mse", "bits": 8,
+        "models": None,
+    }  # fmt: skip
+    assert refinement_of(config, "refined") == Refinement()
