@@ -62,7 +62,8 @@ def refine_latent(
     if target.shape[-2:] != tuple(side * model.downsample for side in latent.shape[1:]):
         raise LatentCodecError(f"{label}: latent {latent.shape} is not this image's")
     loss_and_backward = _objective(model, target, height, width, refinement)
-    current = torch.tensor(latent[None], dtype=torch.float32, device=model.device)
+    start = np.ascontiguousarray(latent[None], dtype=np.float32)
+    current = torch.tensor(start, device=model.device)
     current.requires_grad_()
     optimiser = torch.optim.Adam([current], lr=refinement.learning_rate)
     best, best_step, losses = current.detach().clone(), 0, []
@@ -77,7 +78,7 @@ def refine_latent(
             break
         losses.append(loss)
         if on_step is not None:
-            on_step(step, loss, current.detach()[0].cpu().numpy())
+            on_step(step, loss, current.detach()[0].cpu().numpy().copy())
         if loss < losses[best_step]:
             best, best_step = current.detach().clone(), step
         if backward:
