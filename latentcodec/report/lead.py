@@ -27,12 +27,16 @@ def lead_markdown(table: pd.DataFrame) -> str:
     return "\n".join(_route_markdown(rows) for _, rows in table.groupby("model", sort=False))
 
 
+_HEADER = (
+    "| setting | bits | bpp (95 % CI) | PSNR (dB) | SSIM | SSIMULACRA2 | below ceiling (dB) "
+    "| pixel AVIF bpp at equal PSNR (95 % CI) | latent ÷ pixel (95 % CI) |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
 def _route_markdown(table: pd.DataFrame) -> str:
-    lines = [
-        "| setting | bits | bpp (95 % CI) | PSNR (dB) | SSIM | SSIMULACRA2 | below ceiling (dB) "
-        "| pixel AVIF bpp at equal PSNR (95 % CI) | latent ÷ pixel (95 % CI) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
+    """One route's block: its model and images, then a line per setting."""
+    lines = [_HEADER]
     for row in table.to_dict("records"):
         top = row["quality"] == CEILING_QUALITY
         name = "ceiling (float latent)" if top else row["codec"]

@@ -150,19 +150,11 @@ def sweep(config: dict, model: str | None = None, encoder: str = DIRECT_ENCODER)
     for name, entry in config["codecs"].items():
         qualities = codec_qualities(entry, model)
         effort = get_codec(name, **entry.get("options", {})).effort_setting
+        codec = dict(model=model, encoder=encoder, codec=name, effort=effort)
         for bits in codec_bitdepths(entry, model):
             for packing in codec_packings(name, entry):
                 settings.extend(
-                    Setting(
-                        model=model,
-                        encoder=encoder,
-                        bits=bits,
-                        packing=packing,
-                        codec=name,
-                        quality=label,
-                        quality_value=value,
-                        effort=effort,
-                    )
+                    Setting(**codec, bits=bits, packing=packing, quality=label, quality_value=value)
                     for label, value in qualities.items()
                 )
     return settings

@@ -37,27 +37,19 @@ class Setting:
     @classmethod
     def quantized(cls, model: str, bits: int, encoder: str = DIRECT_ENCODER) -> Setting:
         """The integer latent decoded as it is, without a codec."""
-        return cls(
-            model=model,
-            encoder=encoder,
-            bits=bits,
-            packing=NO_PACKING,
-            codec=NO_CODEC,
-            quality=QUANTIZED_QUALITY,
-        )
+        return cls._uncoded(model, encoder, bits, QUANTIZED_QUALITY)
 
     @classmethod
     def float_latent(cls, model: str, precision: str, encoder: str = DIRECT_ENCODER) -> Setting:
         """The float latent decoded as it is at a float precision (float32: the ceiling)."""
-        bits = 8 * np.dtype(precision).itemsize
+        return cls._uncoded(model, encoder, 8 * np.dtype(precision).itemsize, precision)
+
+    @classmethod
+    def _uncoded(cls, model: str, encoder: str, bits: int, quality: str) -> Setting:
         return cls(
-            model=model,
-            encoder=encoder,
-            bits=bits,
-            packing=NO_PACKING,
-            codec=NO_CODEC,
-            quality=precision,
-        )
+            model=model, encoder=encoder, bits=bits, packing=NO_PACKING, codec=NO_CODEC,
+            quality=quality,
+        )  # fmt: skip
 
     @classmethod
     def pixel(cls, name: str, quality_value: int, effort: str) -> Setting:

@@ -10,7 +10,7 @@ from snakemake.utils import validate
 from latentcodec.codecs.packing import NO_PACKING
 from latentcodec.errors import LatentCodecError
 from latentcodec.workflow.config import check_config
-from latentcodec.workflow.experiment import FINAL_OUTPUTS, Experiment
+from latentcodec.workflow.experiment import CONVERGENCE_OUTPUTS, FINAL_OUTPUTS, Experiment
 from latentcodec.workflow.setting import Setting
 from tests.conftest import REPO
 
@@ -130,9 +130,17 @@ def test_codec_options_and_the_codecs_used(smoke):
 
 
 def test_a_run_on_two_images_writes_no_published_comparison(smoke):
+    """…but its refinement's convergence, which the smoke config follows on one image."""
     outputs = smoke.final_outputs()
-    assert outputs == [f"results/smoke/{name}" for name in FINAL_OUTPUTS]
+    expected = [*FINAL_OUTPUTS, *CONVERGENCE_OUTPUTS]
+    assert outputs == [f"results/smoke/{name}" for name in expected]
     assert not smoke.shows_compressai()
+
+
+def test_without_a_refined_route_there_is_no_convergence_to_follow():
+    direct = experiment(encoders={})
+    assert direct.routes == ["taef2"] and direct.convergence_images() == []
+    assert not any("convergence" in path for path in direct.final_outputs())
 
 
 def test_the_wildcards_take_only_the_runs_values(smoke):
