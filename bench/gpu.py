@@ -131,7 +131,8 @@ def main() -> None:
     emit("precision", str(model.dtype).removeprefix("torch."))
     for size in args.sizes:
         measure_size(model, size, args.count, args.batch)
-    measure_refinement(model, args.sizes[0])
+    # the CPU smoke (--small) takes two steps: the narrow network's step costs seconds there
+    measure_refinement(model, args.sizes[0], 2 if args.small else DEFAULT_STEPS)
     if not args.small:  # the findings' SDXL-space model, its architecture with random weights
         measure_refinement(random_model("taesdxl", device=args.device), args.sizes[0])
 
