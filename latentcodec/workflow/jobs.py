@@ -38,6 +38,21 @@ def run_step(log_file: str | os.PathLike, step: Callable, *args, **kwargs) -> No
         raise SystemExit(1) from None
 
 
+# The files that record wall time (seconds tables, and what is derived from them): they
+# differ from run to run; every other file of a run is byte-identical when it runs again.
+WALL_TIME_FILES = frozenset(
+    {
+        "seconds.csv",
+        "refinement.csv",
+        "encode_seconds.csv",
+        "encode_seconds.md",
+        "convergence.csv",
+        "convergence.md",
+        "convergence.png",
+    }
+)
+
+
 class EncodeClock:
     """Seconds each file took to encode, for a job's seconds table (`write`): a table apart
     from metrics.csv, which stays the same bytes from run to run."""
