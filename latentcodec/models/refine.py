@@ -72,6 +72,9 @@ def refine_latent(
         backward = step < refinement.steps
         loss = loss_and_backward(_on_grid(current, refinement), backward)
         if not math.isfinite(loss) or (backward and not torch.isfinite(current.grad).all()):
+            if not losses:
+                raise LatentCodecError(f"{label}: the decoder's loss on the encoder's latent is "
+                                       "not finite; nothing to refine from")  # fmt: skip
             log.warning(
                 "%s: step %d went non-finite; keeping the latent of step %d", label, step, best_step
             )

@@ -102,6 +102,14 @@ def test_a_non_finite_step_falls_back_to_the_last_good_latent(scene, monkeypatch
     assert "step 3 went non-finite; keeping the latent of step 2" in caplog.text
 
 
+def test_a_decoder_that_fails_on_the_encoders_latent_is_an_error(scene, monkeypatch):
+    model, image, latent = scene
+    decode = model.decode_tensor
+    monkeypatch.setattr(model, "decode_tensor", lambda tensor: decode(tensor) * math.nan)
+    with pytest.raises(LatentCodecError, match="img: the decoder's loss on the encoder's latent"):
+        refine_latent(model, image, latent, Refinement(steps=3), label="img")
+
+
 def test_tiled_refinement_matches_whole_image_refinement(scene):
     """Tiles of 32 px, overlapping 16: within 0.1 dB of the whole image after 10 steps (the
     decoder's 3×3 convolution sees less context at a tile's edge)."""
