@@ -205,11 +205,16 @@ def routes_of(frame: pd.DataFrame, model: str) -> list[str]:
     return [model] + [route for route in routes if route_model(route) == model]
 
 
+def route_names(frame: pd.DataFrame) -> list[str]:
+    """Each row's latent route, from its `model` and `encoder` columns."""
+    pairs = zip(frame["model"], frame["encoder"], strict=True)
+    return [latent_route(model, encoder) for model, encoder in pairs]
+
+
 def read_routes(path: str | os.PathLike) -> pd.DataFrame:
     """A results table as the analysis reads it: `model` holds each row's latent route."""
     frame = read_table(path)
-    pairs = zip(frame["model"], frame["encoder"], strict=True)
-    frame["model"] = [latent_route(model, encoder) for model, encoder in pairs]
+    frame["model"] = route_names(frame)
     return frame
 
 

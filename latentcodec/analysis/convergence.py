@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from latentcodec.routes import latent_route
-from latentcodec.tables import TableSchema
+from latentcodec.tables import TableSchema, route_names
 
 CONVERGENCE_TABLE = TableSchema(
     "a convergence table",
@@ -19,9 +18,7 @@ def convergence_summary(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per route and scored step: images, mean PSNR, mean gain over step 0 (dB), mean
     SSIMULACRA2, and seconds per step: the mean seconds spent until the step's loss was known,
     over the step + 1 decodes with gradients that took (step 0's is the first)."""
-    frame = frame.assign(
-        route=[latent_route(m, e) for m, e in zip(frame["model"], frame["encoder"], strict=True)]
-    )
+    frame = frame.assign(route=route_names(frame))
     start = frame[frame["step"] == 0].set_index(["route", "image"])["psnr"]
     frame["gain"] = (
         frame["psnr"].to_numpy()

@@ -20,6 +20,9 @@ SECONDS_TABLE = TableSchema("a seconds table", ("image", "seconds"), dtypes={"im
 PIXEL_SECONDS_TABLE = TableSchema(
     "a pixel seconds table", ("image", "quality", "seconds"), dtypes={"image": str, "quality": str}
 )
+# refinement.csv (`workflow.encode.refine_latents`): one row per image and step, step 0 the
+# encoder's latent; `loss` on the refinement's grid, `seconds` from the start of the image's
+# search.
 REFINEMENT_TABLE = TableSchema(
     "a refinement table",
     ("model", "encoder", "image", "step", "loss", "psnr", "seconds"),

@@ -27,7 +27,6 @@ import torch
 from latentcodec.errors import LatentCodecError
 from latentcodec.models.refinement import Refinement
 from latentcodec.models.tiling import tile_weights
-from latentcodec.quantize import dequantize, quantize
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +102,8 @@ def _on_grid(latent: torch.Tensor, refinement: Refinement) -> torch.Tensor:
     """The latent on the codecs' grid in the forward pass, itself in the backward pass."""
     if refinement.bits is None:
         return latent
-    values = latent.detach()[0].cpu().numpy()
-    on_grid = dequantize(quantize(values, refinement.bits, refinement.clip))
-    grid = torch.from_numpy(on_grid.astype(np.float32))[None].to(latent.device)
-    return latent + (grid - latent).detach()
+    grid = torch.from_numpy(refinement.on_grid(latent.detach()[0].cpu().numpy()))
+    return latent + (grid[None].to(latent.device) - latent).detach()
 
 
 def _rate(refinement: Refinement, step: int) -> float:

@@ -12,8 +12,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from latentcodec.errors import LatentCodecError
-from latentcodec.quantize import SUPPORTED_BITS, check_clip, quantizer_name
+from latentcodec.quantize import (
+    SUPPORTED_BITS,
+    check_clip,
+    dequantize,
+    quantize,
+    quantizer_name,
+)
 from latentcodec.routes import DIRECT_ENCODER
 
 SCHEDULES = ("constant", "cosine")  # the learning rate over the steps
@@ -66,6 +74,13 @@ class Refinement:
             problems.append(str(error))
         if problems:
             raise LatentCodecError(f"refinement: {'; '.join(problems)}")
+
+    def on_grid(self, latent: np.ndarray) -> np.ndarray:
+        """A (C, h, w) latent as the codecs receive it on this refinement's grid (quantised and
+        dequantised, float32); the float latent itself when there is no grid."""
+        if self.bits is None:
+            return latent
+        return dequantize(quantize(latent, self.bits, self.clip)).astype(np.float32)
 
     def describe(self) -> str:
         """One short ASCII line for the `.lcf` header and the logs, e.g.

@@ -81,22 +81,16 @@ def tile_weights(
 ) -> dict[tuple[int, int], torch.Tensor]:
     """run_tiled's blend as one factor per tile: {(top, left) in input samples: weights over
     the tile's output pixels}, normalised so that the tiles covering a pixel sum to 1."""
-    rows, cols = tile_starts(height, tile, overlap), tile_starts(width, tile, overlap)
     fade = round(overlap * scale)
+    out_height, out_width = min(tile, height) * scale, min(tile, width) * scale
+    ramp = _ramp(out_height, fade, device)[:, None] * _ramp(out_width, fade, device)
+    windows = [
+        (top, left, (slice(top * scale, top * scale + out_height),
+                     slice(left * scale, left * scale + out_width)))
+        for top in tile_starts(height, tile, overlap)
+        for left in tile_starts(width, tile, overlap)
+    ]  # fmt: skip
     total = torch.zeros((height * scale, width * scale), device=device)
-    ramps = {}
-    for top in rows:
-        for left in cols:
-            rows_out, cols_out = min(tile, height) * scale, min(tile, width) * scale
-            ramp = _ramp(rows_out, fade, device)[:, None] * _ramp(cols_out, fade, device)
-            total[top * scale : top * scale + rows_out, left * scale : left * scale + cols_out] += (
-                ramp
-            )
-            ramps[top, left] = ramp
-    return {
-        (top, left): ramp
-        / total[
-            top * scale : top * scale + ramp.shape[0], left * scale : left * scale + ramp.shape[1]
-        ]
-        for (top, left), ramp in ramps.items()
-    }
+    for _, _, window in windows:
+        total[window] += ramp
+    return {(top, left): ramp / total[window] for top, left, window in windows}

@@ -58,7 +58,7 @@ def check_config(config: dict) -> None:
             f"tiling: overlap ({tiling['overlap']}) must be smaller than tile ({tiling['tile']})"
         )
     dataset = dataset_from_config(config["dataset"], mirror=config["mirror"])
-    select_images(dataset, config["dataset"]["images"])
+    images = select_images(dataset, config["dataset"]["images"])
     with prefix_errors("quantization.clip"):
         check_clip(config["quantization"]["clip"])
     for label, entry in config["encoders"].items():
@@ -73,7 +73,7 @@ def check_config(config: dict) -> None:
         raise LatentCodecError("codecs: no codec job configured (every bitdepths list is empty)")
     for job in baseline_jobs(config):
         _check_baseline(job)
-    _check_findings(config)
+    _check_findings(config, images)
     check_equal_effort(config)
     check_tools(config["perceptual_metrics"])
     comparison = config["comparison"]
@@ -266,12 +266,10 @@ def _build(key: str, name: str, options: dict) -> None:
         raise LatentCodecError(f"{key}.options: {error}") from None
 
 
-def _check_findings(config: dict) -> None:
+def _check_findings(config: dict, images: list[str]) -> None:
     """The lead table's model is a configured one and its codecs exist (a codec the
     config does not sweep simply has no rows there); the convergence images are the run's."""
     findings = config["findings"]
-    dataset = dataset_from_config(config["dataset"], mirror=config["mirror"])
-    images = select_images(dataset, config["dataset"]["images"])
     unknown = sorted(set(findings["convergence_images"]) - set(images))
     if unknown:
         raise LatentCodecError(

@@ -13,21 +13,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from latentcodec.analysis.convergence import CONVERGENCE_TABLE
 from latentcodec.io import load_arrays, load_image
 from latentcodec.measure.metrics import psnr
 from latentcodec.measure.ssimulacra2 import ssimulacra2
 from latentcodec.models.refinement import Refinement
-from latentcodec.quantize import dequantize, quantize
 from latentcodec.tables import write_csv
 from latentcodec.workflow.encode import load_network
 from latentcodec.workflow.jobs import Paths, same_length
 
 log = logging.getLogger(__name__)
-
-CONVERGENCE_COLUMNS = ["model", "encoder", "image", "step", "seconds", "psnr", "ssimulacra2"]
 
 
 def refinement_convergence(
@@ -61,7 +58,7 @@ def refinement_convergence(
                 return
             seconds = clock.spent()
             with clock.paused():
-                decoded = network.decode(_on_grid(latent, settings), *original.shape[:2])
+                decoded = network.decode(settings.on_grid(latent), *original.shape[:2])
                 row = dict(image=name, step=step, seconds=seconds, psnr=psnr(original, decoded))
                 rows.append(row | {"ssimulacra2": ssimulacra2(original, decoded)})
             log.info("%s step %d: %.2f dB after %.1f s", name, step, row["psnr"], seconds)
@@ -69,19 +66,12 @@ def refinement_convergence(
         refine_latent(network, original, load_arrays(latent_path, "latent")["latent"],
                       settings, label=name, on_step=score)  # fmt: skip
     frame = pd.DataFrame(rows).assign(model=model, encoder=encoder)
-    write_csv(frame[CONVERGENCE_COLUMNS], table)
+    write_csv(frame[list(CONVERGENCE_TABLE.columns)], table)
 
 
 def checkpoints(steps: int) -> list[int]:
     """The steps scored: every one of the first five, then every fifth, and the last."""
     return sorted({*range(min(steps, 5) + 1), *range(0, steps + 1, 5), steps})
-
-
-def _on_grid(latent: np.ndarray, settings: Refinement) -> np.ndarray:
-    """The latent as the codecs receive it at the refinement's grid (the float without one)."""
-    if settings.bits is None:
-        return latent
-    return dequantize(quantize(latent, settings.bits, settings.clip)).astype(np.float32)
 
 
 class _RefinementClock:

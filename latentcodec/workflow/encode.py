@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from latentcodec.analysis.costs import REFINEMENT_TABLE
 from latentcodec.codecs.lcf import SENSITIVITY_PROBES
 from latentcodec.io import MAX_PIXELS, load_arrays, load_image, save_arrays, write_bytes_atomic
 from latentcodec.models.refinement import Refinement
@@ -28,10 +29,6 @@ from latentcodec.tables import write_csv
 from latentcodec.workflow.jobs import EncodeClock, Paths, same_length
 
 log = logging.getLogger(__name__)
-
-# refinement.csv: one row per image and step; step 0 is the encoder's latent. `loss` is on the
-# quantised grid the refinement names; `seconds` run from the start of the image's search.
-REFINEMENT_COLUMNS = ["model", "encoder", "image", "step", "loss", "psnr", "seconds"]
 
 
 def load_network(model: str, mirror: str | None, threads: int | None, options: dict):
@@ -138,7 +135,7 @@ def refine_latents(
         table["psnr"] = -10 * np.log10(table["loss"])
     else:
         table["psnr"] = math.nan
-    write_csv(table[REFINEMENT_COLUMNS], steps)
+    write_csv(table[list(REFINEMENT_TABLE.columns)], steps)
 
 
 def measure_sensitivity(
@@ -163,7 +160,6 @@ def measure_sensitivity(
     clock = EncodeClock()
     for latent_path, out_path in zip(latents, sensitivities, strict=True):
         stored = load_arrays(latent_path, "latent", "height", "width")
-        start = time.perf_counter()
         with clock.timed(image=Path(latent_path).stem):
             sensitivity = network.decoder_sensitivity(
                 stored["latent"], int(stored["height"]), int(stored["width"]), probes=probes
@@ -174,7 +170,7 @@ def measure_sensitivity(
             sensitivity.min(),
             sensitivity.max(),
             sensitivity.max() / sensitivity.min(),
-            time.perf_counter() - start,
+            clock.records[-1]["seconds"],
         )
         buffer = io.BytesIO()
         np.save(buffer, sensitivity.astype(np.float64))
