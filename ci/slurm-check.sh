@@ -91,7 +91,8 @@ say "sacct: $accounted jobs of run $job_name COMPLETED under account $SBATCH_ACC
 diff <(sed "s#results/$SLURM_RUN/#results/RUN/#g" "results/$SLURM_RUN/metrics.csv") \
     <(sed "s#results/$LOCAL_RUN/#results/RUN/#g" "results/$LOCAL_RUN/metrics.csv") >&2 \
     || fail "metrics.csv differs between results/$SLURM_RUN and results/$LOCAL_RUN (diff above)"
-compressed_files() { (cd "results/$1" && find . -path '*/compressed/*' -type f | sort); }
+# seconds.csv beside the compressed files is the job's wall time: it differs between any two runs.
+compressed_files() { (cd "results/$1" && find . -path '*/compressed/*' -type f ! -name seconds.csv | sort); }
 diff <(compressed_files "$SLURM_RUN") <(compressed_files "$LOCAL_RUN") >&2 \
     || fail "the two runs stored different sets of compressed files (diff above)"
 compared=0
