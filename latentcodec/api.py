@@ -22,6 +22,7 @@ itself cannot load), `OutputError` (5).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import inspect
 import io
@@ -36,9 +37,25 @@ import numpy as np
 
 from latentcodec.codecs.base import LatentCodec
 from latentcodec.codecs.container import LatentContainer, read_container, write_container
-from latentcodec.codecs.lcf import check_codec_settings, decode_latent, encode_image, read_latent
+from latentcodec.codecs.lac import Lac
+from latentcodec.codecs.lac_rate import LacRate
+from latentcodec.codecs.lcf import (
+    check_codec_settings,
+    decode_latent,
+    encode_image,
+    latent_shape,
+    read_latent,
+    sensitivity_per_integer,
+)
 from latentcodec.codecs.registry import CODECS, latent_codec_class
-from latentcodec.errors import LatentCodecError
+from latentcodec.errors import (
+    InputError,
+    LatentCodecError,
+    ModelLoadError,
+    OutputError,
+    SettingsError,
+    UnavailableError,
+)
 from latentcodec.io import MAX_PIXELS, load_image
 from latentcodec.measure.metrics import bits_per_pixel
 from latentcodec.models.refinement import Refinement, encoder_description
@@ -71,26 +88,6 @@ DEFAULT_BITS = 8
 DEFAULT_THREADS = 1
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d+)?|mps")
 _ARRAY_LABEL = "image array"
-
-
-class SettingsError(LatentCodecError):
-    """A setting the model or codec cannot take (the command's usage error, status 2)."""
-
-
-class InputError(LatentCodecError):
-    """An input image or `.lcf` file that is missing, unreadable or invalid (status 3)."""
-
-
-class UnavailableError(LatentCodecError):
-    """Something this installation lacks: a file's model or codec, a codec library (status 4)."""
-
-
-class ModelLoadError(UnavailableError):
-    """The model cannot load: its weights cannot be found or the device is missing."""
-
-
-class OutputError(LatentCodecError):
-    """The output file cannot be written (status 5)."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +134,7 @@ def check_settings(
     packing: str | None = None,
     clip: float | None = None,
     refine: int = 0,
+    rate_steps: int = 0,
     device: str = "auto",
     **codec_options,
 ) -> Settings:
@@ -148,7 +146,9 @@ def check_settings(
     `interleaved` or `planar`; lac takes none. `clip`: quantise the scaled latent over the
     fixed range [−clip, clip] instead of each channel's min/max. `refine`: Adam steps that
     search the latent through the fixed decoder before it is stored, on the grid the codec
-    receives (`models.refine`; 0, the default, stores the encoder's latent). `device`: auto
+    receives (`models.refine`; 0, the default, stores the encoder's latent). `rate_steps`
+    (lac only): Adam steps after those on pixel MSE + λ · lac's bits, over lac's own grid at
+    this quality, λ following from it (`codecs.lac_rate`). `device`: auto
     (CUDA when torch sees a GPU), cpu, cuda. `codec_options`: the codec's constructor options,
     e.g. AVIF `speed`, JPEG XL `effort`, WebP `method`, PNG `compression`.
 
@@ -167,8 +167,7 @@ def check_settings(
         check_codec_settings(codec_class, bits, packing, quality)
     with _as(SettingsError, "--clip"):
         check_clip(clip)
-    with _as(SettingsError, "--refine"):
-        refinement = Refinement(steps=refine, bits=bits, clip=clip)
+    refinement = _refinement(codec_class, refine, rate_steps, bits, clip)
     _check_run(device)
     _build_codec(codec, packing, codec_options)
     return Settings(
@@ -178,7 +177,7 @@ def check_settings(
         quality=quality,
         packing=packing,
         clip=None if clip is None else float(clip),
-        refinement=refinement if refine else None,
+        refinement=refinement,
         device=device,
         codec_options=tuple(sorted(codec_options.items())),
     )
@@ -218,6 +217,7 @@ def compress(
             quality_value=checked.quality,
             clip=checked.clip,
             refine=_refiner(network, checked.refinement, label),
+            settle=_rate_refiner(network, checked, label),
         )
     out_path = Path(out_path)
     with _as(OutputError, str(out_path)):
@@ -370,19 +370,23 @@ def _result(
         bpp=bits_per_pixel(size, container.width, container.height),
         height=container.height,
         width=container.width,
-        latent_shape=_latent_shape(container),
+        latent_shape=latent_shape(container, get_spec(container.model)),
         settings=settings,
     )
 
 
-def _latent_shape(container: LatentContainer) -> tuple[int, int, int]:
-    spec = get_spec(container.model)
-    bottom, right = container.padding
-    return (
-        container.channels,
-        (container.height + bottom) // spec.downsample,
-        (container.width + right) // spec.downsample,
-    )
+def _refinement(codec_class, steps, rate_steps, bits, clip) -> Refinement | None:
+    """A setting's checked refinement; None stores the encoder's latent as it is."""
+    with _as(SettingsError, "--refine"):
+        refinement = Refinement(steps=steps, bits=bits, clip=clip)
+    with _as(SettingsError, "--rate-steps"):
+        refinement = dataclasses.replace(refinement, rate_steps=rate_steps)
+        if rate_steps and codec_class is not Lac:
+            raise LatentCodecError(
+                f"rate-aware refinement estimates lac's bits; {codec_class.name} has no such "
+                "estimate"
+            )
+    return refinement if steps or rate_steps else None
 
 
 def _refiner(network, refinement: Refinement | None, label: str):
@@ -392,10 +396,27 @@ def _refiner(network, refinement: Refinement | None, label: str):
     from latentcodec.models.refine import refine_latent  # imports torch
 
     def refine(image: np.ndarray, latent: np.ndarray) -> tuple[np.ndarray, str]:
-        refined = refine_latent(network, image, latent, refinement, label=label)
-        return refined.latent, encoder_description(refinement)
+        if refinement.steps:
+            latent = refine_latent(network, image, latent, refinement, label=label).latent
+        return latent, encoder_description(refinement)
 
     return refine
+
+
+def _rate_refiner(network, checked: Settings, label: str):
+    """`lcf.encode_image`'s `settle`: rate-aware refinement of the integers lac stores."""
+    if checked.refinement is None or not checked.refinement.rate_steps:
+        return None
+    from latentcodec.models.refine import refine_latent  # imports torch
+
+    def settle(image, latent, quantized, sensitivity):
+        per_integer = sensitivity_per_integer(sensitivity, quantized)
+        rate = LacRate(quantized, checked.quality, per_integer)
+        stage = checked.refinement.rate_stage()
+        refined = refine_latent(network, image, latent, stage, rate=rate, label=label)
+        return rate.integers(refined.latent)
+
+    return settle
 
 
 def _model(name: str, device: str, mirror: str | os.PathLike | None):

@@ -125,6 +125,7 @@ def run_encode(args: argparse.Namespace) -> int:
         packing=args.packing,
         clip=args.clip,
         refine=args.refine,
+        rate_steps=args.rate_steps,
         device=args.device,
         **efforts,
     )

@@ -148,6 +148,15 @@ def _add_setting_options(encode: argparse.ArgumentParser) -> None:
         f"it, on the grid the codec receives (0: off, the default; {DEFAULT_STEPS} is the "
         "workflow's; ~3 s a step for a 768×512 image on 2 CPU threads); the file records it",
     )
+    encode.add_argument(
+        "--rate-steps",
+        type=int,
+        default=0,
+        metavar="STEPS",
+        help="lac only: STEPS more Adam steps after --refine's on pixel MSE + λ · lac's "
+        "estimated bits, over lac's own grid at --quality (λ follows from it): a smaller file "
+        "that decodes closer to the image (0: off, the default)",
+    )
 
 
 def _add_effort_options(encode: argparse.ArgumentParser) -> None:

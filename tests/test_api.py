@@ -248,6 +248,10 @@ SETTINGS = {
     ),
     "lac-lossy": (["--codec", "lac", "--quality", "80"], dict(codec="lac", quality=80)),
     "png-refined": (["--codec", "png", "--refine", "3"], dict(codec="png", refine=3)),
+    "lac-rate-aware": (
+        ["--codec", "lac", "--quality", "40", "--refine", "1", "--rate-steps", "2"],
+        dict(codec="lac", quality=40, refine=1, rate_steps=2),
+    ),
 }
 
 
@@ -299,6 +303,34 @@ def test_encode_refine_then_decode_comes_closer_to_the_image(crop, mirror, tmp_p
 def test_a_bad_refinement_is_a_settings_error(steps):
     with pytest.raises(SettingsError, match="--refine: refinement: steps must be a whole number"):
         check_settings(codec="png", refine=steps)
+
+
+def test_rate_aware_steps_make_a_smaller_lac_file_that_decodes_no_worse(crop, mirror, tmp_path):
+    """`--rate-steps` after `--refine`: pixel MSE + λ · bits falls; the file is lac's own."""
+    source, pixels = crop
+    options = ["--model", MODEL, "--device", "cpu", "--mirror", str(mirror)]
+    options += ["--codec", "lac", "--quality", "30", "--refine", "3"]
+    sizes, errors = {}, {}
+    for steps in (0, 6):
+        stored, decoded = tmp_path / f"{steps}.lcf", tmp_path / f"{steps}.png"
+        assert main(["encode", str(source), str(stored), *options, "--rate-steps", str(steps)]) == 0
+        assert main(["decode", str(stored), str(decoded), "--mirror", str(mirror)]) == 0
+        errors[steps] = np.mean((np.asarray(Image.open(decoded), dtype=np.float64) - pixels) ** 2)
+        sizes[steps] = stored.stat().st_size
+    assert read_container(tmp_path / "6.lcf").encoder.endswith(", then 6 steps mse+lac rate")
+    assert sizes[6] <= sizes[0] and errors[6] <= errors[0]
+    assert sizes[6] < sizes[0] or errors[6] < errors[0]
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [(dict(codec="avif", quality=50, rate_steps=2), "--rate-steps: rate-aware refinement "
+      "estimates lac's bits; avif has"),
+     (dict(codec="lac", quality=50, rate_steps=-1), "--rate-steps: refinement: rate steps")],
+)  # fmt: skip
+def test_rate_steps_outside_lac_or_below_zero_are_settings_errors(settings, message):
+    with pytest.raises(SettingsError, match=message):
+        check_settings(**settings)
 
 
 def test_the_effort_option_reaches_the_encoder(crop, mirror, tmp_path):

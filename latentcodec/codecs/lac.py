@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 from importlib.metadata import version
 
 import constriction
@@ -122,18 +123,23 @@ def _sigmas(codes: np.ndarray) -> np.ndarray:
     return 2.0 ** ((codes.astype(np.float64) - SIGMA_CODE_OFFSET) / SIGMA_CODE_PER_OCTAVE)
 
 
-def _activity_class(abs_n, abs_nw, abs_ne, abs_prev) -> np.ndarray:
-    """Octave class of the causal residual magnitude (exact: frexp of an integer)."""
-    return np.frexp(abs_n + abs_nw + abs_ne + 2 * abs_prev)[1]
+@dataclass(frozen=True)
+class ContextFit:
+    """What `encode` codes: the model a file stores, the coded symbols (the values, or the
+    lossy indices k − k_min) and each one's Gaussian mean and deviation, all (C, h, w)
+    float64. `latentcodec.codecs.lac_rate` reads the same fit to estimate the payload."""
+
+    model: Model
+    symbols: np.ndarray
+    means: np.ndarray
+    sigma: np.ndarray
 
 
-# Encoding
-
-
-def encode(
+def fit_context(
     values: np.ndarray, bits: int, quality: int, sensitivity: np.ndarray | None = None
-) -> bytes:
-    """Code a (C, h, w) latent of `bits`-bit integers at quality 1 … 100 (100 = lossless).
+) -> ContextFit:
+    """Quantise (below quality 100) and fit the context model of a (C, h, w) latent of
+    `bits`-bit integers, as `encode` does before coding.
 
     Arithmetic is float64 on integers below 2^53, hence exact, whatever the summation order.
     """
@@ -149,8 +155,8 @@ def encode(
     taps = predictor_taps(previous)
     centres = np.floor(values.mean(axis=(1, 2)) + 0.5)
     centred = values - centres[:, None, None]
-    padded = _padded(centred, previous)
-    features = np.stack([_shifted(padded, tap, values.shape) for tap in taps], axis=1)
+    padded = pad_latent(centred, previous)
+    features = np.stack([tap_view(padded, tap, values.shape) for tap in taps], axis=1)
     features = features.reshape(channels, len(taps), -1)
     coefs = _fit(features, centred.reshape(channels, -1))
     if grid is not None:  # coarser coefficients cost < 0.1 % of the payload at lossy steps
@@ -160,25 +166,41 @@ def encode(
     top = coded_top(bits, grid, channels)
     means = np.clip(predicted / 2.0**COEF_SHIFT, 0, top[:, None, None].astype(np.float64))
     residual = np.floor(np.abs(values * 2.0**COEF_SHIFT - predicted) / 2.0**COEF_SHIFT)
-    padded_residual = _padded(residual, previous)
-    classes = _activity_class(
-        *(_shifted(padded_residual, tap, values.shape) for tap in predictor_taps(0)),
-        _shifted(padded_residual, (-1, 0, 0), values.shape) if previous else 0,
-    )
-    class_low, sigma_codes, sigma = _fit_scales(values, means, classes)
+    class_low, sigma_codes, sigma = _fit_scales(values, means, _activity_classes(residual))
     model = Model(
         bits, quality, previous, values.shape, grid, centres.astype(np.int64),
         coefs.astype(np.int64), class_low, sigma_codes,
     )  # fmt: skip
+    return ContextFit(model, values, means, sigma)
+
+
+def _activity_classes(residual: np.ndarray) -> np.ndarray:
+    """Each value's octave class of A = |e_N| + |e_NW| + |e_NE| + 2·|e_prev|, its causal
+    neighbours' residual magnitudes (exact: frexp of an integer)."""
+    previous = min(MAX_PREVIOUS, residual.shape[0] - 1)
+    padded = pad_latent(residual, previous)
+    north, north_west, north_east = (
+        tap_view(padded, tap, residual.shape) for tap in predictor_taps(0)
+    )
+    before = tap_view(padded, (-1, 0, 0), residual.shape) if previous else 0
+    return np.frexp(north + north_west + north_east + 2 * before)[1]
+
+
+def encode(
+    values: np.ndarray, bits: int, quality: int, sensitivity: np.ndarray | None = None
+) -> bytes:
+    """Code a (C, h, w) latent of `bits`-bit integers at quality 1 … 100 (100 = lossless)."""
+    fit = fit_context(values, bits, quality, sensitivity)
+    channels, height, _ = values.shape
     rows, cols = _wavefront_order(channels, height)
     encoder = constriction.stream.queue.RangeEncoder()
     encoder.encode(
-        values[rows, cols].ravel().astype(np.int32),
-        constriction.stream.model.QuantizedGaussian(0, int(top.max())),
-        means[rows, cols].ravel(),
-        sigma[rows, cols].ravel(),
+        fit.symbols[rows, cols].ravel().astype(np.int32),
+        constriction.stream.model.QuantizedGaussian(0, int(fit.model.top.max())),
+        fit.means[rows, cols].ravel(),
+        fit.sigma[rows, cols].ravel(),
     )
-    return serialise(model, encoder.get_compressed())
+    return serialise(fit.model, encoder.get_compressed())
 
 
 def _fit(features: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -232,7 +254,7 @@ def _quantised_variances() -> np.ndarray:
     return variances
 
 
-def _padded(array: np.ndarray, previous: int) -> np.ndarray:
+def pad_latent(array: np.ndarray, previous: int) -> np.ndarray:
     """(P + C, ROW_PAD + h, w + 2) with zeros before the first channel, above, left and right."""
     channels, height, width = array.shape
     padded = np.zeros((previous + channels, ROW_PAD + height, width + 2))
@@ -240,7 +262,7 @@ def _padded(array: np.ndarray, previous: int) -> np.ndarray:
     return padded
 
 
-def _shifted(padded: np.ndarray, tap, shape) -> np.ndarray:
+def tap_view(padded: np.ndarray, tap, shape) -> np.ndarray:
     """The tap's value for every position of a (C, h, w) latent (zero outside it)."""
     channels, height, width = shape
     previous = padded.shape[0] - channels

@@ -115,11 +115,14 @@ def encode_image(
     quality_value: int | None,
     clip: float | None = None,
     refine: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, str]] | None = None,
+    settle: Callable[..., Quantized] | None = None,
 ) -> LatentContainer:
     """Encode an (H, W, 3) uint8 image with a loaded model (`autoencoders.load_model`),
     quantised over per-channel ranges, or over [−clip, clip] (`latentcodec.quantize`).
     `refine(image, latent)` → (refined latent, its description) searches the latent through
-    the decoder first (`models.refine`); the file records the description."""
+    the decoder first (`models.refine`); the file records the description.
+    `settle(image, latent, quantized, sensitivity)` → the integers to store instead, on the
+    same grid: rate-aware refinement for the coder (`codecs.lac_rate`)."""
     height, width = image.shape[:2]
     float_latent = network.encode(image)
     encoder = DIRECT_ENCODER
@@ -130,8 +133,11 @@ def encode_image(
         sensitivity = network.decoder_sensitivity(
             float_latent, height, width, probes=SENSITIVITY_PROBES
         )
+    quantized = quantize(float_latent, bits, clip)
+    if settle is not None:
+        quantized = settle(image, float_latent, quantized, sensitivity)
     return store_latent(
-        quantize(float_latent, bits, clip),
+        quantized,
         model=network.name,
         height=height,
         width=width,
@@ -160,13 +166,12 @@ def read_latent(
     except LatentCodecError as error:
         raise LatentCodecError(f"{source}: {error}") from None
     bottom, right = container.padding
-    padded = (container.height + bottom, container.width + right)
-    if padded[0] % spec.downsample or padded[1] % spec.downsample:
+    if (container.height + bottom) % spec.downsample or (container.width + right) % spec.downsample:
         raise LatentCodecError(
             f"{source}: image {container.height}×{container.width} padded by "
             f"{container.padding} is not a multiple of {spec.name}'s {spec.downsample}"
         )
-    expected = (spec.channels, padded[0] // spec.downsample, padded[1] // spec.downsample)
+    expected = latent_shape(container, spec)
     if values.shape != expected:
         raise LatentCodecError(
             f"{source}: the payload decodes to a latent of shape {values.shape}, but a "
@@ -174,6 +179,16 @@ def read_latent(
         )
     clipped = np.clip(values, 0, 2**container.bits - 1).astype(integer_dtype(container.bits))
     return Quantized(clipped, container.lo, container.hi, container.bits, container.clip)
+
+
+def latent_shape(container: LatentContainer, spec: ModelSpec) -> tuple[int, int, int]:
+    """(C, h, w) of the latent a container holds: its padded image over the model's scale."""
+    bottom, right = container.padding
+    return (
+        spec.channels,
+        (container.height + bottom) // spec.downsample,
+        (container.width + right) // spec.downsample,
+    )
 
 
 def decode_latent(network, latent: Quantized, container: LatentContainer) -> np.ndarray:

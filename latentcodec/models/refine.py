@@ -20,6 +20,7 @@ import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -41,17 +42,30 @@ class Refined:
     best_step: int
 
 
+class RateTerm(Protocol):
+    """A rate to add to the pixel MSE (`codecs.lac_rate.LacRate`): `terms(latent)` gives, for
+    a (C, h, w) latent, the latent the decoder sees, the bits and their gradient; `weight` is
+    the pixel MSE one bit is worth (λ)."""
+
+    weight: float
+
+    def terms(self, latent: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]: ...
+
+
 def refine_latent(
     model,
     image: np.ndarray,
     latent: np.ndarray,
     refinement: Refinement,
     *,
+    rate: RateTerm | None = None,
     label: str = "image",
     on_step: Callable[[int, float, np.ndarray], None] | None = None,
 ) -> Refined:
     """Refine `latent`, the encoding by `model` (a loaded `autoencoders.LatentModel`) of the
-    (H, W, 3) uint8 `image`, so that its decoded image comes closer to `image`.
+    (H, W, 3) uint8 `image`, so that its decoded image comes closer to `image`; with `rate`,
+    so that the pixel MSE + λ · bits of the file lac will write is smallest, on lac's grid
+    (`codecs.lac_rate`) instead of the refinement's.
     `on_step(step, loss, latent)` sees every measured loss with the (C, h, w) latent it is
     of; a progress bar shows on a terminal. `label` names the image in logs and errors."""
     if latent.ndim != 3 or latent.shape[0] != model.channels:
@@ -60,7 +74,11 @@ def refine_latent(
     target = model.padded_pixels(image)[None].to(model.device)
     if target.shape[-2:] != tuple(side * model.downsample for side in latent.shape[1:]):
         raise LatentCodecError(f"{label}: latent {latent.shape} is not this image's")
-    loss_and_backward = _objective(model, target, height, width, refinement)
+    if rate is not None and refinement.loss != "mse":
+        raise LatentCodecError("refinement: the rate-aware loss adds bits to the pixel MSE only")
+    loss_and_backward = _with_rate(
+        _objective(model, target, height, width, refinement), refinement, rate
+    )
     start = np.ascontiguousarray(latent[None], dtype=np.float32)
     current = torch.tensor(start, device=model.device)
     current.requires_grad_()
@@ -69,7 +87,7 @@ def refine_latent(
     for step in _progress(refinement.steps + 1, label):
         optimiser.zero_grad()
         backward = step < refinement.steps
-        loss = loss_and_backward(_on_grid(current, refinement), backward)
+        loss = loss_and_backward(current, backward)
         if not math.isfinite(loss) or (backward and not torch.isfinite(current.grad).all()):
             if not losses:
                 raise LatentCodecError(f"{label}: the decoder's loss on the encoder's latent is "
@@ -87,14 +105,8 @@ def refine_latent(
             for group in optimiser.param_groups:
                 group["lr"] = _rate(refinement, step)
             optimiser.step()
-    log.info(
-        "%s: loss %.6g → %.6g (best at step %d of %d)",
-        label,
-        losses[0],
-        losses[best_step],
-        best_step,
-        refinement.steps,
-    )
+    span = (losses[0], losses[best_step], best_step, refinement.steps)
+    log.info("%s: loss %.6g → %.6g (best at step %d of %d)", label, *span)
     return Refined(best[0].cpu().numpy(), losses, best_step)
 
 
@@ -104,6 +116,22 @@ def _on_grid(latent: torch.Tensor, refinement: Refinement) -> torch.Tensor:
         return latent
     grid = torch.from_numpy(refinement.on_grid(latent.detach()[0].cpu().numpy()))
     return latent + (grid[None].to(latent.device) - latent).detach()
+
+
+def _with_rate(distortion: Callable, refinement: Refinement, rate: RateTerm | None) -> Callable:
+    """loss(latent, backward) on the refinement's grid, or D + λ · bits on lac's."""
+    if rate is None:
+        return lambda latent, backward: distortion(_on_grid(latent, refinement), backward)
+
+    def rate_distortion(latent, backward):
+        decoded, bits, gradient = rate.terms(latent.detach()[0].cpu().numpy())
+        on_grid = torch.from_numpy(decoded)[None].to(latent.device)
+        loss = distortion(latent + (on_grid - latent).detach(), backward)
+        if backward:
+            latent.grad += torch.from_numpy(rate.weight * gradient).to(latent.grad)[None]
+        return loss + rate.weight * bits
+
+    return rate_distortion
 
 
 def _rate(refinement: Refinement, step: int) -> float:

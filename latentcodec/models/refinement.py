@@ -9,6 +9,7 @@ header; `latentcodec.models.refine` runs them.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -42,7 +43,8 @@ class Refinement:
     """Refine a latent for `steps` Adam steps at `learning_rate` (cosine-annealed to 0 or
     constant) on the decoded image's `loss`, with the quantiser in the loop: `bits` and
     `clip` are the grid the codecs receive (straight-through rounding), None bits refines
-    the float latent."""
+    the float latent. Then, for lac only, `rate_steps` more on pixel MSE + λ · lac's bits,
+    over lac's own grid (`codecs.lac_rate`: rate-aware refinement)."""
 
     steps: int = DEFAULT_STEPS
     learning_rate: float = DEFAULT_LEARNING_RATE
@@ -50,11 +52,15 @@ class Refinement:
     loss: str = "mse"
     bits: int | None = 8
     clip: float | None = None
+    rate_steps: int = 0
 
     def __post_init__(self):
         problems = []
-        if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 0:
-            problems.append(f"steps must be a whole number ≥ 0, got {self.steps!r}")
+        for name in ("steps", "rate_steps"):
+            count = getattr(self, name)
+            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+                problems.append(f"{name.replace('_', ' ')} must be a whole number ≥ 0, "
+                                f"got {count!r}")  # fmt: skip
         rate = self.learning_rate
         if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
             problems.append(f"learning rate must be a number > 0, got {rate!r}")
@@ -68,6 +74,9 @@ class Refinement:
             problems.append(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
         if self.bits is not None and self.bits not in SUPPORTED_BITS:
             problems.append(f"bits must be 1 … 16 or None (the float latent), got {self.bits!r}")
+        if self.rate_steps and (self.loss != "mse" or self.bits is None):
+            problems.append("rate steps add lac's bits to the pixel MSE of the integers: they "
+                            "need the mse loss and a bit depth")  # fmt: skip
         try:
             check_clip(self.clip)
         except LatentCodecError as error:
@@ -82,16 +91,23 @@ class Refinement:
             return latent
         return dequantize(quantize(latent, self.bits, self.clip)).astype(np.float32)
 
+    def rate_stage(self) -> Refinement:
+        """The rate-aware steps' own settings: `rate_steps` at the same rate and schedule."""
+        return dataclasses.replace(self, steps=self.rate_steps, rate_steps=0)
+
     def describe(self) -> str:
         """One short ASCII line for the `.lcf` header and the logs, e.g.
-        `refined mse 20 steps lr 0.02 cosine, 8-bit minmax grid`."""
+        `refined mse 20 steps lr 0.02 cosine, 8-bit minmax grid[, then 10 steps mse+lac rate]`."""
         grid = "float" if self.bits is None else f"{self.bits}-bit {quantizer_name(self.clip)}"
+        rate = f", then {self.rate_steps} steps mse+lac rate" if self.rate_steps else ""
         return (
             f"refined {self.loss} {self.steps} steps lr {self.learning_rate:g} "
-            f"{self.schedule}, {grid} grid"
+            f"{self.schedule}, {grid} grid{rate}"
         )
 
 
 def encoder_description(refinement: Refinement | None) -> str:
     """What made a latent, as a file records it: `direct`, or the refinement's description."""
-    return DIRECT_ENCODER if refinement is None or refinement.steps == 0 else refinement.describe()
+    if refinement is None or refinement.steps == refinement.rate_steps == 0:
+        return DIRECT_ENCODER
+    return refinement.describe()
