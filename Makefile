@@ -62,8 +62,10 @@ lint: $(STAMP)
 	$(BIN)/snakefmt --check .
 	$(SNAKEMAKE) --lint --configfile .test/config-smoke.yaml
 
+## Two workers, each test file on one (its module fixtures, such as the workflow tests' tiny
+## run, made once).
 pytest: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## Snakemake's HTML report of the smoke run: figures, tables, notebook, config, run times.
 report: smoke

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -359,27 +360,32 @@ def codec_cost() -> None:
                 setting.update(coder=coder, quality_value=quality_value)
                 if coder.needs_sensitivity(quality_value):
                     setting["sensitivity"] = sensitivity
+                native = name in NATIVE_LATENT_CODECS
+                # lac's target is CPU time on one core: its own process's, not the wall's
+                clock = time.process_time if native else time.perf_counter
                 data, encode_times, decode_times = time_round_trips(
-                    partial(lcf_bytes, setting), partial(read_lcf, coder=coder), repeats=3
+                    partial(lcf_bytes, setting), partial(read_lcf, coder=coder), 3, clock
                 )
                 speed = f" speed {options['speed']}" if "speed" in options else ""
                 label = f"{name} {bits}-bit {packing} q{quality_value}{speed}"
                 bpp = bits_per_pixel(len(data), width, height)
-                native = name in NATIVE_LATENT_CODECS
                 record_codec_cost(
                     label, bpp, encode_times, decode_times, quantized.values.size, native
                 )
 
 
 def record_codec_cost(label, bpp, encode_times, decode_times, values: int, native: bool) -> None:
-    """One codec setting's bpp and median times; lac's speed against its target too."""
+    """One codec setting's bpp and median times; lac's speed against its target too, and
+    the slowest of its settings in the summary (`lac_encode_mvalues_per_s`, …)."""
     record("5 codec cost", f"{label}: bpp (.lcf)", bpp, "bpp")
     for step, times in (("encode", encode_times), ("decode", decode_times)):
         record("5 codec cost", f"{label}: {step}", statistics.median(times) * 1e3, "ms")
-    if native:  # lac's target: 5 M latent values per second per core
+    if native:  # lac's target: 5 M latent values per second of CPU time on one core
         for step, times in (("encode", encode_times), ("decode", decode_times)):
             speed = values / statistics.median(times) / 1e6
             record("5 codec cost", f"{label}: {step}", speed, "M values/s", "≥ 5", speed >= 5)
+            key = f"lac_{step}_mvalues_per_s"
+            SUMMARY[key] = min(SUMMARY.get(key, math.inf), speed)
 
 
 def default_sweep(scratch: Path, images: int, quick: bool) -> None:

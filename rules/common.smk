@@ -19,6 +19,7 @@ IMAGES = EXPERIMENT.images
 MODELS = EXPERIMENT.models
 ROUTES = EXPERIMENT.routes
 REFINED_ROUTES = EXPERIMENT.refined_routes()
+RATE_ROUTES = EXPERIMENT.rate_routes()
 MODEL_OPTIONS = EXPERIMENT.model_options
 GPUS = EXPERIMENT.model_gpus()
 
@@ -67,6 +68,10 @@ def encoder_description(wildcards):
 
 def refinement(wildcards):
     return EXPERIMENT.refinement(wildcards.route)
+
+
+def rate_refinement(wildcards):
+    return EXPERIMENT.rate_refinement(wildcards.route)
 
 
 def get_quantized(wildcards):

@@ -36,6 +36,8 @@ rule compress_latents:
         "logs/{run}/compress_latents/{route}/b{bits}/{packing}/{codec}-{quality}.log",
     benchmark:
         "benchmarks/{run}/compress_latents/{route}/b{bits}/{packing}/{codec}-{quality}.tsv"
+    wildcard_constraints:
+        route="|".join(map(re.escape, EXPERIMENT.codec_routes())),
     conda:
         "../envs/codec.yaml"
     params:
@@ -44,6 +46,44 @@ rule compress_latents:
         encoder=encoder_description,
     script:
         "../scripts/compress_latents.py"
+
+
+rule rate_aware_lac:
+    """A rate-aware route's lossy lac setting: each latent searched on pixel MSE + λ · lac's
+    estimated bits through the fixed decoder, from the route's start, then stored by lac;
+    with each image's estimate against the payload written (codecs.lac_rate)."""
+    input:
+        sources=get_sources,
+        latents=get_latents,
+        quantized=get_quantized,
+        sensitivities=get_sensitivity,
+    output:
+        compressed=expand(
+            "results/{{run}}/{{route}}/b{{bits}}/{{packing}}/{{codec}}-{{quality}}/compressed/{image}.lcf",
+            image=IMAGES,
+        ),
+        seconds="results/{run}/{route}/b{bits}/{packing}/{codec}-{quality}/compressed/seconds.csv",
+        table="results/{run}/{route}/b{bits}/{packing}/{codec}-{quality}/rate.csv",
+    log:
+        "logs/{run}/rate_aware_lac/{route}/b{bits}/{packing}/{codec}-{quality}.log",
+    benchmark:
+        "benchmarks/{run}/rate_aware_lac/{route}/b{bits}/{packing}/{codec}-{quality}.tsv"
+    wildcard_constraints:
+        route="|".join(map(re.escape, RATE_ROUTES)) or "none",
+    conda:
+        "../envs/model.yaml"
+    threads: REFINE_THREADS
+    resources:
+        gpu=GPUS,
+    params:
+        latent=latent_source,
+        setting=setting_params,
+        refinement=rate_refinement,
+        description=encoder_description,
+        model_options=MODEL_OPTIONS,
+        mirror=config["mirror"],
+    script:
+        "../scripts/rate_aware_lac.py"
 
 
 rule verify_lossless:

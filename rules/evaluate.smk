@@ -195,6 +195,7 @@ rule tables:
         lead_model=EXPERIMENT.lead_model(),
         lead_settings=config["findings"]["lead_settings"],
         pixel_codecs=EXPERIMENT.pixel_avif_baselines(),
+        reference_routes=EXPERIMENT.rate_starts,
     script:
         "../scripts/tables.py"
 

@@ -15,4 +15,5 @@ run_step(
     lead_model=snakemake.params.lead_model,
     lead_settings=snakemake.params.lead_settings,
     pixel_codecs=snakemake.params.pixel_codecs,
+    reference_routes=snakemake.params.reference_routes,
 )

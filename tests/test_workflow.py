@@ -313,18 +313,9 @@ def test_a_config_asking_avif_for_16_bits_stops_before_any_job(tiny_run, mirror)
     assert "codecs.avif.bitdepths: avif cannot store 16-bit" in result.stdout + result.stderr
 
 
-def test_two_runs_from_scratch_give_byte_identical_results(tiny_run, tmp_path_factory, mirror):
-    workdir = fresh_workdir(tmp_path_factory, "again")
-    result = snakemake(workdir, TINY, mirror)
-    assert result.returncode == 0, result.stderr[-4000:]
-    first, second = result_files(tiny_run), result_files(workdir)
-    assert len(first) > 20 and first.keys() == second.keys()
-    assert [name for name in first if first[name] != second[name]] == []
-    versions = (workdir / "results" / "tiny" / "versions.json").read_text()
-    assert '"torch"' in versions and "libavif" in versions and "taef2_encoder.pth" in versions
-
-
 def test_a_run_killed_mid_way_resumes_to_byte_identical_results(tiny_run, tmp_path_factory, mirror):
+    """A second run from scratch, killed inside a job and resumed, ends with the first run's
+    files byte for byte: resuming is safe, and the run is deterministic."""
     workdir = fresh_workdir(tmp_path_factory, "killed")
     command = [SNAKEMAKE, "--cores", "2", "--configfile", "tiny.yaml"]
     env = {**os.environ, "LATENTCODEC_MIRROR": str(mirror)}
@@ -349,8 +340,10 @@ def test_a_run_killed_mid_way_resumes_to_byte_identical_results(tiny_run, tmp_pa
     assert resumed.returncode == 0, resumed.stderr[-4000:]
     assert list((workdir / "results").glob("**/.*.tmp")) == []
     first, second = result_files(tiny_run), result_files(workdir)
-    assert first.keys() == second.keys()
+    assert len(first) > 20 and first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+    versions = (workdir / "results" / "tiny" / "versions.json").read_text()
+    assert '"torch"' in versions and "libavif" in versions and "taef2_encoder.pth" in versions
 
 
 def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
@@ -411,6 +404,23 @@ def test_lac_plans_its_files_and_one_sensitivity_job_per_model(tmp_path_factory,
         assert f"results/tiny/taef2/{path}" in result.stdout
     config["codecs"]["lac"]["qualities"] = {"lossless": 100}
     assert "sensitivity" not in planned_jobs(snakemake(workdir, config, mirror, "--dry-run"))
+
+
+def test_a_rate_aware_route_plans_lacs_lossy_files_on_its_starts_latents(tmp_path_factory, mirror):
+    """`rate_steps`: one model job per lossy lac quality (`rate_aware_lac`), reading the
+    latents, integers and sensitivities of the route refined the same way without them."""
+    workdir = fresh_workdir(tmp_path_factory, "rate")
+    config = yaml.safe_load(yaml.safe_dump(TINY))
+    config["codecs"]["lac"] = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
+    config["encoders"] = {"refined": {"steps": 1}, "rated": {"steps": 1, "rate_steps": 1}}
+    result = snakemake(workdir, config, mirror, "--dry-run")
+    jobs = planned_jobs(result)
+    assert jobs["rate_aware_lac"] == 1 and jobs["refine_latents"] == 1
+    assert jobs["sensitivity"] == 2 and jobs["quantize_latents"] == 2 * 2  # b8, b10
+    assert jobs["compress_latents"] == 2 * (3 + 2)  # png, avif low/high, lac: direct, refined
+    assert "results/tiny/taef2+rated/b8/none/lac-q30/rate.csv" in result.stdout
+    for elsewhere in ("taef2+rated/latents", "taef2+rated/b8/quantized/kodim", "rated/sens"):
+        assert elsewhere not in result.stdout
 
 
 def test_the_seed_studys_protocol_runs_through_the_dag_to_its_table(tmp_path_factory, mirror):

@@ -12,7 +12,9 @@ encode the originals again, are in `latentcodec.analysis.equal_size`.
   images as the curve). A curve that does not overlap the anchor gets NaN and a note, not
   an error. Beside it, the BD-rate on PSNR against the same model's curve of a latent codec
   (`latent_anchor`, latent AVIF by default) at the same bit depth: how a codec built for
-  latents (lac) does against an image codec on the very same integers.
+  latents (lac) does against an image codec on the very same integers; for a rate-aware
+  route, whose lac files start from another route's latents, that route's curve
+  (`reference_routes`).
 
 `latentcodec.report.bdrate` writes it down.
 """
@@ -20,6 +22,7 @@ encode the originals again, are in `latentcodec.analysis.equal_size`.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -53,10 +56,12 @@ def bd_table(
     anchor: str,
     bootstrap: Bootstrap = DEFAULT_BOOTSTRAP,
     latent_anchor: str = "avif",
+    reference_routes: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """BD metrics of each lossy latent curve against the anchor, BD-rates with 95 % intervals,
     and the BD-rate on PSNR against the `latent_anchor` codec's curve of the same model and
-    bit depth (NaN for that codec itself, or where it has no such curve).
+    bit depth (NaN for that codec itself, or where it has no such curve), or of the route
+    `reference_routes` names for it (a rate-aware route: its start).
 
     SSIMULACRA2 columns are NaN when the table has no SSIMULACRA2 scores.
     """
@@ -82,7 +87,8 @@ def bd_table(
                 continue
             keys = (rate_key, quality_key)
             row |= _bd(rates, scored[metric], anchor_curve.index, curve.index, keys, notes)
-        reference = _latent_reference(latent, model, latent_anchor, bits)
+        home = (reference_routes or {}).get(model, model)
+        reference = _latent_reference(latent, home, latent_anchor, bits)
         row["latent_anchor"] = latent_anchor
         if codec == latent_anchor or reference is None or "psnr" not in scored:
             row |= estimate_columns("bd_rate_latent", math.nan, np.array([]))

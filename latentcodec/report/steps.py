@@ -50,14 +50,16 @@ def write_findings_tables(
     lead_model: str,
     lead_settings: dict[str, list[str]],
     pixel_codecs: list[str],
+    reference_routes: Mapping[str, str] | None = None,
 ) -> None:
     """Every table derived from the results table `table`, each to the path `output` names
     for it (the `tables` rule's outputs: summary, bdrate_csv, bdrate_markdown, psnr_csv, …,
-    spaces_figure); `bootstrap`: resamples and seed of every interval."""
+    spaces_figure); `bootstrap`: resamples and seed of every interval; `reference_routes`:
+    the route whose latent AVIF a rate-aware route's lac is set against."""
     frame = read_routes(table)
     resampling = Bootstrap(int(bootstrap["resamples"]), int(bootstrap["seed"]))
     write_summary(table, output["summary"])
-    bd = bd_table(frame, anchor, resampling, latent_anchor)
+    bd = bd_table(frame, anchor, resampling, latent_anchor, reference_routes)
     _write(bd, output["bdrate_csv"], output["bdrate_markdown"], bd_markdown(bd))
     points = {}
     for metric, (csv, markdown) in POINT_OUTPUTS.items():

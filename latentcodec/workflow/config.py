@@ -8,8 +8,10 @@ requested perceptual metric is installed. Every error names the key.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from latentcodec.codecs.lac import Lac
 from latentcodec.codecs.registry import (
     CODECS,
     get_codec,
@@ -67,6 +69,7 @@ def check_config(config: dict) -> None:
         unknown = sorted(set(entry.get("models") or ()) - set(config["models"]))
         if unknown:
             raise LatentCodecError(f"encoders.{label}.models: {unknown} are not configured models")
+    _check_rate_routes(config)
     for name, settings in config["codecs"].items():
         _check_codec(name, settings)
     if not sweep(config):
@@ -141,13 +144,48 @@ def refinement_of(config: dict, encoder: str) -> Refinement:
     return Refinement(**options, clip=config["quantization"]["clip"])
 
 
+def rate_start(config: dict, model: str, encoder: str) -> str | None:
+    """The encoder whose latents a rate-aware route (`rate_steps`) starts from: the entry
+    that refines `model` the same way without rate steps; None when there is none, or when
+    `encoder` takes no rate steps."""
+    if encoder == DIRECT_ENCODER or not config["encoders"][encoder].get("rate_steps"):
+        return None
+    start = dataclasses.replace(refinement_of(config, encoder), rate_steps=0)
+    for other_model, other in latent_sources(config):
+        if other_model == model and other != DIRECT_ENCODER and other != encoder:
+            if refinement_of(config, other) == start:
+                return other
+    return None
+
+
+def _check_rate_routes(config: dict) -> None:
+    """A rate-aware route needs its start and lac's lossy qualities to sweep."""
+    for model, encoder in latent_sources(config):
+        if encoder == DIRECT_ENCODER or not config["encoders"][encoder].get("rate_steps"):
+            continue
+        if rate_start(config, model, encoder) is None:
+            raise LatentCodecError(
+                f"encoders.{encoder}: rate steps start from the latents of an entry refined "
+                f"the same way without them, and none refines {model} so; add one"
+            )
+        if not sweep(config, model, encoder):
+            raise LatentCodecError(
+                f"encoders.{encoder}: rate steps estimate lac's bits, but codecs sweep no "
+                f"lossy lac quality for {model}"
+            )
+
+
 def sweep(config: dict, model: str | None = None, encoder: str = DIRECT_ENCODER) -> list[Setting]:
     """Every setting (codec, bit depth, packing, quality) the config asks for `model`'s
-    latents made by `encoder`, in config order; with no model, those of every latent route."""
+    latents made by `encoder`, in config order; with no model, those of every latent route.
+    A rate-aware encoder (`rate_steps`) takes lac's lossy settings only."""
     if model is None:
         return [setting for route in latent_sources(config) for setting in sweep(config, *route)]
+    rate_aware = encoder != DIRECT_ENCODER and config["encoders"][encoder].get("rate_steps")
     settings = []
     for name, entry in config["codecs"].items():
+        if rate_aware and name != Lac.name:
+            continue
         qualities = codec_qualities(entry, model)
         effort = get_codec(name, **entry.get("options", {})).effort_setting
         codec = dict(model=model, encoder=encoder, codec=name, effort=effort)
@@ -156,6 +194,7 @@ def sweep(config: dict, model: str | None = None, encoder: str = DIRECT_ENCODER)
                 settings.extend(
                     Setting(**codec, bits=bits, packing=packing, quality=label, quality_value=value)
                     for label, value in qualities.items()
+                    if not (rate_aware and Lac.is_lossless(value))
                 )
     return settings
 

@@ -23,6 +23,7 @@ from latentcodec.workflow.config import (
     is_lossless,
     latent_sources,
     model_options,
+    rate_start,
     refinement_of,
     sweep,
 )
@@ -94,6 +95,12 @@ class Experiment:
         # of their files: the model's name for its direct latents, `<model>+<label>` refined.
         self.route_sources = {latent_route(*pair): pair for pair in latent_sources(config)}
         self.routes = list(self.route_sources)
+        # A rate-aware route (`rate_steps`) reads the latents of the route it starts from.
+        self.rate_starts = {
+            route: latent_route(model, rate_start(config, model, encoder))
+            for route, (model, encoder) in self.route_sources.items()
+            if rate_start(config, model, encoder) is not None
+        }
         self.settings = {route: sweep(config, *self.route_sources[route]) for route in self.routes}
         self._by_wildcards = {
             (s.route, s.bits, s.packing, s.codec, s.quality): s for s in self.all_settings()
@@ -114,10 +121,31 @@ class Experiment:
         return {"model": model, "encoder": encoder}
 
     def refined_routes(self) -> list[str]:
-        return [route for route in self.routes if route not in self.models]
+        """The routes a refinement job makes the latents of (not the rate-aware ones)."""
+        return [r for r in self.routes if r not in self.models and r not in self.rate_starts]
+
+    def codec_routes(self) -> list[str]:
+        """The routes whose files a codec job stores (`compress_latents`): all but the
+        rate-aware ones."""
+        return [route for route in self.routes if route not in self.rate_starts]
+
+    def rate_routes(self) -> list[str]:
+        """The rate-aware routes: lac's files made by a model job each (`rate_aware_lac`)."""
+        return list(self.rate_starts)
+
+    def latent_home(self, route: str) -> str:
+        """The route whose latents a route reads: its own, or a rate-aware route's start."""
+        return self.rate_starts.get(route, route)
 
     def refinement(self, route: str) -> dict:
-        """The refinement a refined route's job runs, as its keywords."""
+        """The refinement a refined route's job runs, as its keywords: the steps on the
+        decoded image alone (a rate-aware route's rate steps are `rate_refinement`'s)."""
+        keywords = self.rate_refinement(route)
+        del keywords["rate_steps"]
+        return keywords
+
+    def rate_refinement(self, route: str) -> dict:
+        """A route's whole refinement, rate steps included, as keywords."""
         return asdict(refinement_of(self.config, self.route_sources[route][1]))
 
     def route_steps(self) -> dict[str, int]:
@@ -190,14 +218,14 @@ class Experiment:
         return [self.path(f"{folder}/{image}{suffix}") for image in self.images]
 
     def latents(self, route: str) -> list[str]:
-        return self.per_image(f"{route}/latents", ".npz")
+        return self.per_image(f"{self.latent_home(route)}/latents", ".npz")
 
     def direct_latents(self, route: str) -> list[str]:
         """The encoder's latents a route starts from (a refined route refines them)."""
         return self.latents(self.route_sources[route][0])
 
     def quantized(self, route: str, bits: str | int) -> list[str]:
-        return self.per_image(f"{route}/b{bits}/quantized", ".npz")
+        return self.per_image(f"{self.latent_home(route)}/b{bits}/quantized", ".npz")
 
     def quantized_all_depths(self, route: str) -> list[str]:
         """One route's integer latents at every bit depth the config sweeps for it."""
@@ -207,7 +235,7 @@ class Experiment:
         """The decoder sensitivities storing at the setting takes; none for most settings."""
         if not self.needs_sensitivity(setting):
             return []
-        return self.per_image(f"{setting.route}/sensitivity", ".npy")
+        return self.per_image(f"{self.latent_home(setting.route)}/sensitivity", ".npy")
 
     @staticmethod
     def branch(setting: Setting) -> str:
@@ -245,13 +273,14 @@ class Experiment:
         seconds tables of what made its files."""
         latent = []
         for setting in self.all_settings():
-            refined = setting.route in self.refined_routes()
+            home = self.latent_home(setting.route)
+            refined = home in self.refined_routes()
             sensitivity = self.needs_sensitivity(setting)
             paths = {
                 "model": self.path(f"{setting.model}/latents/seconds.csv"),
-                "refine": self.path(f"{setting.route}/refinement.csv") if refined else None,
+                "refine": self.path(f"{home}/refinement.csv") if refined else None,
                 "sensitivity": (
-                    self.path(f"{setting.route}/sensitivity/seconds.csv") if sensitivity else None
+                    self.path(f"{home}/sensitivity/seconds.csv") if sensitivity else None
                 ),
                 "codec": self.path(f"{self.branch(setting)}/compressed/seconds.csv"),
             }

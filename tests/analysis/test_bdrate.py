@@ -63,3 +63,20 @@ def test_a_constant_twice_the_pixel_rate_gives_a_bd_rate_around_plus_100():
     for metric in ("psnr", "msssim", "ssimulacra2"):
         assert row[f"bd_rate_{metric}"] == pytest.approx(100.0)
         assert 99.0 <= row[f"bd_rate_{metric}_low"] <= row[f"bd_rate_{metric}_high"] <= 101.0
+
+
+def test_a_rate_aware_routes_lac_is_set_against_latent_avif_on_its_starts_latents():
+    """The route `taef2+rated` has lac alone; its latent reference is `taef2+refined`'s AVIF."""
+    half = [(label, size // 2, psnr, msssim) for label, size, psnr, msssim in ANCHOR]
+    frame = pd.DataFrame(
+        rows("none", "avif444", ANCHOR)
+        + rows("taef2+refined", "avif", ANCHOR)
+        + rows("taef2+refined", "lac", ANCHOR)
+        + rows("taef2+rated", "lac", half)
+    )
+    plain = bd_table(frame, "avif444").set_index(["model", "codec"])
+    assert math.isnan(plain.loc[("taef2+rated", "lac"), "bd_rate_latent"])
+    homes = {"taef2+rated": "taef2+refined"}
+    result = bd_table(frame, "avif444", reference_routes=homes).set_index(["model", "codec"])
+    assert result.loc[("taef2+rated", "lac"), "bd_rate_latent"] == pytest.approx(-50)
+    assert result.loc[("taef2+refined", "lac"), "bd_rate_latent"] == pytest.approx(0, abs=1e-9)

@@ -176,9 +176,7 @@ def test_rate_aware_refinement_lowers_distortion_plus_lambda_rate_of_the_real_fi
 def test_rate_aware_refinement_is_deterministic_and_keeps_the_grid(rate_scene):
     model, image, latent, quantized, per_integer = rate_scene
     rate = LacRate(quantized, 40, per_integer)
-    runs = [
-        refine_latent(model, image, latent, Refinement(steps=4), rate=rate) for _ in range(2)
-    ]
+    runs = [refine_latent(model, image, latent, Refinement(steps=4), rate=rate) for _ in range(2)]
     assert runs[0].latent.tobytes() == runs[1].latent.tobytes()
     assert runs[0].losses == runs[1].losses
     integers = rate.integers(runs[0].latent)

@@ -17,6 +17,7 @@ from latentcodec.workflow.config import (
     check_config,
     check_equal_effort,
     is_lossless,
+    rate_start,
     refinement_of,
     sweep,
 )
@@ -365,6 +366,42 @@ def test_the_direct_encoder_is_not_a_label_and_a_refinement_gets_its_defaults():
     config = validated({"encoders": {"refined": {}}})
     assert config["encoders"]["refined"] == {
         "steps": 20, "learning_rate": 0.02, "schedule": "constant", "loss": "mse", "bits": 8,
-        "models": None,
+        "rate_steps": 0, "models": None,
     }  # fmt: skip
     assert refinement_of(config, "refined") == Refinement()
+
+
+LAC_LOSSY = {"lac": {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}}
+
+
+def test_a_rate_aware_route_sweeps_lacs_lossy_settings_from_its_start(default_config):
+    config = {**default_config, "codecs": {**default_config["codecs"], **LAC_LOSSY}}
+    config["encoders"] = validated({"encoders": {"refined": {}, "rate": {"rate_steps": 5}}})[
+        "encoders"
+    ]
+    check_config(config)
+    model = config["models"][0]
+    assert rate_start(config, model, "rate") == "refined"
+    assert rate_start(config, model, "refined") is None
+    assert [(s.codec, s.quality) for s in sweep(config, model, "rate")] == [("lac", "q30")]
+
+
+@pytest.mark.parametrize(
+    "encoders, codecs, message",
+    [
+        ({"rate": {"rate_steps": 5}}, LAC_LOSSY, "encoders.rate: rate steps start from the "
+         "latents of an entry refined the same way without them, and none refines"),
+        ({"refined": {"steps": 10}, "rate": {"rate_steps": 5}}, LAC_LOSSY, "none refines"),
+        ({"refined": {}, "rate": {"rate_steps": 5}}, {"png": {"bitdepths": [8]}},
+         "encoders.rate: rate steps estimate lac's bits, but codecs sweep no lossy lac"),
+        ({"refined": {"loss": "msssim"}, "rate": {"rate_steps": 5, "loss": "msssim"}}, LAC_LOSSY,
+         "encoders.rate: refinement: rate steps add lac's bits to the pixel MSE"),
+    ],
+)  # fmt: skip
+def test_a_rate_aware_route_without_a_start_or_lossy_lac_is_refused(
+    default_config, encoders, codecs, message
+):
+    config = {**default_config, "codecs": codecs}
+    config["encoders"] = validated({"encoders": encoders})["encoders"]
+    with pytest.raises(LatentCodecError, match=message):
+        check_config(config)

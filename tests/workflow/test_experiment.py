@@ -39,6 +39,7 @@ def test_the_settings_are_the_sweep_of_each_model_with_the_codecs_effort(smoke):
         ("avif", 8, "low"),
         ("avif", 8, "medium"),
         ("avif", 8, "high"),
+        ("lac", 8, "q30"),
     ]
     medium = smoke.setting("taef2", "8", "interleaved", "avif", "medium")
     assert medium == Setting(
@@ -55,10 +56,9 @@ def test_the_settings_are_the_sweep_of_each_model_with_the_codecs_effort(smoke):
 
 
 def test_a_refined_route_sweeps_what_the_direct_one_does_in_a_folder_of_its_own(smoke):
-    assert smoke.routes == ["taef2", "taef2+refined"] and smoke.refined_routes() == [
-        "taef2+refined"
-    ]
-    direct, refined = (smoke.settings[route] for route in smoke.routes)
+    assert smoke.routes == ["taef2", "taef2+refined", "taef2+rated"]
+    assert smoke.refined_routes() == ["taef2+refined"]
+    direct, refined = (smoke.settings[route] for route in smoke.routes[:2])
     assert [replace(setting, encoder="refined") for setting in direct] == refined
     setting = smoke.setting("taef2+refined", 8, "interleaved", "avif", "low")
     assert smoke.compressed(setting)[0] == (
@@ -74,6 +74,32 @@ def test_a_refined_route_sweeps_what_the_direct_one_does_in_a_folder_of_its_own(
     assert smoke.encoder_description("taef2+refined").startswith("refined mse 2 steps")
 
 
+def test_a_rate_aware_route_stores_lacs_lossy_files_from_its_starts_latents(smoke):
+    """`rated` (2 steps, then 1 rate step) starts from `refined` (the same 2 steps): its
+    latents, integers and sensitivities are refined's; only lac's lossy files are its own."""
+    route = "taef2+rated"
+    assert smoke.rate_routes() == [route] and smoke.codec_routes() == ["taef2", "taef2+refined"]
+    assert smoke.rate_starts == {route: "taef2+refined"}
+    assert [(s.codec, s.quality) for s in smoke.settings[route]] == [("lac", "q30")]
+    setting = smoke.settings[route][0]
+    assert smoke.latents(route) == smoke.latents("taef2+refined")
+    assert smoke.quantized(route, 8) == smoke.quantized("taef2+refined", 8)
+    assert smoke.sensitivities(setting) == [
+        f"results/smoke/taef2+refined/sensitivity/kodim0{i}.npy" for i in (1, 2)
+    ]
+    assert smoke.compressed(setting)[0] == (
+        "results/smoke/taef2+rated/b8/none/lac-q30/compressed/kodim01.lcf"
+    )
+    assert smoke.refinement(route) == smoke.refinement("taef2+refined")
+    assert smoke.rate_refinement(route) == {**smoke.refinement(route), "rate_steps": 1}
+    assert smoke.encoder_description(route).endswith(", then 1 steps mse+lac rate")
+    costs = {e["encoder"]: e["paths"] for e in smoke.encode_cost_entries()["latent"]
+             if e["codec"] == "lac"}  # fmt: skip
+    assert costs["rated"]["refine"] == "results/smoke/taef2+refined/refinement.csv"
+    assert costs["rated"]["sensitivity"] == costs["refined"]["sensitivity"]
+    assert costs["rated"]["codec"].startswith("results/smoke/taef2+rated/b8/none/lac-q30/")
+
+
 def test_an_encoder_may_name_the_models_it_refines():
     two = experiment(models=["taef2", "taesd"], encoders={"refined": {"models": ["taesd"]}})
     assert two.routes == ["taef2", "taesd", "taesd+refined"]
@@ -87,8 +113,8 @@ def test_lossless_rows_come_from_the_shared_decode_and_lossy_rows_from_their_own
     assert smoke.sweep_table(png) == "results/smoke/taef2/b16/interleaved/png-lossless/lossless.csv"
     assert smoke.sweep_table(avif) == "results/smoke/taef2/b8/interleaved/avif-low/metrics.csv"
     tables = smoke.metric_tables()
-    # ceiling, depths and sweep of each route (direct, refined), pixels
-    assert len(tables) == len(set(tables)) == 2 * (1 + 2 + 5) + 3
+    # ceiling, depths and sweep of each route (direct, refined; rated: lac q30 at 8 bits), pixels
+    assert len(tables) == len(set(tables)) == 2 * (1 + 2 + 6) + (1 + 1 + 1) + 3
     assert smoke.decoded_table("taef2", 16) in tables
     assert smoke.compressed(avif) == [
         f"results/smoke/taef2/b8/interleaved/avif-low/compressed/kodim0{i}.lcf" for i in (1, 2)
@@ -125,8 +151,8 @@ def test_the_comparisons_name_their_pixel_baselines(smoke):
 
 def test_codec_options_and_the_codecs_used(smoke):
     assert smoke.codec_options("avif") == {"speed": 6}
-    assert smoke.all_codec_options() == {"png": {}, "avif": {"speed": 6}}
-    assert smoke.codecs_used() == ["avif", "jpeg", "png", "webp"]
+    assert smoke.all_codec_options() == {"png": {}, "avif": {"speed": 6}, "lac": {}}
+    assert smoke.codecs_used() == ["avif", "jpeg", "lac", "png", "webp"]
 
 
 def test_a_run_on_two_images_writes_no_published_comparison(smoke):
@@ -146,7 +172,7 @@ def test_without_a_refined_route_there_is_no_convergence_to_follow():
 def test_the_wildcards_take_only_the_runs_values(smoke):
     constraints = smoke.wildcard_constraints()
     assert constraints["image"] == "kodim01|kodim02"
-    assert constraints["codec"] == "avif|png"
+    assert constraints["codec"] == "avif|lac|png"
     assert constraints["baseline"] == "jpeg|webp|avif444"
     assert constraints["precision"] == "none"  # no float precisions configured
 

@@ -1,0 +1,91 @@
+"""Rate-aware lac (`codecs.lac_rate`), the model job of one lossy lac setting of a rate-aware
+route: each image's latent, from the route's start (its distortion-refined latent), searched
+on pixel MSE + λ · lac's estimated bits through the fixed decoder, then stored by lac as
+`compress_latents` stores every other setting, so every later step reads the files alike.
+Its table says, per image, the search's loss before and after and the estimate against the
+payload lac wrote (the proxy's error).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from latentcodec.analysis.costs import RATE_TABLE
+from latentcodec.codecs.container import write_container
+from latentcodec.codecs.lac_format import parse
+from latentcodec.codecs.lac_rate import LacRate
+from latentcodec.codecs.lcf import sensitivity_per_integer, store_latent
+from latentcodec.codecs.quantized_file import load_quantized
+from latentcodec.codecs.registry import latent_codec
+from latentcodec.io import load_arrays, load_image
+from latentcodec.models.refinement import Refinement
+from latentcodec.tables import write_csv
+from latentcodec.workflow.encode import load_network
+from latentcodec.workflow.jobs import EncodeClock, Paths, same_length
+from latentcodec.workflow.setting import Setting
+from latentcodec.workflow.store import load_sensitivity
+
+log = logging.getLogger(__name__)
+
+
+def rate_aware_lac(
+    model: str,
+    *,
+    encoder: str,
+    sources: Paths,
+    latents: Paths,
+    quantized: Paths,
+    sensitivities: Paths,
+    compressed: Paths,
+    table: str | os.PathLike,
+    seconds: str | os.PathLike,
+    setting: Setting,
+    refinement: dict,
+    description: str,
+    mirror: str | None = None,
+    threads: int | None = None,
+    **model_options,
+) -> None:
+    """Search and store each image at `setting` (lossy lac) with `refinement`'s rate steps,
+    on the grid of its integer latent in `quantized`, λ and the channel steps from its
+    decoder sensitivity; `description` (how the latent was made) goes in each file."""
+    from latentcodec.models.refine import refine_latent  # imports torch
+
+    same_length(sources=sources, latents=latents, quantized=quantized, compressed=compressed)
+    same_length(sources=sources, sensitivities=sensitivities)
+    stage = Refinement(**refinement).rate_stage()
+    coder = latent_codec(setting.codec, setting.packing)
+    network = load_network(model, mirror, threads, model_options)
+    clock, rows = EncodeClock(), []
+    for paths in zip(sources, latents, quantized, sensitivities, compressed, strict=True):
+        source, latent_path, quantized_path, sensitivity_path, out_path = paths
+        name = Path(source).stem
+        start, stored = load_quantized(quantized_path)
+        sensitivity = load_sensitivity(sensitivity_path, start.values.shape[0])
+        rate = LacRate(start, setting.quality_value, sensitivity_per_integer(sensitivity, start))
+        latent = load_arrays(latent_path, "latent")["latent"]
+        with clock.timed(image=name):
+            found = refine_latent(network, load_image(source), latent, stage, rate=rate,
+                                  label=name)  # fmt: skip
+            container = store_latent(
+                rate.integers(found.latent), model=model, height=int(stored["height"]),
+                width=int(stored["width"]), coder=coder, quality_value=setting.quality_value,
+                sensitivity=sensitivity, encoder=description,
+            )  # fmt: skip
+        write_container(out_path, container)
+        estimated = rate.terms(found.latent)[1]
+        payload = 32 * parse(container.payload)[1].size
+        rows.append(dict(image=name, weight=rate.weight, loss_start=found.losses[0],
+                         loss_end=found.losses[found.best_step], estimated_bits=estimated,
+                         payload_bits=payload))  # fmt: skip
+        log.info("%s: %d payload bits, estimated %.0f (%+.2f %%)", name, payload, estimated,
+                 100 * (estimated / payload - 1))  # fmt: skip
+    frame = pd.DataFrame(rows).assign(
+        model=model, encoder=encoder, bitdepth=setting.bits, quality=setting.quality
+    )
+    write_csv(frame[list(RATE_TABLE.columns)], table)
+    clock.write(seconds)
