@@ -163,3 +163,21 @@ rule encode_costs:
         entries=EXPERIMENT.encode_cost_entries(),
     script:
         "../scripts/encode_costs.py"
+
+
+rule rate_summary:
+    """Every rate-aware lac setting's search: lac's estimated payload against the one it
+    wrote, and the change of pixel MSE + λ · bits."""
+    input:
+        EXPERIMENT.rate_tables(),
+    output:
+        csv="results/{run}/rate_search.csv",
+        markdown="results/{run}/rate_search.md",
+    log:
+        "logs/{run}/rate_summary.log",
+    benchmark:
+        "benchmarks/{run}/rate_summary.tsv"
+    conda:
+        "../envs/report.yaml"
+    script:
+        "../scripts/rate_summary.py"

@@ -28,14 +28,6 @@ REFINEMENT_TABLE = TableSchema(
     ("model", "encoder", "image", "step", "loss", "psnr", "seconds"),
     dtypes={"image": str},
 )
-# A rate-aware lac setting's search, per image (`workflow.rate.rate_aware_lac`): λ, pixel
-# MSE + λ · bits before and after, lac's estimated payload against the one it wrote.
-RATE_TABLE = TableSchema(
-    "a rate-aware search table",
-    ("model", "encoder", "image", "bitdepth", "quality", "weight", "loss_start", "loss_end",
-     "estimated_bits", "payload_bits"),
-    dtypes={"image": str, "quality": str},
-)  # fmt: skip
 PARTS = ("model_seconds", "refine_seconds", "sensitivity_seconds", "codec_seconds")
 SETTING_COLUMNS = ["model", "codec", "bitdepth", "packing", "quality", "effort"]
 

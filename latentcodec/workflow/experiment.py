@@ -74,6 +74,7 @@ SEED_STUDY_OUTPUTS = (
     "seed_study.md",
 )
 CONVERGENCE_OUTPUTS = ("convergence.csv", "convergence.md", "figures/convergence.png")
+RATE_OUTPUTS = ("rate_search.csv", "rate_search.md")
 AVIF = "avif"  # the codec the lead table's pixel comparison is made with
 
 
@@ -302,6 +303,14 @@ class Experiment:
         paths |= {entry["codec"] for entry in entries["pixel"]}
         return sorted(path for path in paths if path is not None)
 
+    def rate_tables(self) -> list[str]:
+        """Each rate-aware setting's search table (`rate_aware_lac`)."""
+        return [
+            self.path(f"{self.branch(setting)}/rate.csv")
+            for route in self.rate_routes()
+            for setting in self.settings[route]
+        ]
+
     def per_image_pairs(self, suffix: str) -> list[str]:
         """The equal-size pairs of each image: its table (".csv") or its folder of files ("")."""
         return self.per_image("equal_size", suffix)
@@ -366,6 +375,8 @@ class Experiment:
             names += SEED_STUDY_OUTPUTS
         if self.convergence_images():
             names += CONVERGENCE_OUTPUTS
+        if self.rate_routes():
+            names += RATE_OUTPUTS
         return [self.path(name) for name in names]
 
     def wildcard_constraints(self) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from latentcodec.analysis.costs import RATE_TABLE
+from latentcodec.analysis.rate import RATE_TABLE
 from latentcodec.codecs.container import write_container
 from latentcodec.codecs.lac_format import parse
 from latentcodec.codecs.lac_rate import LacRate

@@ -10,7 +10,12 @@ from snakemake.utils import validate
 from latentcodec.codecs.packing import NO_PACKING
 from latentcodec.errors import LatentCodecError
 from latentcodec.workflow.config import check_config
-from latentcodec.workflow.experiment import CONVERGENCE_OUTPUTS, FINAL_OUTPUTS, Experiment
+from latentcodec.workflow.experiment import (
+    CONVERGENCE_OUTPUTS,
+    FINAL_OUTPUTS,
+    RATE_OUTPUTS,
+    Experiment,
+)
 from latentcodec.workflow.setting import Setting
 from tests.conftest import REPO
 
@@ -98,6 +103,7 @@ def test_a_rate_aware_route_stores_lacs_lossy_files_from_its_starts_latents(smok
     assert costs["rated"]["refine"] == "results/smoke/taef2+refined/refinement.csv"
     assert costs["rated"]["sensitivity"] == costs["refined"]["sensitivity"]
     assert costs["rated"]["codec"].startswith("results/smoke/taef2+rated/b8/none/lac-q30/")
+    assert smoke.rate_tables() == ["results/smoke/taef2+rated/b8/none/lac-q30/rate.csv"]
 
 
 def test_an_encoder_may_name_the_models_it_refines():
@@ -156,9 +162,10 @@ def test_codec_options_and_the_codecs_used(smoke):
 
 
 def test_a_run_on_two_images_writes_no_published_comparison(smoke):
-    """…but its refinement's convergence, which the smoke config follows on one image."""
+    """…but its refinement's convergence, which the smoke config follows on one image, and
+    its rate-aware searches' summary."""
     outputs = smoke.final_outputs()
-    expected = [*FINAL_OUTPUTS, *CONVERGENCE_OUTPUTS]
+    expected = [*FINAL_OUTPUTS, *CONVERGENCE_OUTPUTS, *RATE_OUTPUTS]
     assert outputs == [f"results/smoke/{name}" for name in expected]
     assert not smoke.shows_compressai()
 
