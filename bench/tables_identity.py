@@ -55,13 +55,9 @@ def with_encoder(metrics: Path, scratch: Path) -> Path:
     return path
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run", type=Path, help="a run's results folder, with metrics.csv")
-    parser.add_argument("config", type=Path, help="the config the run was made with")
-    args = parser.parse_args()
-    config = yaml.safe_load(args.config.read_text())
-    validate(config, str(REPO / "schemas" / "config.schema.yaml"))
+def tables_identical(run: Path, config: dict) -> dict[str, bool]:
+    """Each table's name → whether the `tables` step, run again on `run`'s metrics.csv with
+    the validated `config`'s parameters, writes it byte for byte as `run` holds it."""
     experiment = Experiment(config)
     comparison = config["comparison"]
     with tempfile.TemporaryDirectory() as folder:
@@ -69,20 +65,30 @@ def main() -> int:
         outputs = {key: scratch / name for key, name in TABLES.items()}
         outputs["spaces_figure"] = scratch / "latent_spaces.png"
         write_findings_tables(
-            with_encoder(args.run / "metrics.csv", scratch), outputs,
+            with_encoder(run / "metrics.csv", scratch), outputs,
             anchor=comparison["anchor"], latent_anchor=comparison["latent_anchor"],
             bootstrap=comparison["bootstrap"], lead_model=experiment.lead_model(),
             lead_settings=config["findings"]["lead_settings"],
             pixel_codecs=experiment.pixel_avif_baselines(),
             reference_routes=experiment.rate_starts,
         )  # fmt: skip
-        differ = []
-        for name in TABLES.values():
-            same = filecmp.cmp(scratch / name, args.run / name, shallow=False)
-            print(f"{name:34s} {'identical' if same else 'DIFFERS'}")
-            differ += [] if same else [name]
-    print(f"{len(TABLES) - len(differ)} of {len(TABLES)} tables byte-identical")
-    return 1 if differ else 0
+        return {
+            name: filecmp.cmp(scratch / name, run / name, shallow=False) for name in TABLES.values()
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path, help="a run's results folder, with metrics.csv")
+    parser.add_argument("config", type=Path, help="the config the run was made with")
+    args = parser.parse_args()
+    config = yaml.safe_load(args.config.read_text())
+    validate(config, str(REPO / "schemas" / "config.schema.yaml"))
+    same = tables_identical(args.run, config)
+    for name, identical in same.items():
+        print(f"{name:34s} {'identical' if identical else 'DIFFERS'}")
+    print(f"{sum(same.values())} of {len(same)} tables byte-identical")
+    return 0 if all(same.values()) else 1
 
 
 if __name__ == "__main__":
