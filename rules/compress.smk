@@ -63,6 +63,7 @@ rule rate_aware_lac:
             image=IMAGES,
         ),
         seconds="results/{run}/{route}/b{bits}/{packing}/{codec}-{quality}/compressed/seconds.csv",
+        search_seconds="results/{run}/{route}/b{bits}/{packing}/{codec}-{quality}/search_seconds.csv",
         table="results/{run}/{route}/b{bits}/{packing}/{codec}-{quality}/rate.csv",
     log:
         "logs/{run}/rate_aware_lac/{route}/b{bits}/{packing}/{codec}-{quality}.log",

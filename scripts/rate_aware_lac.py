@@ -15,6 +15,7 @@ run_step(
     compressed=list(snakemake.output.compressed),
     table=snakemake.output.table,
     seconds=snakemake.output.seconds,
+    search_seconds=snakemake.output.search_seconds,
     setting=Setting(**snakemake.params.setting),
     refinement=snakemake.params.refinement,
     description=snakemake.params.description,

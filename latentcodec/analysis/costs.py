@@ -28,7 +28,13 @@ REFINEMENT_TABLE = TableSchema(
     ("model", "encoder", "image", "step", "loss", "psnr", "seconds"),
     dtypes={"image": str},
 )
-PARTS = ("model_seconds", "refine_seconds", "sensitivity_seconds", "codec_seconds")
+PARTS = (
+    "model_seconds",
+    "refine_seconds",
+    "sensitivity_seconds",
+    "search_seconds",
+    "codec_seconds",
+)
 SETTING_COLUMNS = ["model", "codec", "bitdepth", "packing", "quality", "effort"]
 
 
@@ -47,8 +53,8 @@ def refinement_seconds(path: str | os.PathLike) -> pd.Series:
 def encode_costs(latent: Sequence[Mapping], pixel: Sequence[Mapping]) -> pd.DataFrame:
     """Mean seconds per image of each setting, by part and in total. `latent`: one entry per
     latent setting (its Setting's fields, and the paths `model`, `refine`, `sensitivity`,
-    `codec` of its seconds tables; None for a part it has not); `pixel`: one per baseline
-    (`name`, `effort`, its seconds table `codec`)."""
+    `search` (rate-aware lac's), `codec` of its seconds tables; None for a part it has not);
+    `pixel`: one per baseline (`name`, `effort`, its seconds table `codec`)."""
     rows = []
     for entry in latent:
         paths = entry["paths"]
@@ -59,6 +65,7 @@ def encode_costs(latent: Sequence[Mapping], pixel: Sequence[Mapping]) -> pd.Data
                 refinement_seconds(paths["refine"]) if paths["refine"] else pd.Series(dtype=float)
             ),
             "sensitivity_seconds": per_image(paths["sensitivity"]),
+            "search_seconds": per_image(paths.get("search")),
             "codec_seconds": codec,
         }
         row = {key: entry[key] for key in ("codec", "bitdepth", "packing", "quality", "effort")}

@@ -283,6 +283,11 @@ class Experiment:
                 "sensitivity": (
                     self.path(f"{home}/sensitivity/seconds.csv") if sensitivity else None
                 ),
+                "search": (
+                    self.path(f"{self.branch(setting)}/search_seconds.csv")
+                    if setting.route in self.rate_starts
+                    else None
+                ),
                 "codec": self.path(f"{self.branch(setting)}/compressed/seconds.csv"),
             }
             latent.append(asdict(setting) | {"bitdepth": setting.bits, "paths": paths})

@@ -43,6 +43,7 @@ def run_step(log_file: str | os.PathLike, step: Callable, *args, **kwargs) -> No
 WALL_TIME_FILES = frozenset(
     {
         "seconds.csv",
+        "search_seconds.csv",
         "refinement.csv",
         "encode_seconds.csv",
         "encode_seconds.md",

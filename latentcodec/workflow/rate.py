@@ -43,6 +43,7 @@ def rate_aware_lac(
     compressed: Paths,
     table: str | os.PathLike,
     seconds: str | os.PathLike,
+    search_seconds: str | os.PathLike,
     setting: Setting,
     refinement: dict,
     description: str,
@@ -52,15 +53,16 @@ def rate_aware_lac(
 ) -> None:
     """Search and store each image at `setting` (lossy lac) with `refinement`'s rate steps,
     on the grid of its integer latent in `quantized`, λ and the channel steps from its
-    decoder sensitivity; `description` (how the latent was made) goes in each file."""
+    decoder sensitivity; `description` (how the latent was made) goes in each file.
+    `search_seconds` gets each image's search time, `seconds` its store's, as any codec's."""
     from latentcodec.models.refine import refine_latent  # imports torch
 
-    same_length(sources=sources, latents=latents, quantized=quantized, compressed=compressed)
-    same_length(sources=sources, sensitivities=sensitivities)
+    same_length(sources=sources, latents=latents, quantized=quantized,
+                sensitivities=sensitivities, compressed=compressed)  # fmt: skip
     stage = Refinement(**refinement).rate_stage()
     coder = latent_codec(setting.codec, setting.packing)
     network = load_network(model, mirror, threads, model_options)
-    clock, rows = EncodeClock(), []
+    search_clock, clock, rows = EncodeClock(), EncodeClock(), []
     for paths in zip(sources, latents, quantized, sensitivities, compressed, strict=True):
         source, latent_path, quantized_path, sensitivity_path, out_path = paths
         name = Path(source).stem
@@ -68,24 +70,32 @@ def rate_aware_lac(
         sensitivity = load_sensitivity(sensitivity_path, start.values.shape[0])
         rate = LacRate(start, setting.quality_value, sensitivity_per_integer(sensitivity, start))
         latent = load_arrays(latent_path, "latent")["latent"]
-        with clock.timed(image=name):
+        with search_clock.timed(image=name):
             found = refine_latent(network, load_image(source), latent, stage, rate=rate,
                                   label=name)  # fmt: skip
+        with clock.timed(image=name):
             container = store_latent(
                 rate.integers(found.latent), model=model, height=int(stored["height"]),
                 width=int(stored["width"]), coder=coder, quality_value=setting.quality_value,
                 sensitivity=sensitivity, encoder=description,
             )  # fmt: skip
         write_container(out_path, container)
-        estimated = rate.terms(found.latent)[1]
-        payload = 32 * parse(container.payload)[1].size
-        rows.append(dict(image=name, weight=rate.weight, loss_start=found.losses[0],
-                         loss_end=found.losses[found.best_step], estimated_bits=estimated,
-                         payload_bits=payload))  # fmt: skip
-        log.info("%s: %d payload bits, estimated %.0f (%+.2f %%)", name, payload, estimated,
-                 100 * (estimated / payload - 1))  # fmt: skip
+        rows.append(_search_row(name, rate, found, container.payload))
     frame = pd.DataFrame(rows).assign(
         model=model, encoder=encoder, bitdepth=setting.bits, quality=setting.quality
     )
     write_csv(frame[list(RATE_TABLE.columns)], table)
     clock.write(seconds)
+    search_clock.write(search_seconds)
+
+
+def _search_row(name: str, rate: LacRate, found, payload: bytes) -> dict:
+    """One image's line of the search table: λ, the loss before and after, and lac's
+    estimated payload for the integers found against the payload it wrote."""
+    estimated = rate.terms(found.latent)[1]
+    written = 32 * parse(payload)[1].size
+    log.info("%s: %d payload bits, estimated %.0f (%+.2f %%)", name, written, estimated,
+             100 * (estimated / written - 1))  # fmt: skip
+    return dict(image=name, weight=rate.weight, loss_start=found.losses[0],
+                loss_end=found.losses[found.best_step], estimated_bits=estimated,
+                payload_bits=written)  # fmt: skip

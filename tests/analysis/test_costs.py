@@ -46,3 +46,17 @@ def test_a_latent_files_cost_adds_its_parts_and_a_pixel_files_is_its_codecs(tmp_
         6.0,
     )
     assert q50["codec_seconds"] == 10.0 and q50["images"] == 2
+
+
+def test_a_rate_aware_files_cost_holds_its_search(tmp_path):
+    images = ["kodim01", "kodim02"]
+    model, search, codec = (
+        write(tmp_path / f"{name}.csv", pd.DataFrame({"image": images, "seconds": seconds}))
+        for name, seconds in (("m", [2.0, 4.0]), ("s", [40.0, 50.0]), ("c", [0.1, 0.3]))
+    )
+    setting = dict(model="taef2", encoder="rated", codec="lac", bitdepth=8, packing="none",
+                   quality="q30", effort="")  # fmt: skip
+    paths = dict(model=model, refine=None, sensitivity=None, search=search, codec=codec)
+    (row,) = encode_costs([setting | {"paths": paths}], []).to_dict("records")
+    assert row["model"] == "taef2+rated" and row["search_seconds"] == 45.0
+    assert row["total_seconds"] == pytest.approx(3.0 + 45.0 + 0.2)

@@ -103,6 +103,10 @@ def test_a_rate_aware_route_stores_lacs_lossy_files_from_its_starts_latents(smok
     assert costs["rated"]["refine"] == "results/smoke/taef2+refined/refinement.csv"
     assert costs["rated"]["sensitivity"] == costs["refined"]["sensitivity"]
     assert costs["rated"]["codec"].startswith("results/smoke/taef2+rated/b8/none/lac-q30/")
+    assert (
+        costs["rated"]["search"] == "results/smoke/taef2+rated/b8/none/lac-q30/search_seconds.csv"
+    )
+    assert costs["refined"]["search"] is None
     assert smoke.rate_tables() == ["results/smoke/taef2+rated/b8/none/lac-q30/rate.csv"]
 
 
