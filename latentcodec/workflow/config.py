@@ -144,11 +144,16 @@ def refinement_of(config: dict, encoder: str) -> Refinement:
     return Refinement(**options, clip=config["quantization"]["clip"])
 
 
+def is_rate_aware(config: dict, encoder: str) -> bool:
+    """Whether an encoder takes rate steps (rate-aware lac), the direct one never."""
+    return encoder != DIRECT_ENCODER and bool(config["encoders"][encoder].get("rate_steps"))
+
+
 def rate_start(config: dict, model: str, encoder: str) -> str | None:
     """The encoder whose latents a rate-aware route (`rate_steps`) starts from: the entry
     that refines `model` the same way without rate steps; None when there is none, or when
     `encoder` takes no rate steps."""
-    if encoder == DIRECT_ENCODER or not config["encoders"][encoder].get("rate_steps"):
+    if not is_rate_aware(config, encoder):
         return None
     start = dataclasses.replace(refinement_of(config, encoder), rate_steps=0)
     for other_model, other in latent_sources(config):
@@ -161,7 +166,7 @@ def rate_start(config: dict, model: str, encoder: str) -> str | None:
 def _check_rate_routes(config: dict) -> None:
     """A rate-aware route needs its start and lac's lossy qualities to sweep."""
     for model, encoder in latent_sources(config):
-        if encoder == DIRECT_ENCODER or not config["encoders"][encoder].get("rate_steps"):
+        if not is_rate_aware(config, encoder):
             continue
         if rate_start(config, model, encoder) is None:
             raise LatentCodecError(
@@ -181,7 +186,7 @@ def sweep(config: dict, model: str | None = None, encoder: str = DIRECT_ENCODER)
     A rate-aware encoder (`rate_steps`) takes lac's lossy settings only."""
     if model is None:
         return [setting for route in latent_sources(config) for setting in sweep(config, *route)]
-    rate_aware = encoder != DIRECT_ENCODER and config["encoders"][encoder].get("rate_steps")
+    rate_aware = is_rate_aware(config, encoder)
     settings = []
     for name, entry in config["codecs"].items():
         if rate_aware and name != Lac.name:

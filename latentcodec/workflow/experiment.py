@@ -97,10 +97,11 @@ class Experiment:
         self.route_sources = {latent_route(*pair): pair for pair in latent_sources(config)}
         self.routes = list(self.route_sources)
         # A rate-aware route (`rate_steps`) reads the latents of the route it starts from.
+        starts = {route: rate_start(config, *pair) for route, pair in self.route_sources.items()}
         self.rate_starts = {
-            route: latent_route(model, rate_start(config, model, encoder))
-            for route, (model, encoder) in self.route_sources.items()
-            if rate_start(config, model, encoder) is not None
+            route: latent_route(self.route_sources[route][0], start)
+            for route, start in starts.items()
+            if start is not None
         }
         self.settings = {route: sweep(config, *self.route_sources[route]) for route in self.routes}
         self._by_wildcards = {
