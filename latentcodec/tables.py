@@ -144,6 +144,15 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     write_text_atomic(path, buffer.getvalue())
 
 
+def write_csv_and_markdown(
+    frame: pd.DataFrame, csv: str | os.PathLike, markdown: str | os.PathLike, text: str
+) -> None:
+    """A derived table and the Markdown written from it, each atomically: a report step's
+    two files."""
+    write_csv(frame, csv)
+    write_text_atomic(markdown, text)
+
+
 @dataclass(frozen=True)
 class TableSchema:
     """What one table written as CSV holds, for `read_csv_table`: its name in errors (with

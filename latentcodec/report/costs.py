@@ -8,8 +8,7 @@ import os
 import pandas as pd
 
 from latentcodec.analysis.costs import encode_costs
-from latentcodec.io import write_text_atomic
-from latentcodec.tables import PIXEL_MODEL, write_csv
+from latentcodec.tables import PIXEL_MODEL, write_csv_and_markdown
 
 
 def write_encode_costs(
@@ -17,8 +16,7 @@ def write_encode_costs(
 ) -> None:
     """The encode seconds per image of every setting (`Experiment.encode_cost_entries`)."""
     costs = encode_costs(entries["latent"], entries["pixel"])
-    write_csv(costs, csv)
-    write_text_atomic(markdown, encode_costs_markdown(costs))
+    write_csv_and_markdown(costs, csv, markdown, encode_costs_markdown(costs))
 
 
 def encode_costs_markdown(costs: pd.DataFrame) -> str:

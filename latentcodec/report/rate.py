@@ -9,8 +9,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from latentcodec.analysis.rate import rate_summary, read_rate_tables
-from latentcodec.io import write_text_atomic
-from latentcodec.tables import write_csv
+from latentcodec.tables import write_csv_and_markdown
 
 
 def write_rate_summary(
@@ -18,8 +17,7 @@ def write_rate_summary(
 ) -> None:
     """The summary of every rate-aware setting's search (`rate_summary`), as CSV and Markdown."""
     summary = rate_summary(read_rate_tables(tables))
-    write_csv(summary, csv)
-    write_text_atomic(markdown, rate_summary_markdown(summary))
+    write_csv_and_markdown(summary, csv, markdown, rate_summary_markdown(summary))
 
 
 def rate_summary_markdown(summary: pd.DataFrame) -> str:

@@ -23,7 +23,6 @@ from latentcodec.analysis.lead import lead_table
 from latentcodec.analysis.lossless import entropy_distances, entropy_report
 from latentcodec.analysis.operating_points import operating_points
 from latentcodec.analysis.spaces import latent_spaces_table
-from latentcodec.io import write_text_atomic
 from latentcodec.report.bdrate import bd_markdown
 from latentcodec.report.crops import equal_size_figure
 from latentcodec.report.entropy import entropy_figure, entropy_markdown
@@ -31,7 +30,14 @@ from latentcodec.report.lead import lead_markdown
 from latentcodec.report.operating_points import no_perceptual_points, operating_points_markdown
 from latentcodec.report.plots import CROP_DPI, save_figure
 from latentcodec.report.spaces import latent_spaces_figure, latent_spaces_markdown
-from latentcodec.tables import read_csv_table, read_routes, routes_of, write_csv, write_summary
+from latentcodec.tables import (
+    read_csv_table,
+    read_routes,
+    routes_of,
+    write_csv,
+    write_csv_and_markdown,
+    write_summary,
+)
 
 POINT_OUTPUTS = {  # operating-point metric → the `tables` rule's (CSV, Markdown) outputs
     "psnr": ("psnr_csv", "psnr_markdown"),
@@ -60,14 +66,14 @@ def write_findings_tables(
     resampling = Bootstrap(int(bootstrap["resamples"]), int(bootstrap["seed"]))
     write_summary(table, output["summary"])
     bd = bd_table(frame, anchor, resampling, latent_anchor, reference_routes)
-    _write(bd, output["bdrate_csv"], output["bdrate_markdown"], bd_markdown(bd))
+    write_csv_and_markdown(bd, output["bdrate_csv"], output["bdrate_markdown"], bd_markdown(bd))
     points = {}
     for metric, (csv, markdown) in POINT_OUTPUTS.items():
         points[metric] = operating_points(frame, metric, resampling)
         text = operating_points_markdown(points[metric])
         if points[metric].empty and metric == "ssimulacra2":
             text = no_perceptual_points(str(table))
-        _write(points[metric], output[csv], output[markdown], text)
+        write_csv_and_markdown(points[metric], output[csv], output[markdown], text)
     gain = bitdepth_gain_table(frame)
     write_csv(gain, output["bitdepth_gain"])
     lead = pd.concat(
@@ -77,15 +83,12 @@ def write_findings_tables(
         ],
         ignore_index=True,
     )
-    _write(lead, output["lead_csv"], output["lead_markdown"], lead_markdown(lead))
+    write_csv_and_markdown(lead, output["lead_csv"], output["lead_markdown"], lead_markdown(lead))
     spaces = latent_spaces_table(points["psnr"], points["ssimulacra2"], gain)
-    _write(spaces, output["spaces_csv"], output["spaces_markdown"], latent_spaces_markdown(spaces))
+    write_csv_and_markdown(
+        spaces, output["spaces_csv"], output["spaces_markdown"], latent_spaces_markdown(spaces)
+    )
     save_figure(latent_spaces_figure(spaces), {"png": output["spaces_figure"]})
-
-
-def _write(result: pd.DataFrame, csv, markdown, text: str) -> None:
-    write_csv(result, csv)
-    write_text_atomic(markdown, text)
 
 
 def write_entropy_report(
@@ -99,7 +102,9 @@ def write_entropy_report(
     of the results table `metrics`: entropy.csv, entropy.md and figures/entropy.png."""
     tables = [read_csv_table(path, BOUND_TABLE) for path in bounds]
     report = entropy_report(tables, read_routes(metrics))
-    _write(report, csv, markdown, entropy_markdown(report, entropy_distances(report)))
+    write_csv_and_markdown(
+        report, csv, markdown, entropy_markdown(report, entropy_distances(report))
+    )
     save_figure(entropy_figure(report), {"png": figure})
 
 
