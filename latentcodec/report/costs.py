@@ -8,7 +8,19 @@ import os
 import pandas as pd
 
 from latentcodec.analysis.costs import encode_costs
+from latentcodec.report.numbers import markdown_table
 from latentcodec.tables import PIXEL_MODEL, write_csv_and_markdown
+
+COSTS_CAPTION = (
+    "Encode seconds per image on the machine that ran the jobs (wall time, means over the "
+    "images; a latent file's total is the model's encoder, the refinement, the decoder "
+    "sensitivity where its codec needs it, rate-aware lac's search through the decoder, "
+    "and the codec)."
+)
+COSTS_COLUMNS = (
+    "model", "codec", "bits", "quality", "effort", "encoder (s)", "refinement (s)",
+    "sensitivity (s)", "search (s)", "codec (s)", "total (s)",
+)  # fmt: skip
 
 
 def write_encode_costs(
@@ -21,26 +33,23 @@ def write_encode_costs(
 
 def encode_costs_markdown(costs: pd.DataFrame) -> str:
     """One line per setting: the seconds an image's file took, in total and by part."""
-    lines = [
-        "Encode seconds per image on the machine that ran the jobs (wall time, means over the "
-        "images; a latent file's total is the model's encoder, the refinement, the decoder "
-        "sensitivity where its codec needs it, rate-aware lac's search through the decoder, "
-        "and the codec).",
-        "",
-        "| model | codec | bits | quality | effort | encoder (s) | refinement (s) "
-        "| sensitivity (s) | search (s) | codec (s) | total (s) |",
-        "|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
     latent_first = costs.assign(pixel=costs["model"] == PIXEL_MODEL).sort_values(
         ["pixel", "model", "codec", "bitdepth", "quality"], kind="stable"
     )
-    for row in latent_first.to_dict("records"):
-        model = "pixels" if row["pixel"] else f"`{row['model']}`"
-        lines.append(
-            f"| {model} | {row['codec']} | {row['bitdepth']} | {row['quality']} | "
-            f"{row['effort'] or '—'} | {row['model_seconds']:.2f} | {row['refine_seconds']:.1f} | "
-            f"{row['sensitivity_seconds']:.2f} | {row['search_seconds']:.1f} | "
-            f"{row['codec_seconds']:.3f} | "
-            f"{row['total_seconds']:.2f} |"
-        )
-    return "\n".join(lines) + "\n"
+    rows = [
+        [
+            "pixels" if row["pixel"] else f"`{row['model']}`",
+            row["codec"],
+            f"{row['bitdepth']}",
+            f"{row['quality']}",
+            row["effort"] or "—",
+            f"{row['model_seconds']:.2f}",
+            f"{row['refine_seconds']:.1f}",
+            f"{row['sensitivity_seconds']:.2f}",
+            f"{row['search_seconds']:.1f}",
+            f"{row['codec_seconds']:.3f}",
+            f"{row['total_seconds']:.2f}",
+        ]
+        for row in latent_first.to_dict("records")
+    ]
+    return markdown_table(COSTS_CAPTION, COSTS_COLUMNS, "llrllrrrrrr", rows)

@@ -5,6 +5,7 @@ share of bootstrap replicates that reached a level; and how prose names a codec.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -96,3 +97,15 @@ def number_text(value: float, spec: str) -> str:
 def codec_name(codec: str) -> str:
     """A codec as prose names it: "AVIF" for avif, the registry name where prose has none."""
     return CODEC_NAMES.get(codec, codec)
+
+
+def markdown_table(
+    caption: str, columns: Sequence[str], align: str, rows: Iterable[Sequence[str]]
+) -> str:
+    """A caption, then a Markdown table: `columns` its header, `align` one letter a column
+    (l: left, r: right), and each row's cells as given."""
+    rule = {"l": "---", "r": "---:"}
+    lines = [caption, "", "| " + " | ".join(columns) + " |"]
+    lines.append("|" + "|".join(rule[letter] for letter in align) + "|")
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines) + "\n"

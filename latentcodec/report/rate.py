@@ -9,7 +9,20 @@ from collections.abc import Sequence
 import pandas as pd
 
 from latentcodec.analysis.rate import rate_summary, read_rate_tables
+from latentcodec.report.numbers import markdown_table
 from latentcodec.tables import write_csv_and_markdown
+
+RATE_CAPTION = (
+    "Rate-aware lac: each image's latent searched on pixel MSE + λ · lac's estimated bits "
+    "(λ from the quality), then stored by lac. The estimate's error is against the payload "
+    "lac wrote (the range coder's words; the header is not estimated); the change is of "
+    "pixel MSE + λ · bits from the search's start (the distortion-refined latent) to its "
+    "best step, mean over the images."
+)
+RATE_COLUMNS = (
+    "model", "encoder", "bits", "quality", "images", "estimate error, median (%)",
+    "largest (%)", "MSE + λ·bits change (%)",
+)  # fmt: skip
 
 
 def write_rate_summary(
@@ -22,21 +35,17 @@ def write_rate_summary(
 
 def rate_summary_markdown(summary: pd.DataFrame) -> str:
     """One line per rate-aware setting: how close lac's estimate came, what the search did."""
-    lines = [
-        "Rate-aware lac: each image's latent searched on pixel MSE + λ · lac's estimated bits "
-        "(λ from the quality), then stored by lac. The estimate's error is against the payload "
-        "lac wrote (the range coder's words; the header is not estimated); the change is of "
-        "pixel MSE + λ · bits from the search's start (the distortion-refined latent) to its "
-        "best step, mean over the images.",
-        "",
-        "| model | encoder | bits | quality | images | estimate error, median (%) "
-        "| largest (%) | MSE + λ·bits change (%) |",
-        "|---|---|---:|---|---:|---:|---:|---:|",
+    rows = [
+        [
+            f"`{row['model']}`",
+            row["encoder"],
+            f"{row['bitdepth']}",
+            f"{row['quality']}",
+            f"{row['images']}",
+            f"{row['estimate_error_median']:+.3f}",
+            f"{row['estimate_error_max']:+.3f}",
+            f"{row['loss_change_mean']:+.1f}",
+        ]
+        for row in summary.to_dict("records")
     ]
-    for row in summary.to_dict("records"):
-        lines.append(
-            f"| `{row['model']}` | {row['encoder']} | {row['bitdepth']} | {row['quality']} | "
-            f"{row['images']} | {row['estimate_error_median']:+.3f} | "
-            f"{row['estimate_error_max']:+.3f} | {row['loss_change_mean']:+.1f} |"
-        )
-    return "\n".join(lines) + "\n"
+    return markdown_table(RATE_CAPTION, RATE_COLUMNS, "llrlrrrr", rows)
