@@ -105,6 +105,8 @@ def markdown_table(
     """A caption, then a Markdown table: `columns` its header, `align` one letter a column
     (l: left, r: right), and each row's cells as given."""
     rule = {"l": "---", "r": "---:"}
+    if len(align) != len(columns) or not set(align) <= set(rule):
+        raise ValueError(f"alignment {align!r} does not fit the columns {list(columns)}")
     lines = [caption, "", "| " + " | ".join(columns) + " |"]
     lines.append("|" + "|".join(rule[letter] for letter in align) + "|")
     lines += ["| " + " | ".join(cells) + " |" for cells in rows]
