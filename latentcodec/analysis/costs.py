@@ -65,7 +65,7 @@ def encode_costs(latent: Sequence[Mapping], pixel: Sequence[Mapping]) -> pd.Data
                 refinement_seconds(paths["refine"]) if paths["refine"] else pd.Series(dtype=float)
             ),
             "sensitivity_seconds": per_image(paths["sensitivity"]),
-            "search_seconds": per_image(paths.get("search")),
+            "search_seconds": per_image(paths["search"]),
             "codec_seconds": codec,
         }
         row = {key: entry[key] for key in ("codec", "bitdepth", "packing", "quality", "effort")}

@@ -30,7 +30,7 @@ def test_a_latent_files_cost_adds_its_parts_and_a_pixel_files_is_its_codecs(tmp_
                    quality="lossless", effort="compression=9")  # fmt: skip
     latent = [
         setting | {"encoder": encoder, "paths": dict(model=model, refine=path, sensitivity=None,
-                                                     codec=codec)}
+                                                     search=None, codec=codec)}
         for encoder, path in (("direct", None), ("refined", refine))
     ]  # fmt: skip
     costs = encode_costs(latent, [{"name": "avif444", "effort": "speed=0", "codec": pixel}])
