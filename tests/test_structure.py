@@ -1,6 +1,6 @@
 """The package's shape, held by tests so that it cannot drift: import layers without cycles
 (a module sits one layer above everything of latentcodec it imports, `errors` at 1), module
-and function sizes (docs/development.md, "Wings")."""
+and function sizes (docs/development.md, "Wings"), and the size of rules/common.smk."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from tests.conftest import REPO
 MAX_LAYERS = 6
 MAX_MODULE_LINES = 450
 MAX_FUNCTION_LINES = 60
+MAX_COMMON_RULES_LINES = 120  # rules/common.smk only asks the Experiment
 
 
 def package_imports() -> dict[str, set[str]]:
@@ -94,3 +95,8 @@ def test_no_function_outside_the_tests_is_over_60_lines():
                 if lines > MAX_FUNCTION_LINES:
                     long[f"{path.relative_to(REPO)}:{node.name}"] = lines
     assert not long, long
+
+
+def test_the_rules_common_file_stays_a_thin_front_of_the_experiment():
+    lines = len((REPO / "rules" / "common.smk").read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_COMMON_RULES_LINES, lines
