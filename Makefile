@@ -33,9 +33,9 @@ kodak-taef2: $(STAMP)
 ## with TAESDXL beside its published real-SDXL-VAE numbers; then AVIF at speed 0 on both sides
 ## with rate-aware lac beside it (TAESDXL, TAESD3, TAEF2; configs/speed0.yaml). Needs the
 ## weights: LATENTCODEC_MIRROR, or network. Hours on 2 cores (the README says how long it
-## took): resumable, since Snakemake keeps
-## every finished output; after an interruption run `make findings` again (it adds
-## --rerun-incomplete). The greedy scheduler: the default ILP one spent half a core here.
+## took): resumable, since Snakemake keeps every finished output; after an interruption run
+## `make findings` again (it adds --rerun-incomplete). The greedy scheduler: the default ILP
+## one spent half a core here.
 FINDINGS_RUN := $(SNAKEMAKE) --cores 2 --scheduler greedy --keep-going --rerun-incomplete
 findings: $(STAMP)
 	$(FINDINGS_RUN) --configfile configs/findings.yaml
