@@ -74,10 +74,6 @@ SIGMA_CODE_PER_OCTAVE = 12
 ROW_PAD = 2  # zero rows above each channel (N of row 0 and the previous channel's i − 1)
 
 
-def library() -> str:
-    return f"constriction {version('constriction')}, lac format {FORMAT_VERSION}"
-
-
 def quality_step(quality: int, bits: int) -> float:
     """The overall quantisation step on b-bit integers for a quality 1 … 99 (see module doc)."""
     return 2.0 ** ((LOSSLESS_QUALITY - quality) / 12.5) * 2.0 ** (bits - 8)
@@ -285,9 +281,13 @@ def _wavefront_order(channels: int, height: int) -> tuple[np.ndarray, np.ndarray
 
 
 def decode(data: bytes) -> tuple[np.ndarray, int]:
-    """(C, h, w) integers (uint8 for ≤ 8 bits, else uint16) and the bit depth."""
+    """(C, h, w) integers (uint8 for ≤ 8 bits, else uint16) and the bit depth; a damaged
+    file raises LatentCodecError, never another error."""
     model, words = parse(bytes(data))
-    values = _decode_values(model, words)  # within 0 … 2^b − 1 when lossless
+    try:  # constriction asserts on a payload that its model cannot have written
+        values = _decode_values(model, words)  # within 0 … 2^b − 1 when lossless
+    except AssertionError as error:
+        raise LatentCodecError(f"lac: the payload does not decode ({error})") from error
     if model.grid is not None:
         values = model.grid.reconstruct(values, model.bits)
     return values.astype(np.uint8 if model.bits <= 8 else np.uint16), model.bits
@@ -408,7 +408,7 @@ class Lac(LatentCodec):
 
     @staticmethod
     def library() -> str:
-        return library()
+        return f"constriction {version('constriction')}, lac format {FORMAT_VERSION}"
 
     @classmethod
     def check_packing(cls, packing: str) -> None:
@@ -441,8 +441,7 @@ class Lac(LatentCodec):
         return encode(latent, bits, quality_value, sensitivity)
 
     def decode(self, data, channels):
-        with self._decoding(data):
-            latent = decode(data)[0]
+        latent = decode(data)[0]
         if latent.shape[0] != channels:
             raise LatentCodecError(
                 f"{self.name}: the file holds {latent.shape[0]} channels, expected {channels}"
