@@ -5,12 +5,12 @@ one kind of thing (docs/development.md draws them): `models` (the autoencoders a
 weights), `codecs` (quantisation, packing, image and latent codecs, the `.lcf` file),
 `measure` (PSNR, SSIM, MS-SSIM, SSIMULACRA2, Butteraugli), `workflow` (the config, the
 Experiment the rules ask, one step per job), `analysis` (DataFrames from the results table)
-and `report` (Markdown, sentences, figures); `errors`, `io`, `sources` and `tables` are the
-ground every wing stands on, the API and the command the top.
+and `report` (Markdown, sentences, figures); `errors`, `io`, `sources`, `quantize`, `routes` and
+`tables` are the ground every wing stands on, the API and the command the top.
 
 Importing the package does not import torch: only the modules that run a model do
-(`models.autoencoders`, with `taesd`, `tiling` and `device`), and only the jobs that run a
-model import those; `measure.metrics.msssim` imports it on first use.
+(`models.autoencoders`, with `taesd`, `tiling` and `device`, and `models.refine`), and only the
+jobs that run a model import those; `measure.metrics.msssim` imports it on first use.
 
 The Python API (`latentcodec.api`, docs/api.md) is exported here: `compress` an image to a
 `.lcf` file, `decompress` it, `load_latent` for training on latents. It is imported on first

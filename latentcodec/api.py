@@ -249,7 +249,7 @@ def load_latent(path: str | os.PathLike) -> np.ndarray:
     model and without importing torch: what a pipeline that trains on latents reads.
 
     It is `quantize.dequantize` of the stored integers: the model's scaled latent of the image
-    padded to a multiple of the model's scale (`models.ModelSpec.padding`), h = (H + bottom
+    padded to a multiple of the model's scale (`models.registry.ModelSpec.padding`), h = (H + bottom
     padding) / scale, w likewise; a lossy codec's error is in it.
     """
     _, latent = read_file(path)

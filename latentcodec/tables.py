@@ -1,4 +1,5 @@
-"""Tidy result tables: one row per image × model × bit depth × codec × quality.
+"""Tidy result tables: one row per image × model × encoder × bit depth × packing × codec ×
+quality.
 
 The columns are the fields of `Row`, in order (units in docs/method.md). Derived tables
 are read through `read_csv_table`, each with its `TableSchema` (metrics.csv: `METRICS`).

@@ -9,7 +9,7 @@ codec library is handed them. Integers are big-endian, the ranges float32 little
 |-------------|-------|------------------|-----------------------------------------------------|
 | 0           | 4     | magic            | `89 4C 43 46` ("\\x89LCF"; the high first byte, as  |
 |             |       |                  | in PNG, is broken by any text-mode transfer)        |
-| 4           | 1     | format version   | 1 or 2; a reader refuses versions newer than its own|
+| 4           | 1     | format version   | 1, 2 or 3; a reader refuses newer ones than its own |
 | 5           | 1     | m                | length of the model id                              |
 | 6           | 1     | k                | length of the codec name                            |
 | 7           | 1     | bit depth b      | 1 … 16: the latent's integers are 0 … 2^b − 1        |

@@ -27,9 +27,10 @@ from latentcodec.routes import DIRECT_ENCODER
 
 SCHEDULES = ("constant", "cosine")  # the learning rate over the steps
 LOSSES = ("mse", "msssim")  # pixel MSE, or 1 − MS-SSIM (images of 161 px a side or more)
-# From the convergence curve (docs/findings/refinement.md): a step costs ~3 s on 2 CPU threads
-# at 768×512, so 20 steps keep within a minute an image; on TAESDXL's kodim07 they gained
-# +3.7 dB at a constant rate of 0.02, against +3.3 (0.02) and +3.4 dB (0.05) cosine-annealed.
+# From the convergence curve (docs/findings/convergence.md): 10 steps give about 80 % of 20
+# steps' gain, and 20 → 50 steps add only 0.8–1.4 dB for 2.5× the time (4.3–4.9 s a step on 2
+# CPU threads at 768×512); on TAESDXL's kodim07, 20 steps gained +3.7 dB at a constant rate of
+# 0.02, against +3.3 (0.02) and +3.4 dB (0.05) cosine-annealed.
 DEFAULT_STEPS = 20
 DEFAULT_LEARNING_RATE = 0.02
 DEFAULT_SCHEDULE = "constant"

@@ -5,8 +5,8 @@ of RAM for one 1024×1024 image on the CPU), so large images are processed tile 
 Neighbouring tiles share `overlap` input pixels; each output pixel is the weighted mean of
 the tiles that cover it, with weights that ramp down linearly towards a tile's edges, so a
 seam is a smooth blend rather than a step. The result is not identical to the untiled
-output (the network sees less context near tile edges, and TAESD-family blocks normalise
-over the whole tile): `make bench` reports the difference as a PSNR.
+output (the network sees less context near tile edges, and TAEF2's GroupNorm branch
+normalises over the whole tile): `make bench` reports the difference as a PSNR.
 
 Only `tile_starts` is torch-free; the module imports torch because `run_tiled` needs it.
 """
