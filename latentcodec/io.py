@@ -152,5 +152,14 @@ def load_arrays(path: str | os.PathLike, *names: str) -> dict[str, np.ndarray]:
             if missing:
                 raise LatentCodecError(f"{path}: missing arrays {missing}")
             return {name: archive[name] for name in names}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+    # zipfile answers a damaged archive with NotImplementedError (an impossible version or
+    # method) or RuntimeError (an "encrypted" member) as well as BadZipFile
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        zipfile.BadZipFile,
+        NotImplementedError,
+        RuntimeError,
+    ) as error:
         raise LatentCodecError(f"{path}: cannot read ({error})") from error

@@ -3,6 +3,8 @@ exactly the bytes of packing the channels and storing the mosaic, and reads them
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from latentcodec.codecs.image import Avif, Png
 from latentcodec.codecs.latent import PackedLatentCodec
@@ -32,9 +34,40 @@ def test_the_adapter_stores_what_pack_and_the_image_codec_give(name, packing, qu
     coder = latent_codec(name, packing)
     data = coder.encode(latent, 8, quality)
     assert data == expected
-    np.testing.assert_array_equal(
-        coder.decode(data, 5), unpack(image_codec.decode(expected), 5, planes)
-    )
+    decoded = coder.decode(data, 5)
+    np.testing.assert_array_equal(decoded, unpack(image_codec.decode(expected), 5, planes))
+    if coder.is_lossless(quality):
+        np.testing.assert_array_equal(decoded, latent)
+
+
+LOSSLESS_ADAPTERS = sorted(
+    name
+    for name, codec_class in LATENT_CODECS.items()
+    if issubclass(codec_class, PackedLatentCodec) and codec_class.can_be_lossless()
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    name=st.sampled_from(LOSSLESS_ADAPTERS),
+    packing=st.sampled_from(["interleaved", "planar"]),
+    bits=st.integers(1, 16),
+    shape=st.tuples(st.integers(1, 40), st.integers(1, 8), st.integers(1, 8)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_every_lossless_adapter_round_trips_every_latent_it_can_store(
+    name, packing, bits, shape, seed
+):
+    codec_class = LATENT_CODECS[name]
+    planes = codec_class.tile_planes(packing)
+    assume(bits in codec_class.bit_depths)
+    assume(codec_class.image_codec.stores_losslessly(bits, planes))
+    dtype = np.uint8 if bits <= 8 else np.uint16
+    latent = np.random.default_rng(seed).integers(0, 2**bits, shape).astype(dtype)
+    coder = codec_class(packing)
+    decoded = coder.decode(coder.encode(latent, bits, codec_class.lossless_quality), shape[0])
+    assert decoded.dtype == latent.dtype
+    np.testing.assert_array_equal(decoded, latent)
 
 
 @pytest.mark.parametrize("channels", [4, 16, 32])

@@ -6,12 +6,14 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from latentcodec.codecs.container import container_from_bytes, container_to_bytes
 from latentcodec.codecs.lcf import read_latent, sensitivity_per_integer, store_latent
-from latentcodec.codecs.registry import latent_codec
+from latentcodec.codecs.registry import latent_codec, latent_codec_class
 from latentcodec.errors import LatentCodecError
-from latentcodec.models.registry import get_spec
+from latentcodec.models.registry import MODELS, get_spec
 from latentcodec.quantize import quantize
 
 MODEL = "taesdxl"  # 4 channels, 8× downsampling: a 60×75 image pads to 64×80, an (4, 8, 10) latent
@@ -87,3 +89,35 @@ def test_a_container_that_does_not_fit_its_model_is_refused_naming_the_file(late
     damaged = dataclasses.replace(container, payload=container.payload[:40])
     with pytest.raises(LatentCodecError, match="x.lcf: png: cannot decode"):
         read_latent(damaged, coder, get_spec(MODEL), "x.lcf")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    model=st.sampled_from(sorted(MODELS)),
+    coder_name=st.sampled_from(["png", "lac", "npz"]),
+    bits=st.integers(1, 16),
+    size=st.tuples(st.integers(1, 40), st.integers(1, 40)),
+    clip=st.none() | st.floats(0.5, 8.0, width=32),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_any_latent_of_any_model_round_trips_through_its_lcf_bytes_losslessly(
+    model, coder_name, bits, size, clip, seed
+):
+    spec = get_spec(model)
+    coder_class = latent_codec_class(coder_name)
+    assume(bits in coder_class.bit_depths)
+    height, width = size
+    bottom, right = spec.padding(height, width)
+    scale = spec.downsample
+    shape = (spec.channels, (height + bottom) // scale, (width + right) // scale)
+    latent = quantize(np.random.default_rng(seed).normal(0, 2, shape), bits, clip)
+    coder = coder_class(coder_class.default_packing)
+    container = store_latent(
+        latent, model=model, height=height, width=width, coder=coder,
+        quality_value=coder_class.lossless_quality,
+    )  # fmt: skip
+    read = read_latent(container_from_bytes(container_to_bytes(container)), coder, spec, "x.lcf")
+    assert read.bits == bits and read.clip == latent.clip
+    np.testing.assert_array_equal(read.values, latent.values)
+    np.testing.assert_array_equal(read.lo, latent.lo)
+    np.testing.assert_array_equal(read.hi, latent.hi)
