@@ -84,6 +84,7 @@ def bd_table(
         for metric, (rate_key, quality_key) in BD_METRICS.items():
             if metric not in scored:
                 row |= estimate_columns(rate_key, math.nan, np.array([])) | {quality_key: math.nan}
+                row |= _shared_range([math.nan], [math.nan], rate_key)
                 continue
             keys = (rate_key, quality_key)
             row |= _bd(rates, scored[metric], anchor_curve.index, curve.index, keys, notes)
@@ -92,7 +93,9 @@ def bd_table(
         row["latent_anchor"] = latent_anchor
         if codec == latent_anchor or reference is None or "psnr" not in scored:
             row |= estimate_columns("bd_rate_latent", math.nan, np.array([]))
-            row["bd_psnr_latent"] = math.nan
+            row |= {"bd_psnr_latent": math.nan} | _shared_range(
+                [math.nan], [math.nan], "bd_rate_latent"
+            )
         else:
             keys = ("bd_rate_latent", "bd_psnr_latent")
             row |= _bd(rates, scored["psnr"], reference, curve.index, keys, notes)
@@ -119,11 +122,29 @@ def _has(means: ImageMeans, metric: str) -> bool:
 
 
 def _bd(rates, scores, anchor, curve, keys: tuple[str, str], notes: list[str]) -> dict:
-    """BD-rate and BD-quality on the full image set, and BD-rate on every replicate.
+    """BD-rate and BD-quality on the full image set, BD-rate on every replicate, and the
+    quality range both curves span, over which the BD-rate compares them
+    (`<rate key>_over_low`, `…_over_high`; NaN when they share none).
 
     `rates` and `scores` (the metric) are (full, replicates) means of every setting (`ImageMeans`);
     `anchor` and `curve` index the settings of the two curves.
     """
+    score = scores[0]
+    shared = _shared_range(score[anchor], score[curve], keys[0])
+    return _bd_estimates(rates, scores, anchor, curve, keys, notes) | shared
+
+
+def _shared_range(anchor_scores, curve_scores, rate_key: str) -> dict:
+    """The quality range of both curves' points (the interval the BD-rate integrates over)."""
+    low = max(np.min(anchor_scores), np.min(curve_scores))
+    high = min(np.max(anchor_scores), np.max(curve_scores))
+    if not low < high:  # also NaN scores: every comparison is False
+        low = high = math.nan
+    return {f"{rate_key}_over_low": float(low), f"{rate_key}_over_high": float(high)}
+
+
+def _bd_estimates(rates, scores, anchor, curve, keys, notes) -> dict:
+    """The BD-rate with its replicates, and the BD-quality; NaN and a note without overlap."""
     (rate, rate_replicates), (score, score_replicates) = rates, scores
     rate_key, quality_key = keys
     replicates = bd_rate_rows(

@@ -30,17 +30,19 @@ def bd_markdown(result: pd.DataFrame) -> str:
     header = "| model | codec | bit depth | packing | points | BD-PSNR (dB) | " + " | ".join(
         f"BD-rate {name} (%, 95 % CI)" for _, name in shown
     )
+    header += " | PSNR both curves span (dB)"
     header += f" | BD-rate PSNR against latent {first['latent_anchor']} (%, 95 % CI)"
     lines = [
         header + " | note |",
-        "|---|---|---:|---|---:|---:|" + "---:|" * len(shown) + "---:|---|",
+        "|---|---|---:|---|---:|---:|" + "---:|" * len(shown) + "---:|---:|---|",
     ]
     for row in result.to_dict("records"):
         cells = " | ".join(_bd_text(row, rate_key) for rate_key, _ in shown)
         lines.append(
             f"| {row['model']} | {row['codec']} | {row['bitdepth']} | {row['packing']} | "
             f"{row['points']} | {number_text(row['bd_psnr'], '+.2f')} | {cells} | "
-            f"{_bd_text(row, 'bd_rate_latent')} | {cell_text(row['note'])} |"
+            f"{_span_text(row, 'bd_rate_psnr')} | {_bd_text(row, 'bd_rate_latent')} | "
+            f"{cell_text(row['note'])} |"
         )
     return (
         f"BD metrics of each lossy latent curve against the pixel baseline `{first['anchor']}` "
@@ -77,3 +79,11 @@ def _bd_text(row: dict, key: str) -> str:
     if not math.isnan(row[f"{key}_low"]):
         text += f" ({row[f'{key}_low']:+.1f} to {row[f'{key}_high']:+.1f})"
     return text + reached_note(row[f"{key}_reached"])
+
+
+def _span_text(row: dict, key: str) -> str:
+    """The quality range a BD-rate compares over, e.g. "26.91–28.14"; "—" without one."""
+    low, high = row.get(f"{key}_over_low", math.nan), row.get(f"{key}_over_high", math.nan)
+    if math.isnan(low):
+        return "—"
+    return f"{low:.2f}–{high:.2f}"

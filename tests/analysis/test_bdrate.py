@@ -80,3 +80,19 @@ def test_a_rate_aware_routes_lac_is_set_against_latent_avif_on_its_starts_latent
     result = bd_table(frame, "avif444", reference_routes=homes).set_index(["model", "codec"])
     assert result.loc[("taef2+rated", "lac"), "bd_rate_latent"] == pytest.approx(-50)
     assert result.loc[("taef2+refined", "lac"), "bd_rate_latent"] == pytest.approx(0, abs=1e-9)
+
+
+def test_each_bd_rate_states_the_quality_range_both_curves_span():
+    lower = [("a", 8_000, 26.0, 0.88), ("b", 16_000, 29.5, 0.94), ("c", 32_000, 32.5, 0.97)]
+    far = [("a", 10_000, 50.0, 0.999), ("b", 20_000, 52.0, 0.9995)]
+    frame = pd.DataFrame(
+        rows("none", "avif444", ANCHOR) + rows("taef2", "avif", lower) + rows("taesd", "avif", far)
+    )
+    result = bd_table(frame, "avif444").set_index("model")
+    # the anchor spans 28–34 dB, the curve 26–32.5: the BD-rate compares them over 28–32.5
+    assert result.loc["taef2", ["bd_rate_psnr_over_low", "bd_rate_psnr_over_high"]].tolist() == [
+        28.0,
+        32.5,
+    ]
+    assert math.isnan(result.loc["taef2", "bd_rate_latent_over_low"])  # avif is the latent anchor
+    assert math.isnan(result.loc["taesd", "bd_rate_psnr_over_low"])  # no shared range

@@ -37,3 +37,16 @@ def test_lac_gets_a_bd_rate_against_latent_avif_of_the_same_model_and_bit_depth(
     table = result.reset_index()
     assert "against latent avif" in bd_markdown(table)
     assert "`lac` on `taesdxl` -50.0" in latent_anchor_sentence(table)
+
+
+def test_the_markdown_gives_the_psnr_range_each_bd_rate_compares_over():
+    lower = [(label, size, psnr - 2, msssim) for label, size, psnr, msssim in ANCHOR]
+    far = [("a", 10_000, 50.0, 0.999), ("b", 20_000, 52.0, 0.9995)]
+    frame = pd.DataFrame(
+        rows("none", "avif444", ANCHOR) + rows("taef2", "avif", lower) + rows("taesd", "avif", far)
+    )
+    text = bd_markdown(bd_table(frame, "avif444"))
+    assert "| PSNR both curves span (dB) |" in text
+    assert "| 28.00–32.00 |" in text  # anchor 28–34 dB, curve 26–32 dB
+    taesd = next(line for line in text.splitlines() if line.startswith("| taesd |"))
+    assert "| — | — |" in taesd  # no shared range, no BD-rate against the latent anchor
