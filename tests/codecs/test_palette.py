@@ -52,11 +52,12 @@ def test_image_within_the_palette_size_round_trips_exactly(image):
     np.testing.assert_array_equal(out, image)
 
 
-@settings(max_examples=30, deadline=None)
-@given(image=few_colour_images(), colours=st.integers(2, 256))
-def test_image_with_at_most_colours_distinct_colours_round_trips_exactly(image, colours):
-    if distinct_colours(image) <= colours:
-        np.testing.assert_array_equal(palette_decode(palette_encode(image, colours)), image)
+@settings(max_examples=60, deadline=None)
+@given(image=few_colour_images(), data=st.data())
+def test_image_with_at_most_colours_distinct_colours_round_trips_exactly(image, data):
+    fewest = max(2, distinct_colours(image))  # half the time exactly as many as the image has
+    colours = data.draw(st.just(fewest) | st.integers(fewest, 256), label="colours")
+    np.testing.assert_array_equal(palette_decode(palette_encode(image, colours)), image)
 
 
 @pytest.mark.parametrize("planes", [3, 4])
@@ -187,12 +188,30 @@ def test_every_truncation_is_rejected():
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.binary(max_size=200))
-def test_random_bytes_raise_only_latent_codec_error(data):
+@given(
+    height=st.integers(1, 8),
+    width=st.integers(1, 8),
+    planes=st.sampled_from([3, 4]),
+    entries=st.integers(1, 8) | st.integers(1, 256),
+    data=st.data(),
+)
+def test_random_bytes_after_a_valid_header_decode_or_raise_only_latent_codec_error(
+    height, width, planes, entries, data
+):
+    """A valid header, so that the checks after it see the random bytes: as they are, or
+    zlib-compressed (some of the length the header declares), with a few stray bytes after."""
+    declared = entries * planes + height * width
+    payload = st.binary(max_size=2 * declared) | st.binary(min_size=declared, max_size=declared)
+    body = data.draw(
+        st.binary(max_size=200)
+        | st.builds(lambda raw, tail: zlib.compress(raw) + tail, payload, st.binary(max_size=3))
+    )
+    stored = header(height=height, width=width, planes=planes, entries=entries) + body
     try:
-        palette_decode(data)
+        out = palette_decode(stored)
     except LatentCodecError:
-        pass
+        return
+    assert out.shape == (height, width, planes) and out.dtype == np.uint8
 
 
 @settings(max_examples=200, deadline=None)
