@@ -129,6 +129,9 @@ class ImageCodec(Codec):
     # Its fullest colour image (4: RGBA, 3: RGB): the planes of a tile when a latent's channels
     # are interleaved (`latentcodec.codecs.latent`).
     interleaved_planes: ClassVar[int]
+    # Whether a 4-plane image whose 4th plane is all at the maximum (opaque alpha) decodes as
+    # its 3 colour planes: the latent adapter restores the plane.
+    drops_opaque_alpha: ClassVar[bool] = False
 
     @classmethod
     def stores_losslessly(cls, bits: int, planes: int) -> bool:

@@ -278,6 +278,7 @@ class WebpLossless(ImagecodecsCodec):
     quality_range = None
     encoder = "libwebp"
     effort_option = "method"
+    drops_opaque_alpha = True  # libwebp does not store an alpha plane of only 255s
 
     def __init__(self, method: int = 6):
         super().__init__()

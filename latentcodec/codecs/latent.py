@@ -79,4 +79,8 @@ class PackedLatentCodec(LatentCodec):
         return self.image.encode(pack(latent, self.planes), bits, quality_value)
 
     def decode(self, data: bytes, channels: int) -> np.ndarray:
-        return unpack(self.image.decode(data), channels, self.planes)
+        mosaic = self.image.decode(data)
+        if self.image.drops_opaque_alpha and self.planes == 4 and mosaic.shape[2] == 3:
+            opaque = np.full((*mosaic.shape[:2], 1), np.iinfo(mosaic.dtype).max, mosaic.dtype)
+            mosaic = np.concatenate([mosaic, opaque], axis=2)
+        return unpack(mosaic, channels, self.planes)
