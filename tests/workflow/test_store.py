@@ -99,5 +99,5 @@ def test_a_damaged_payload_read_back_names_the_file(tmp_path):
     compress_latents([quantized], [path], setting=lac(100))
     container = read_container(path)
     write_container(path, dataclasses.replace(container, payload=container.payload[:-3]))
-    with pytest.raises(LatentCodecError, match=r"broken\.lcf: lac: cannot decode"):
+    with pytest.raises(LatentCodecError, match=r"broken\.lcf: lac: checksum mismatch"):
         read_back(path, Lac(), lac(100), quantized)
