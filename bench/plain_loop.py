@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from snakemake.utils import validate
 
+from latentcodec.codecs.registry import latent_codec_class
 from latentcodec.tables import aggregate
 from latentcodec.workflow.baseline import pixel_baseline
 from latentcodec.workflow.config import (
@@ -32,7 +33,7 @@ from latentcodec.workflow.decode import (
     reconstruct_ceiling,
     verify_lossless,
 )
-from latentcodec.workflow.encode import encode_images
+from latentcodec.workflow.encode import encode_images, measure_sensitivity
 from latentcodec.workflow.placing import fetch_image
 from latentcodec.workflow.store import compress_latents, quantize_latents
 
@@ -75,15 +76,19 @@ def run(config: dict) -> Path:
 
 
 def _model_tables(config: dict, model: str, images, sources, base: Path) -> list[Path]:
-    """One model's jobs: encode, ceiling, each bit depth's decode, each codec setting."""
+    """One model's jobs: encode, ceiling, the decoder's sensitivity if a setting takes it,
+    each bit depth's decode, each codec setting."""
     options = {"mirror": config["mirror"], "threads": None, **model_options(config)}
     latents = [base / "latents" / f"{image}.npz" for image in images]
     max_pixels = config["dataset"]["max_pixels"]
     encode_images(model, sources, latents, max_pixels=max_pixels, **options)
     decoding = {"sources": sources, "latents": latents, **options}
+    jobs = sweep(config, model)
+    sensitivities = [base / "sensitivity" / f"{image}.npy" for image in images]
+    if any(_needs_sensitivity(job) for job in jobs):
+        measure_sensitivity(model, latents=latents, sensitivities=sensitivities, **options)
     tables = [base / "ceiling" / "metrics.csv"]
     reconstruct_ceiling(model, **decode_outputs(base / "ceiling", images), **decoding)
-    jobs = sweep(config, model)
     for bits in sorted({job.bits for job in jobs}):
         folder = base / f"b{bits}" / "quantized"
         quantized = [folder / f"{image}.npz" for image in images]
@@ -91,17 +96,30 @@ def _model_tables(config: dict, model: str, images, sources, base: Path) -> list
         tables.append(folder / "metrics.csv")
         decode_quantized(model, quantized=quantized, **decode_outputs(folder, images), **decoding)
     for job in jobs:
-        tables.append(_codec_table(config, job, images, base, decoding))
+        tables.append(_codec_table(config, job, images, base, decoding, sensitivities))
     return tables
 
 
-def _codec_table(config: dict, job, images, base: Path, decoding: dict) -> Path:
+def _needs_sensitivity(job) -> bool:
+    return latent_codec_class(job.codec).needs_sensitivity(job.quality_value)
+
+
+def _codec_table(
+    config: dict, job, images, base: Path, decoding: dict, sensitivities: list[Path]
+) -> Path:
     """One codec setting's files and rows: verified lossless, or decoded."""
     quantized = [base / f"b{job.bits}" / "quantized" / f"{image}.npz" for image in images]
     branch = base / f"b{job.bits}" / job.packing / f"{job.codec}-{job.quality}"
     compressed = [branch / "compressed" / f"{image}.lcf" for image in images]
     options = config["codecs"][job.codec].get("options", {})
-    compress_latents(quantized, compressed, setting=job, options=options)
+    needed = _needs_sensitivity(job)
+    compress_latents(
+        quantized,
+        compressed,
+        setting=job,
+        options=options,
+        sensitivities=sensitivities if needed else (),
+    )
     if is_lossless(job):
         verify_lossless(
             quantized=quantized,

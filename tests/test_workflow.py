@@ -406,6 +406,31 @@ def test_lac_plans_its_files_and_one_sensitivity_job_per_model(tmp_path_factory,
     assert "sensitivity" not in planned_jobs(snakemake(workdir, config, mirror, "--dry-run"))
 
 
+def test_the_benchs_plain_loop_gives_the_workflows_rows_and_stores_lossy_lac(
+    tiny_run, tmp_path, mirror
+):
+    """`make bench` times the DAG against bench/plain_loop.py: the loop makes every file the
+    DAG does (lossy lac's decoder sensitivities too) and the same rows, one thread per job."""
+    config = yaml.safe_load(yaml.safe_dump(TINY))
+    config["codecs"]["lac"] = {"bitdepths": [8], "qualities": {"q30": 30}}
+    config["mirror"] = str(mirror)
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(config))
+    loop = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "plain_loop.py"), "tiny.yaml", "."],
+        cwd=tmp_path,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert loop.returncode == 0, loop.stderr[-4000:]
+    keys = ["model", "codec", "bitdepth", "quality", "image", "bytes", "psnr"]
+    looped = pd.read_csv(tmp_path / "results" / "tiny" / "metrics.csv", dtype={"quality": str})
+    assert len(looped.query("codec == 'lac' and quality == 'q30'")) == 1
+    dag = read_results(tiny_run)[keys].sort_values(keys).reset_index(drop=True)
+    shared = looped[looped["codec"] != "lac"][keys].sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(shared, dag)
+
+
 def test_a_rate_aware_route_plans_lacs_lossy_files_on_its_starts_latents(tmp_path_factory, mirror):
     """`rate_steps`: one model job per lossy lac quality (`rate_aware_lac`), reading the
     latents, integers and sensitivities of the route refined the same way without them."""
