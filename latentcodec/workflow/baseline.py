@@ -3,8 +3,10 @@ each quality value of its grid, decoded and measured (rows with model `none`).""
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,6 +19,8 @@ from latentcodec.tables import NO_QUANTIZER, PIXEL_BITS, write_table
 from latentcodec.workflow.jobs import EncodeClock, Paths
 from latentcodec.workflow.rows import measure, setting_row
 from latentcodec.workflow.setting import Setting, StoredFile
+
+log = logging.getLogger(__name__)
 
 
 def pixel_baseline(
@@ -43,7 +47,8 @@ def pixel_baseline(
     coder = get_codec(codec, **(options or {}))
     originals = {source: load_image(source, max_pixels) for source in sources}
     rows, clock = [], EncodeClock()
-    for quality_value in quality_values:
+    for done, quality_value in enumerate(quality_values, start=1):
+        start = time.perf_counter()
         setting = Setting.pixel(name, quality_value, coder.effort_setting)
         for source, original in originals.items():
             image = Path(source).stem
@@ -72,5 +77,14 @@ def pixel_baseline(
                 perceptual_metrics=perceptual_metrics,
             )
             rows.append(setting_row(setting, kept, measured))
+        log.info(
+            "%s %s: %d images stored and measured in %.1f s (%d of %d qualities)",
+            name,
+            setting.quality,
+            len(originals),
+            time.perf_counter() - start,
+            done,
+            len(quality_values),
+        )
     write_table(rows, table)
     clock.write(seconds)

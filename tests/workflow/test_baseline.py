@@ -11,7 +11,10 @@ from tests.helpers import PERCEPTUAL_COLUMNS, image_pair
 
 
 @pytest.mark.parametrize("metrics", [[], ["ssimulacra2", "butteraugli"]])
-def test_pixel_baseline_rows_carry_the_perceptual_columns(tool, tmp_path, metrics):
+def test_pixel_baseline_rows_carry_the_perceptual_columns(tool, tmp_path, metrics, caplog):
+    """One row per image and quality, with the perceptual columns asked for; the job's log
+    says how far it has come after each quality (speed 0 takes minutes a quality)."""
+    caplog.set_level("INFO", logger="latentcodec.workflow.baseline")
     sources = []
     for seed in (0, 1):
         original, _ = image_pair(0, shape=(40, 56, 3), seed=seed)
@@ -31,6 +34,8 @@ def test_pixel_baseline_rows_carry_the_perceptual_columns(tool, tmp_path, metric
     rows = read_table(table)
     assert len(rows) == 4
     assert rows["quality"].tolist() == ["q20", "q20", "q90", "q90"]
+    assert "jpeg q20: 2 images stored and measured" in caplog.text
+    assert "(2 of 2 qualities)" in caplog.text
     assert (rows["model"] == "none").all() and (rows["channels"] == 3).all()
     if not metrics:
         assert rows[PERCEPTUAL_COLUMNS].isna().all().all()
