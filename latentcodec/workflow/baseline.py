@@ -51,32 +51,15 @@ def pixel_baseline(
         start = time.perf_counter()
         setting = Setting.pixel(name, quality_value, coder.effort_setting)
         for source, original in originals.items():
-            image = Path(source).stem
-            with clock.timed(image=image, quality=setting.quality):
+            with clock.timed(image=Path(source).stem, quality=setting.quality):
                 data = coder.encode(original, PIXEL_BITS, quality_value)
-            file_path = Path(compressed) / setting.quality / f"{image}.{codec}"
-            recon_path = Path(recons) / setting.quality / f"{image}.png"
-            write_bytes_atomic(file_path, data)
-            decoded = coder.decode(data)
-            write_png(recon_path, decoded)
-            kept = StoredFile(
-                compressed=str(file_path),
-                bytes=len(data),
-                side_bytes=0,
-                exact=bool(np.array_equal(decoded, original)),
-                quantizer=NO_QUANTIZER,
-                clipped=math.nan,
-            )
-            measured = measure(
-                source=source,
-                original=original,
-                image=decoded,
-                recon=recon_path,
-                channels=original.shape[2],
-                latent_errors=(math.nan, math.nan),
-                perceptual_metrics=perceptual_metrics,
-            )
-            rows.append(setting_row(setting, kept, measured))
+            rows.append(
+                _stored_row(
+                    coder, setting, data, source, original,
+                    Path(compressed) / setting.quality, Path(recons) / setting.quality,
+                    perceptual_metrics,
+                )
+            )  # fmt: skip
         log.info(
             "%s %s: %d images stored and measured in %.1f s (%d of %d qualities)",
             name,
@@ -88,3 +71,34 @@ def pixel_baseline(
         )
     write_table(rows, table)
     clock.write(seconds)
+
+
+def _stored_row(
+    coder, setting: Setting, data: bytes, source, original: np.ndarray,
+    compressed: Path, recons: Path, perceptual_metrics: Sequence[str],
+) -> dict:  # fmt: skip
+    """Keep one pixel file and its decoded image, and measure it against the original."""
+    image = Path(source).stem
+    file_path = compressed / f"{image}.{coder.name}"
+    recon_path = recons / f"{image}.png"
+    write_bytes_atomic(file_path, data)
+    decoded = coder.decode(data)
+    write_png(recon_path, decoded)
+    kept = StoredFile(
+        compressed=str(file_path),
+        bytes=len(data),
+        side_bytes=0,
+        exact=bool(np.array_equal(decoded, original)),
+        quantizer=NO_QUANTIZER,
+        clipped=math.nan,
+    )
+    measured = measure(
+        source=source,
+        original=original,
+        image=decoded,
+        recon=recon_path,
+        channels=original.shape[2],
+        latent_errors=(math.nan, math.nan),
+        perceptual_metrics=perceptual_metrics,
+    )
+    return setting_row(setting, kept, measured)
