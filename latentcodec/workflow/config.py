@@ -137,10 +137,14 @@ def latent_sources(config: dict) -> list[tuple[str, str]]:
     return routes
 
 
+# An `encoders` entry's keys that say which latents a route covers, not how they are refined.
+ROUTE_KEYS = ("models", "qualities")
+
+
 def refinement_of(config: dict, encoder: str) -> Refinement:
     """The refinement an `encoders` label names, on the grid of quantization.clip."""
     entry = config["encoders"][encoder]
-    options = {key: value for key, value in entry.items() if key != "models"}
+    options = {key: value for key, value in entry.items() if key not in ROUTE_KEYS}
     return Refinement(**options, clip=config["quantization"]["clip"])
 
 
@@ -165,6 +169,9 @@ def rate_start(config: dict, model: str, encoder: str) -> str | None:
 
 def _check_rate_routes(config: dict) -> None:
     """A rate-aware route needs its start and lac's lossy qualities to sweep."""
+    for encoder, entry in config["encoders"].items():
+        if entry.get("qualities"):
+            _check_rate_qualities(config, encoder)
     for model, encoder in latent_sources(config):
         if not is_rate_aware(config, encoder):
             continue
@@ -180,13 +187,33 @@ def _check_rate_routes(config: dict) -> None:
             )
 
 
+def _check_rate_qualities(config: dict, encoder: str) -> None:
+    """A route's `qualities` pick among lac's lossy ones, and only a rate-aware route picks."""
+    if not is_rate_aware(config, encoder):
+        raise LatentCodecError(
+            f"encoders.{encoder}.qualities: only a rate-aware route (rate_steps) picks lac "
+            "qualities; every other route sweeps every codec's"
+        )
+    entry = config["encoders"][encoder]
+    for model in entry.get("models") or config["models"]:
+        qualities = codec_qualities(config["codecs"].get(Lac.name, {}), model)
+        lossy = [label for label, value in qualities.items() if not Lac.is_lossless(value)]
+        unknown = [label for label in entry["qualities"] if label not in lossy]
+        if unknown:
+            raise LatentCodecError(
+                f"encoders.{encoder}.qualities: {unknown} are not lossy lac qualities for "
+                f"{model} (codecs.lac sweeps {lossy})"
+            )
+
+
 def sweep(config: dict, model: str | None = None, encoder: str = DIRECT_ENCODER) -> list[Setting]:
     """Every setting (codec, bit depth, packing, quality) the config asks for `model`'s
     latents made by `encoder`, in config order; with no model, those of every latent route.
-    A rate-aware encoder (`rate_steps`) takes lac's lossy settings only."""
+    A rate-aware encoder (`rate_steps`) takes lac's lossy settings only (its `qualities`)."""
     if model is None:
         return [setting for route in latent_sources(config) for setting in sweep(config, *route)]
     rate_aware = is_rate_aware(config, encoder)
+    chosen = config["encoders"][encoder].get("qualities") if rate_aware else None
     settings = []
     for name, entry in config["codecs"].items():
         if rate_aware and name != Lac.name:
@@ -200,6 +227,7 @@ def sweep(config: dict, model: str | None = None, encoder: str = DIRECT_ENCODER)
                     Setting(**codec, bits=bits, packing=packing, quality=label, quality_value=value)
                     for label, value in qualities.items()
                     if not (rate_aware and Lac.is_lossless(value))
+                    and (chosen is None or label in chosen)
                 )
     return settings
 

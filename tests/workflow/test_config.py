@@ -366,12 +366,13 @@ def test_the_direct_encoder_is_not_a_label_and_a_refinement_gets_its_defaults():
     config = validated({"encoders": {"refined": {}}})
     assert config["encoders"]["refined"] == {
         "steps": 20, "learning_rate": 0.02, "schedule": "constant", "loss": "mse", "bits": 8,
-        "rate_steps": 0, "models": None,
+        "rate_steps": 0, "models": None, "qualities": None,
     }  # fmt: skip
     assert refinement_of(config, "refined") == Refinement()
 
 
 LAC_LOSSY = {"lac": {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}}
+LAC_TWO_LOSSY = {"lac": {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30, "q50": 50}}}
 
 
 def test_a_rate_aware_route_sweeps_lacs_lossy_settings_from_its_start(default_config):
@@ -386,9 +387,29 @@ def test_a_rate_aware_route_sweeps_lacs_lossy_settings_from_its_start(default_co
     assert [(s.codec, s.quality) for s in sweep(config, model, "rate")] == [("lac", "q30")]
 
 
+def test_a_rate_aware_route_searches_the_qualities_it_picks_and_the_others_sweep_them_all(
+    default_config,
+):
+    config = {**default_config, "codecs": {**default_config["codecs"], **LAC_TWO_LOSSY}}
+    encoders = {"refined": {}, "rate": {"rate_steps": 5, "qualities": ["q50"]}}
+    config["encoders"] = validated({"encoders": encoders})["encoders"]
+    check_config(config)
+    model = config["models"][0]
+    assert [s.quality for s in sweep(config, model, "rate")] == ["q50"]
+    assert {"q30", "q50"} <= {s.quality for s in sweep(config, model, "refined")}
+    assert refinement_of(config, "rate") == Refinement(rate_steps=5)
+
+
 @pytest.mark.parametrize(
     "encoders, codecs, message",
     [
+        ({"refined": {}, "rate": {"rate_steps": 5, "qualities": ["q75"]}}, LAC_TWO_LOSSY,
+         r"encoders.rate.qualities: \['q75'\] are not lossy lac qualities for .* "
+         r"\(codecs.lac sweeps \['q30', 'q50'\]\)"),
+        ({"refined": {}, "rate": {"rate_steps": 5, "qualities": ["lossless"]}}, LAC_TWO_LOSSY,
+         "encoders.rate.qualities: .'lossless'. are not lossy lac qualities"),
+        ({"refined": {"qualities": ["q30"]}}, LAC_TWO_LOSSY,
+         "encoders.refined.qualities: only a rate-aware route"),
         ({"rate": {"rate_steps": 5}}, LAC_LOSSY, "encoders.rate: rate steps start from the "
          "latents of an entry refined the same way without them, and none refines"),
         ({"refined": {"steps": 10}, "rate": {"rate_steps": 5}}, LAC_LOSSY, "none refines"),
