@@ -95,7 +95,7 @@ SEED_STUDY := results/seed-study
 SEED_STUDY_TABLES := seed_study.md published_bdrate.md
 SPEED0 := results/speed0
 SPEED0_TABLES := lead.md latent_spaces.md operating_points.md operating_points_ssimulacra2.md \
-	bdrate.md encode_seconds.md rate_search.md
+	bdrate.md encode_seconds.md rate_search.md summary.md
 docs: $(STAMP) smoke findings report-screenshot
 	$(SNAKEMAKE) --rulegraph --configfile .test/config-smoke.yaml | dot -Tsvg > docs/rulegraph.svg
 	mkdir -p docs/findings/figures
