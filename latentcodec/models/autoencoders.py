@@ -83,7 +83,9 @@ class LatentModel(ABC):
                 f"{spec.downsample} pixels for {spec.name}"
             )
         self.tile, self.overlap = tile, overlap
-        network = network.eval()
+        # The weights are fixed: refinement differentiates through the decoder to the latent
+        # only, and the weights' own gradients made each of its steps ~1.5× slower on the CPU.
+        network = network.eval().requires_grad_(False)
         self._float32_copy = copy.deepcopy(network) if dtype != torch.float32 else None
         self._float32_network = None if self._float32_copy is not None else network
         # channels-last convolutions are ~30% faster for TAEF2 on the CPU, and suit GPUs too
