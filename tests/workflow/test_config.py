@@ -426,3 +426,19 @@ def test_a_rate_aware_route_without_a_start_or_lossy_lac_is_refused(
     config["encoders"] = validated({"encoders": encoders})["encoders"]
     with pytest.raises(LatentCodecError, match=message):
         check_config(config)
+
+
+def test_the_direct_speed0_config_is_the_speed0_run_without_its_refined_routes():
+    """configs/speed0-direct.yaml makes files of the speed-0 run (same `run`), so every setting
+    but the refined routes, the models and the crop grid's rows must be speed0.yaml's."""
+    full, direct = (
+        yaml.safe_load((REPO / "configs" / name).read_text())
+        for name in ("speed0.yaml", "speed0-direct.yaml")
+    )
+    assert "encoders" not in direct and direct["models"] == ["taesdxl"]
+    assert set(direct["figures"]["equal_size_models"]) <= set(full["figures"]["equal_size_models"])
+    for config in (full, direct):
+        config.pop("encoders", None)
+        config.pop("models")
+        config["figures"].pop("equal_size_models")
+    assert direct == full
