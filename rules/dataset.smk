@@ -10,7 +10,7 @@ rule fetch_image:
     conda:
         "../envs/data.yaml"
     params:
-        settings=config["dataset"],
+        settings=EXPERIMENT.placement_settings(),
         mirror=config["mirror"],
     script:
         "../scripts/fetch_image.py"

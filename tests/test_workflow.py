@@ -295,6 +295,15 @@ def test_changing_a_quality_value_reruns_only_that_branch(tiny_run, mirror):
     assert not {"encode_images", "ceiling", "quantize_latents", "fetch_image"} & set(jobs)
 
 
+def test_selecting_another_image_places_only_that_image(tiny_run, mirror):
+    """The images under resources/ are shared by every run: a run selecting other images (the
+    smoke test's two) must not re-place, and so rerun everything downstream of, the rest."""
+    config = yaml.safe_load(yaml.safe_dump(TINY))
+    config["dataset"]["images"] = ["kodim22", "kodim23"]
+    jobs = planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))
+    assert jobs["fetch_image"] == 1
+
+
 def test_removing_a_bit_depth_reruns_only_the_tables_and_figures(tiny_run, mirror):
     config = yaml.safe_load(yaml.safe_dump(TINY))
     config["codecs"]["png"]["bitdepths"] = []

@@ -212,6 +212,12 @@ class Experiment:
     def source(self, image: str) -> str:
         return f"resources/datasets/{self.dataset}/{image}.png"
 
+    def placement_settings(self) -> dict:
+        """The dataset settings an image's bytes depend on: not `images`, which only selects
+        them, so that a run of fewer images (the smoke test) does not re-place the shared
+        files under resources/ and with them rerun every run that reads them."""
+        return {key: value for key, value in self.config["dataset"].items() if key != "images"}
+
     def sources(self) -> list[str]:
         return [self.source(image) for image in self.images]
 
