@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
 CORES ?= 8
 
-.PHONY: run smoke kodak-taef2 findings seed-study bench test lint pytest docs slurm-check report report-screenshot
+.PHONY: run smoke kodak-taef2 findings speed0-taef2 speed0-taesd3 seed-study bench test lint pytest docs slurm-check report report-screenshot
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(SNAKEMAKE) --cores $(CORES) --resources gpu=1
 
-## The whole DAG on 2 Kodak images with TAEF2 on the CPU (needs LATENTCODEC_MIRROR).
+## The whole DAG on 2 Kodak images shrunk to 256 px, TAEF2 on the CPU (needs LATENTCODEC_MIRROR).
 smoke: $(STAMP)
 	$(SNAKEMAKE) --cores 2 --configfile .test/config-smoke.yaml
 
@@ -41,6 +41,16 @@ findings: $(STAMP)
 	$(FINDINGS_RUN) --configfile configs/findings.yaml
 	$(FINDINGS_RUN) --configfile configs/seed-study.yaml
 	$(FINDINGS_RUN) --configfile configs/speed0.yaml
+
+## The speed-0 run one model at a time, each its own run laid over configs/speed0.yaml
+## (configs/overlays/), its tables and figure then copied to docs/findings/speed0-<model>/: for
+## a machine whose results do not outlive a 3-hour session (~2 h a model on 2 cores, the pixel
+## AVIF baseline made again each time). `make findings` measures the same in one run.
+speed0-taef2 speed0-taesd3: speed0-%: $(STAMP)
+	$(FINDINGS_RUN) --configfile configs/speed0.yaml configs/overlays/$@.yaml
+	mkdir -p docs/findings/$@/figures
+	cp $(addprefix results/$@/,$(SPEED0_TABLES)) docs/findings/$@/
+	cp results/$@/figures/rd.png docs/findings/$@/figures/
 
 ## The seed study's protocol alone (TAESDXL, 24 Kodak images; ~25 min on 2 cores).
 seed-study: $(STAMP)

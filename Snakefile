@@ -7,7 +7,9 @@ min_version("9.0")
 
 # config.yaml is the default experiment. A --configfile replaces it whole (the schema fills
 # every key it leaves out) rather than being merged over it, on this host and inside cluster
-# jobs alike: Snakemake does not pass --replace-workflow-config on to cluster jobs.
+# jobs alike: Snakemake does not pass --replace-workflow-config on to cluster jobs. Several
+# --configfile are laid over each other in order, each key replacing the one before it
+# (configs/overlays/: one model of the speed-0 run).
 if not workflow.overwrite_configfiles:
 
     configfile: "config.yaml"

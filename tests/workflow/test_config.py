@@ -4,7 +4,7 @@ import sys
 
 import pytest
 import yaml
-from snakemake.utils import validate
+from snakemake.utils import update_config, validate
 
 from latentcodec.codecs.packing import NO_PACKING
 from latentcodec.codecs.registry import get_codec
@@ -442,3 +442,25 @@ def test_the_direct_speed0_config_is_the_speed0_run_without_its_refined_routes()
         config.pop("models")
         config["figures"].pop("equal_size_models")
     assert direct == full
+
+
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "configs" / "overlays").glob("speed0-*.yaml")), ids=lambda p: p.stem
+)
+def test_a_speed0_overlay_is_the_speed0_run_for_one_of_its_models(path):
+    """An overlay (laid over configs/speed0.yaml by a second --configfile) names its own run
+    and leads with its model, and changes nothing else: its numbers are the speed-0 run's."""
+    full = yaml.safe_load((REPO / "configs" / "speed0.yaml").read_text())
+    overlay = yaml.safe_load(path.read_text())
+    model = path.stem.removeprefix("speed0-")
+    assert model in full["models"]
+    assert overlay == {
+        "run": f"speed0-{model}",
+        "models": [model],
+        "figures": {"equal_size_models": [model, f"{model}+refined"]},
+        "findings": {"lead_model": model},
+    }
+    merged = copy.deepcopy(full)
+    update_config(merged, overlay)
+    assert merged["codecs"] == full["codecs"] and merged["encoders"] == full["encoders"]
+    check_config(validated(merged))
