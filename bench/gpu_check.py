@@ -12,8 +12,8 @@ One run, meant for a lent GPU machine (within 10 minutes on one large GPU):
 
 Writes summary.json and check.md under `--output` and exits 1 when a check fails. The pixel
 baselines are left out but one JPEG point, which the config checks need as the anchor.
-`--device cpu --images 2 --small` (a narrow network and a two-setting sweep: PNG and AVIF at
-8 bits) runs every step on a CPU in minutes.
+`--device cpu --images 2 --small` (a narrow network, a two-setting sweep: PNG and AVIF at
+8 bits, and the images shrunk to 256 px) runs every step on a CPU in minutes.
 
     LATENTCODEC_MIRROR=... python bench/gpu_check.py [--device cuda] [--images 24]
 """
@@ -52,11 +52,12 @@ def build_mirror(mirror: Path, real: Path, small: bool) -> None:
 
 
 def write_config(path: Path, images: int, device: str, batch: int, small: bool) -> None:
-    """config.yaml's codecs and bit depths (SMALL_SWEEP with `small`), one model, no baselines."""
+    """config.yaml's codecs and bit depths (SMALL_SWEEP with `small`, and the images shrunk to
+    256 px, still above MS-SSIM's smallest side), one model, no baselines."""
     default = yaml.safe_load((REPO / "config.yaml").read_text())
     config = {
         "run": "gpu-check",
-        "dataset": {"name": "kodak", "images": images},
+        "dataset": {"name": "kodak", "images": images, "max_side": 256 if small else None},
         "models": [MODEL],
         "device": device,
         "batch_size": batch,

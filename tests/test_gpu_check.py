@@ -19,7 +19,7 @@ def test_the_gpu_check_runs_end_to_end_on_the_cpu(tmp_path, mirror):
     command = [str(REPO / "bench" / "gpu-check.sh"), "--device", "cpu", "--images", "1"]
     command += ["--small", "--batch", "1", "--cores", "2", "--output", str(tmp_path)]
     env = {**os.environ, "LATENTCODEC_MIRROR": str(mirror), "PYTHON": sys.executable}
-    env["GPU_CHECK_TIMEOUT"] = "1800"  # ~3 min on two idle cores; more on a busy machine
+    env["GPU_CHECK_TIMEOUT"] = "1800"  # minutes on two idle cores; more on a busy machine
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
     summary = json.loads((tmp_path / "summary.json").read_text())

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from PIL import Image
 
 from latentcodec.cli import main as latentcodec_command
 from latentcodec.codecs.container import read_container
@@ -37,7 +38,8 @@ WORKFLOW_FILES = [
 ]
 TINY = {
     "run": "tiny",
-    "dataset": {"name": "kodak", "images": ["kodim23"]},
+    # shrunk to 256×171: the DAG's logic at a ninth of the model work of 768×512
+    "dataset": {"name": "kodak", "images": ["kodim23"], "max_side": 256},
     "models": ["taef2"],
     "device": "cpu",
     "codecs": {
@@ -111,6 +113,11 @@ def result_files(workdir: Path) -> dict[str, bytes]:
     }
 
 
+def placed_image(workdir: Path) -> Path:
+    """The tiny run's one image as the run placed it, shrunk (dataset.max_side)."""
+    return workdir / "resources" / "datasets" / "kodak-max256" / "kodim23.png"
+
+
 def read_results(workdir: Path) -> pd.DataFrame:
     return pd.read_csv(workdir / "results" / "tiny" / "metrics.csv", dtype={"quality": str})
 
@@ -128,8 +135,10 @@ def test_tiny_run_writes_one_tidy_row_per_setting(tiny_run):
         ("avif", 10, "low"),
         ("avif", 10, "high"),
     }
+    with Image.open(placed_image(tiny_run)) as image:
+        assert image.size == (256, 171)
     for row in table.itertuples():
-        assert row.bpp == 8 * row.bytes / (768 * 512)
+        assert row.bpp == 8 * row.bytes / (256 * 171)
         assert (tiny_run / row.recon).is_file() and (tiny_run / row.compressed).is_file()
         assert 0 < row.msssim <= 1 and 0 < row.ssim <= 1
         # the default perceptual_metrics: SSIMULACRA2 and Butteraugli on every row
@@ -148,11 +157,12 @@ def test_tiny_run_writes_one_tidy_row_per_setting(tiny_run):
     assert np.isfinite(avif["latent_psnr"]) and avif["latent_psnr"] < png["latent_psnr"]
 
 
-def test_the_cli_writes_the_file_the_table_counts(tiny_run, mirror, tmp_path, capsys):
+def test_the_cli_writes_the_file_the_table_counts(tiny_run, mirror, tmp_path, capsys, monkeypatch):
     """One bpp: `latentcodec encode` with a row's setting writes that row's `.lcf`, byte for
     byte, and reports the table's bpp."""
     row = read_results(tiny_run).query("codec == 'png' and bitdepth == 8").iloc[0]
-    image, lcf = mirror / "datasets" / "kodak" / "kodim23.png", tmp_path / "kodim23.lcf"
+    image, lcf = placed_image(tiny_run), tmp_path / "kodim23.lcf"
+    monkeypatch.setenv("LATENTCODEC_MIRROR", str(mirror))
     arguments = ["--model", "taef2", "--codec", "png", "--bits", "8", "--device", "cpu"]
     assert latentcodec_command(["encode", str(image), str(lcf), *arguments]) == 0
     assert lcf.read_bytes() == (tiny_run / row["compressed"]).read_bytes()
@@ -358,8 +368,6 @@ def test_a_run_killed_mid_way_resumes_to_byte_identical_results(tiny_run, tmp_pa
 def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
     tmp_path_factory, mirror, kodim01
 ):
-    from PIL import Image
-
     from latentcodec.models.autoencoders import random_model
 
     # A mirror with the real TAEF2 and a random-weight TAESD (AutoencoderTiny), as saved.
@@ -484,7 +492,8 @@ def test_the_seed_studys_protocol_runs_through_the_dag_to_its_table(tmp_path_fac
     assert integers["clipped"].between(0, 0.01).all() and integers["clipped"].nunique() == 1
     assert latent.loc[("none", "float32"), "quantizer"] == "none"
     float16 = latent.loc[("none", "float16")]
-    assert float16["bitdepth"] == 16 and float16["bytes"] == 4 * 64 * 96 * 2
+    # 4 channels of ⌈171/8⌉ × 256/8 float16 values: the 256×171 image, padded to 176 rows
+    assert float16["bitdepth"] == 16 and float16["bytes"] == 4 * 22 * 32 * 2
     assert abs(float16["psnr"] - latent.loc[("none", "float32"), "psnr"]) < 0.05
     assert latent.loc[("jxld", "d0_1"), "exact"] == False  # noqa: E712 (numpy bool)
     for codec in ("npy", "npz", "jxl"):
@@ -492,5 +501,5 @@ def test_the_seed_studys_protocol_runs_through_the_dag_to_its_table(tmp_path_fac
     stored = read_container(workdir / latent.loc[("npy", "lossless"), "compressed"])
     assert stored.clip == 4.0 and stored.packing == "interleaved"
     rgba = np.load(io.BytesIO(stored.payload))  # the payload is numpy.save's own file
-    assert rgba.shape == (64, 96, 4) and rgba.dtype == np.uint8
+    assert rgba.shape == (22, 32, 4) and rgba.dtype == np.uint8
     assert latent.loc[("npy", "lossless"), "bytes"] == 29 + 7 + 3 + 1 + 4 + len(stored.payload) + 4
