@@ -144,19 +144,20 @@ def _codec_table(
 def _baseline_tables(config: dict, sources, run_dir: Path) -> list[Path]:
     tables = []
     for baseline in baseline_jobs(config):
-        folder = run_dir / "baselines" / baseline.name
-        tables.append(folder / "metrics.csv")
-        pixel_baseline(
-            sources=sources,
-            compressed=folder / "compressed",
-            recons=folder / "recon",
-            table=tables[-1],
-            name=baseline.name,
-            codec=baseline.codec,
-            quality_values=list(baseline.quality_values),
-            options=baseline.options,
-            max_pixels=config["dataset"]["max_pixels"],
-        )
+        for value in baseline.quality_values:
+            folder = run_dir / "baselines" / baseline.name / f"q{value}"
+            tables.append(folder / "metrics.csv")
+            pixel_baseline(
+                sources=sources,
+                compressed=folder / "compressed",
+                recons=folder / "recon",
+                table=tables[-1],
+                name=baseline.name,
+                codec=baseline.codec,
+                quality_value=value,
+                options=baseline.options,
+                max_pixels=config["dataset"]["max_pixels"],
+            )
     return tables
 
 

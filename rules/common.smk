@@ -115,4 +115,4 @@ def codec_options(wildcards):
 
 
 def baseline_params(wildcards):
-    return EXPERIMENT.baseline_params(wildcards.baseline)
+    return EXPERIMENT.baseline_params(wildcards.baseline, wildcards.value)

@@ -112,18 +112,18 @@ use rule ceiling as float_latent with:
 
 
 rule pixel_baseline:
-    """The original images through an ordinary codec at every quality of its grid."""
+    """The original images through an ordinary codec at one quality of its grid."""
     input:
         get_sources,
     output:
-        compressed=directory("results/{run}/baselines/{baseline}/compressed"),
-        recons=directory("results/{run}/baselines/{baseline}/recon"),
-        table="results/{run}/baselines/{baseline}/metrics.csv",
-        seconds="results/{run}/baselines/{baseline}/seconds.csv",
+        compressed=directory("results/{run}/baselines/{baseline}/q{value}/compressed"),
+        recons=directory("results/{run}/baselines/{baseline}/q{value}/recon"),
+        table="results/{run}/baselines/{baseline}/q{value}/metrics.csv",
+        seconds="results/{run}/baselines/{baseline}/q{value}/seconds.csv",
     log:
-        "logs/{run}/pixel_baseline/{baseline}.log",
+        "logs/{run}/pixel_baseline/{baseline}/q{value}.log",
     benchmark:
-        "benchmarks/{run}/pixel_baseline/{baseline}.tsv"
+        "benchmarks/{run}/pixel_baseline/{baseline}/q{value}.tsv"
     conda:
         "../envs/model.yaml"
     params:

@@ -1,4 +1,4 @@
-"""Snakemake script: one pixel-domain baseline codec over its quality grid."""
+"""Snakemake script: one pixel-domain baseline codec at one quality of its grid."""
 
 from latentcodec.workflow.baseline import pixel_baseline
 from latentcodec.workflow.jobs import run_step

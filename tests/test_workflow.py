@@ -297,6 +297,16 @@ def test_adding_an_avif_quality_adds_only_its_jobs(tiny_run, mirror):
     }
 
 
+def test_adding_a_pixel_baseline_quality_encodes_only_that_quality(tiny_run, mirror):
+    """A baseline's grid is one job a quality: another quality leaves the others' files (AVIF
+    at speed 0 takes minutes a quality) and its comparisons are made again."""
+    config = yaml.safe_load(yaml.safe_dump(TINY))
+    config["baselines"]["avif444"]["qualities"] = [20, 40, 60]
+    jobs = planned_jobs(snakemake(tiny_run, config, mirror, "--dry-run"))
+    assert jobs["pixel_baseline"] == 1 and jobs["aggregate"] == 1
+    assert not {"encode_images", "compress_latents", "reconstruct"} & set(jobs)
+
+
 def test_changing_a_quality_value_reruns_only_that_branch(tiny_run, mirror):
     config = yaml.safe_load(yaml.safe_dump(TINY))
     config["codecs"]["avif"]["qualities"]["low"] = 25

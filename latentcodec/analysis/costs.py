@@ -54,7 +54,8 @@ def encode_costs(latent: Sequence[Mapping], pixel: Sequence[Mapping]) -> pd.Data
     """Mean seconds per image of each setting, by part and in total. `latent`: one entry per
     latent setting (its Setting's fields, and the paths `model`, `refine`, `sensitivity`,
     `search` (rate-aware lac's), `codec` of its seconds tables; None for a part it has not);
-    `pixel`: one per baseline (`name`, `effort`, its seconds table `codec`)."""
+    `pixel`: one per baseline job, a quality of its grid (`name`, `effort`, its seconds table
+    `codec`)."""
     rows = []
     for entry in latent:
         paths = entry["paths"]

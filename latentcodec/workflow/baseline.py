@@ -1,5 +1,5 @@
 """The pixel-domain baselines: the original images stored with an ordinary image codec at
-each quality value of its grid, decoded and measured (rows with model `none`)."""
+a quality value of its grid, decoded and measured (rows with model `none`)."""
 
 from __future__ import annotations
 
@@ -31,43 +31,40 @@ def pixel_baseline(
     table: str | os.PathLike,
     name: str,
     codec: str,
-    quality_values: Sequence[int],
+    quality_value: int,
     options: dict | None = None,
     max_pixels: int | None = MAX_PIXELS,
     perceptual_metrics: Sequence[str] = PERCEPTUAL_METRICS,
     seconds: str | os.PathLike | None = None,
 ) -> None:
-    """Store the original images with an ordinary codec at each quality value and measure them;
-    `seconds` gets each file's encode time.
+    """Store the original images with an ordinary codec at one quality value and measure them;
+    `seconds` gets each file's encode time. One quality a job: a grid's qualities run side by
+    side, and adding one to the grid makes only its files.
 
-    Files go to `<compressed>/q<quality_value>/<image>.<codec>` and reconstructions to
-    `<recons>/q<quality_value>/<image>.png`; rows have model `none` and codec = the baseline's
-    label (`name`), and their quality label is `q<quality_value>`.
+    Files go to `<compressed>/<image>.<codec>` and reconstructions to `<recons>/<image>.png`;
+    rows have model `none` and codec = the baseline's label (`name`), and their quality label
+    is `q<quality_value>`.
     """
     coder = get_codec(codec, **(options or {}))
-    originals = {source: load_image(source, max_pixels) for source in sources}
-    rows, clock = [], EncodeClock()
-    for done, quality_value in enumerate(quality_values, start=1):
-        start = time.perf_counter()
-        setting = Setting.pixel(name, quality_value, coder.effort_setting)
-        for source, original in originals.items():
-            with clock.timed(image=Path(source).stem, quality=setting.quality):
-                data = coder.encode(original, PIXEL_BITS, quality_value)
-            rows.append(
-                _stored_row(
-                    coder, setting, data, source, original,
-                    Path(compressed) / setting.quality, Path(recons) / setting.quality,
-                    perceptual_metrics,
-                )
-            )  # fmt: skip
+    setting = Setting.pixel(name, quality_value, coder.effort_setting)
+    start, rows, clock = time.perf_counter(), [], EncodeClock()
+    for done, source in enumerate(sources, start=1):
+        original = load_image(source, max_pixels)
+        with clock.timed(image=Path(source).stem, quality=setting.quality):
+            data = coder.encode(original, PIXEL_BITS, quality_value)
+        rows.append(
+            _stored_row(
+                coder, setting, data, source, original, Path(compressed), Path(recons),
+                perceptual_metrics,
+            )
+        )  # fmt: skip
         log.info(
-            "%s %s: %d images stored and measured in %.1f s (%d of %d qualities)",
+            "%s %s: %d of %d images stored and measured (%.1f s)",
             name,
             setting.quality,
-            len(originals),
-            time.perf_counter() - start,
             done,
-            len(quality_values),
+            len(sources),
+            time.perf_counter() - start,
         )
     write_table(rows, table)
     clock.write(seconds)

@@ -16,6 +16,7 @@ from dataclasses import asdict
 from latentcodec.analysis.published import shows_compressai, shows_seed_study
 from latentcodec.codecs.packing import NO_PACKING, PACKINGS
 from latentcodec.codecs.registry import get_codec, latent_codec_class
+from latentcodec.errors import LatentCodecError
 from latentcodec.models.refinement import encoder_description
 from latentcodec.routes import DIRECT_ENCODER, latent_route
 from latentcodec.workflow.config import (
@@ -273,7 +274,15 @@ class Experiment:
             *(self.path(f"{route}/{kind}/metrics.csv") for kind in floats for route in self.routes),
             *(self.decoded_table(route, bits) for route, bits in depths),
             *(self.sweep_table(setting) for setting in self.all_settings()),
-            *(self.path(f"baselines/{name}/metrics.csv") for name in self.baselines),
+            *(f"{folder}/metrics.csv" for folder in self.baseline_folders()),
+        ]
+
+    def baseline_folders(self) -> list[str]:
+        """Each pixel baseline quality's folder (its own `pixel_baseline` job)."""
+        return [
+            self.path(f"baselines/{name}/q{value}")
+            for name, job in self.baselines.items()
+            for value in job.quality_values
         ]
 
     def encode_cost_entries(self) -> dict[str, list[dict]]:
@@ -302,9 +311,10 @@ class Experiment:
             {
                 "name": name,
                 "effort": get_codec(job.codec, **job.options).effort_setting,
-                "codec": self.path(f"baselines/{name}/seconds.csv"),
+                "codec": self.path(f"baselines/{name}/q{value}/seconds.csv"),
             }
             for name, job in self.baselines.items()
+            for value in job.quality_values
         ]
         return {"latent": latent, "pixel": pixel}
 
@@ -355,14 +365,16 @@ class Experiment:
         """Each pixel baseline's codec, by label."""
         return {name: job.codec for name, job in self.baselines.items()}
 
-    def baseline_params(self, name: str) -> dict:
-        """The codec, quality values and options of one pixel baseline, as rule parameters."""
+    def baseline_params(self, name: str, quality_value: str) -> dict:
+        """The codec, quality value and options of one pixel baseline job, as rule parameters;
+        a quality value outside the baseline's grid is refused (`q<value>` in a path)."""
         job = self.baselines[name]
-        return {
-            "codec": job.codec,
-            "quality_values": list(job.quality_values),
-            "options": job.options,
-        }
+        if int(quality_value) not in job.quality_values:
+            raise LatentCodecError(
+                f"baselines.{name}: quality {quality_value} is not in its grid "
+                f"{list(job.quality_values)}"
+            )
+        return {"codec": job.codec, "quality_value": int(quality_value), "options": job.options}
 
     def notebook_parameters(self) -> dict:
         """The config values the results notebook takes (its 'parameters' cell names them)."""
@@ -404,6 +416,7 @@ class Experiment:
             "codec": _any_of(sorted({setting.codec for setting in self.all_settings()})),
             "quality": r"[a-z0-9_]+",
             "baseline": _any_of(self.baselines) or "none",
+            "value": r"\d+",
             "precision": _any_of(self.config["float_precisions"]) or "none",
         }
 

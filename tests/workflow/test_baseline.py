@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -12,31 +13,34 @@ from tests.helpers import PERCEPTUAL_COLUMNS, image_pair
 
 @pytest.mark.parametrize("metrics", [[], ["ssimulacra2", "butteraugli"]])
 def test_pixel_baseline_rows_carry_the_perceptual_columns(tool, tmp_path, metrics, caplog):
-    """One row per image and quality, with the perceptual columns asked for; the job's log
-    says how far it has come after each quality (speed 0 takes minutes a quality)."""
+    """One row per image at the job's quality, with the perceptual columns asked for; the job's
+    log says how far it has come after each image (speed 0 takes seconds an image)."""
     caplog.set_level("INFO", logger="latentcodec.workflow.baseline")
     sources = []
     for seed in (0, 1):
         original, _ = image_pair(0, shape=(40, 56, 3), seed=seed)
         sources.append(tmp_path / f"img{seed}.png")
         Image.fromarray(original).save(sources[-1])
-    table = tmp_path / "metrics.csv"
-    pixel_baseline(
-        sources=sources,
-        compressed=tmp_path / "compressed",
-        recons=tmp_path / "recon",
-        table=table,
-        name="jpeg",
-        codec="jpeg",
-        quality_values=[20, 90],
-        perceptual_metrics=metrics,
-    )
-    rows = read_table(table)
-    assert len(rows) == 4
+    tables = {}
+    for value in (20, 90):
+        tables[value] = tmp_path / f"q{value}" / "metrics.csv"
+        pixel_baseline(
+            sources=sources,
+            compressed=tmp_path / f"q{value}" / "compressed",
+            recons=tmp_path / f"q{value}" / "recon",
+            table=tables[value],
+            name="jpeg",
+            codec="jpeg",
+            quality_value=value,
+            perceptual_metrics=metrics,
+        )
+    rows = pd.concat([read_table(table) for table in tables.values()], ignore_index=True)
     assert rows["quality"].tolist() == ["q20", "q20", "q90", "q90"]
-    assert "jpeg q20: 2 images stored and measured" in caplog.text
-    assert "(2 of 2 qualities)" in caplog.text
+    assert "jpeg q90: 2 of 2 images stored and measured" in caplog.text
     assert (rows["model"] == "none").all() and (rows["channels"] == 3).all()
+    stored = Path(rows["compressed"].iloc[0])
+    assert stored == tmp_path / "q20" / "compressed" / "img0.jpeg"
+    assert stored.stat().st_size == rows["bytes"].iloc[0]
     if not metrics:
         assert rows[PERCEPTUAL_COLUMNS].isna().all().all()
         return

@@ -123,8 +123,9 @@ def test_lossless_rows_come_from_the_shared_decode_and_lossy_rows_from_their_own
     assert smoke.sweep_table(png) == "results/smoke/taef2/b16/interleaved/png-lossless/lossless.csv"
     assert smoke.sweep_table(avif) == "results/smoke/taef2/b8/interleaved/avif-low/metrics.csv"
     tables = smoke.metric_tables()
-    # ceiling, depths and sweep of each route (direct, refined; rated: lac q30 at 8 bits), pixels
-    assert len(tables) == len(set(tables)) == 2 * (1 + 2 + 6) + (1 + 1 + 1) + 3
+    # ceiling, depths and sweep of each route (direct, refined; rated: lac q30 at 8 bits), and
+    # each pixel baseline at each quality (jpeg 5, webp 5, avif444 4)
+    assert len(tables) == len(set(tables)) == 2 * (1 + 2 + 6) + (1 + 1 + 1) + 14
     assert smoke.decoded_table("taef2", 16) in tables
     assert smoke.compressed(avif) == [
         f"results/smoke/taef2/b8/interleaved/avif-low/compressed/kodim0{i}.lcf" for i in (1, 2)
@@ -151,7 +152,14 @@ def test_the_comparisons_name_their_pixel_baselines(smoke):
         "webp": {"codec": "webp", "options": {}},
     }
     assert smoke.baseline_codecs() == {"jpeg": "jpeg", "webp": "webp", "avif444": "avif"}
-    assert smoke.baseline_params("avif444")["quality_values"] == [20, 40, 60, 80]
+    assert smoke.baseline_params("avif444", "40")["quality_value"] == 40
+    with pytest.raises(LatentCodecError, match=r"baselines.avif444: quality 50 is not in its grid"):
+        smoke.baseline_params("avif444", "50")
+    assert smoke.baseline_folders()[:2] == [
+        "results/smoke/baselines/jpeg/q5",
+        "results/smoke/baselines/jpeg/q10",
+    ]
+    assert len(smoke.baseline_folders()) == 5 + 5 + 4  # a job per quality of each grid
     without_avif = experiment(
         baselines={"jpeg": {"codec": "jpeg", "qualities": [10, 90]}},
         comparison={"anchor": "jpeg", "equal_size": ["jpeg"]},
