@@ -31,7 +31,8 @@ rule encode_images:
 rule refine_latents:
     """The encoder's latents → latents refined through the fixed decoder (models.refine),
     with each image's loss after every step and its seconds (refinement.csv): one job per
-    model and refinement, which loads the model once."""
+    model and refinement, which loads the model once. Finished images wait in
+    refinement.partial/ until the job ends: a killed job resumes after its last one."""
     input:
         sources=get_sources,
         latents=get_direct_latents,

@@ -10,6 +10,7 @@ Every file is written atomically.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import logging
 import math
@@ -26,7 +27,7 @@ from latentcodec.io import MAX_PIXELS, load_arrays, load_image, save_arrays, wri
 from latentcodec.models.refinement import Refinement
 from latentcodec.sources import resolve_mirror
 from latentcodec.tables import write_csv
-from latentcodec.workflow.jobs import EncodeClock, Paths, same_length
+from latentcodec.workflow.jobs import EncodeClock, ImageCheckpoints, Paths, same_length
 
 log = logging.getLogger(__name__)
 
@@ -107,35 +108,67 @@ def refine_latents(
 ) -> None:
     """Refine each image's direct latent through the fixed decoder (`models.refine`), saved
     as the direct latent's file is; `steps` gets every image's loss after each step, its
-    PSNR (for the MSE loss) and the seconds since the image's refinement began."""
-    from latentcodec.models.refine import refine_latent  # imports torch
+    PSNR (for the MSE loss) and the seconds since the image's refinement began.
+
+    Each finished image is checkpointed beside `steps` (`<steps>.partial/`, `ImageCheckpoints`)
+    until the job ends, so a job killed after hours resumes after its last finished image.
+    """
+    import torch
+
+    from latentcodec.models import refine  # imports torch
 
     same_length(sources=sources, latents=latents, refined=refined)
     settings = Refinement(**refinement)
     network = load_network(model, mirror, threads, model_options)
+    # a latent's last bits depend on the thread count and on the search's code
+    search_code = hashlib.sha256(Path(refine.__file__).read_bytes()).hexdigest()
+    checkpoints = ImageCheckpoints(
+        Path(steps).with_suffix(".partial"),
+        f"{model} {settings!r} {sorted(model_options.items())} threads={torch.get_num_threads()} "
+        f"torch={torch.__version__} {search_code}",
+    )
     records = []
     for source, latent_path, out_path in zip(sources, latents, refined, strict=True):
         name = Path(source).stem
         stored = load_arrays(latent_path, "latent", "model", "height", "width", "padding")
-        start = time.perf_counter()
-        result = refine_latent(
-            network,
-            load_image(source),
-            stored["latent"],
-            settings,
-            label=name,
-            on_step=lambda step, loss, _, image=name, began=start: records.append(
-                dict(image=image, step=step, loss=loss, seconds=time.perf_counter() - began)
-            ),
-        )
-        log.info("%s: refined in %.1f s", name, time.perf_counter() - start)
-        save_arrays(out_path, **{**stored, "latent": result.latent})
+        fingerprint = checkpoints.fingerprint(source, latent_path)
+        done = checkpoints.load(name, fingerprint)
+        if done is None:
+            done = _refined(network, source, stored["latent"], settings)
+            checkpoints.save(name, fingerprint, **done)
+        else:
+            log.info("%s: taken from %s (refined before the job was interrupted)", name,
+                     checkpoints.folder)  # fmt: skip
+        records += [
+            dict(image=name, step=int(step), loss=float(loss), seconds=float(seconds))
+            for step, loss, seconds in zip(done["step"], done["loss"], done["seconds"], strict=True)
+        ]
+        save_arrays(out_path, **{**stored, "latent": done["latent"]})
     table = pd.DataFrame(records).assign(model=model, encoder=encoder)
     if settings.loss == "mse":
         table["psnr"] = -10 * np.log10(table["loss"])
     else:
         table["psnr"] = math.nan
     write_csv(table[list(REFINEMENT_TABLE.columns)], steps)
+    checkpoints.clear()
+
+
+def _refined(network, source, latent, settings: Refinement) -> dict:
+    """One image's refined latent and its loss and seconds after each step, as arrays."""
+    from latentcodec.models.refine import refine_latent
+
+    name, start, steps = Path(source).stem, time.perf_counter(), []
+    result = refine_latent(
+        network,
+        load_image(source),
+        latent,
+        settings,
+        label=name,
+        on_step=lambda step, loss, _: steps.append((step, loss, time.perf_counter() - start)),
+    )
+    log.info("%s: refined in %.1f s", name, time.perf_counter() - start)
+    step, loss, seconds = (np.array(column) for column in zip(*steps, strict=True))
+    return dict(latent=result.latent, step=step, loss=loss, seconds=seconds)
 
 
 def measure_sensitivity(

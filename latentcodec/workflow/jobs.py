@@ -8,15 +8,21 @@ alone, on stderr and in the log, instead of a traceback from deep inside a libra
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
+import shutil
 import sys
 import time
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from latentcodec.errors import LatentCodecError
+from latentcodec.io import save_arrays
 from latentcodec.tables import write_csv
 
 Paths = Sequence[str | os.PathLike]  # a step's files, one per image
@@ -52,6 +58,47 @@ WALL_TIME_FILES = frozenset(
         "convergence.png",
     }
 )
+
+
+class ImageCheckpoints:
+    """Each finished image of a long job, kept in `folder` until the job has written its
+    outputs, so that a killed job (a session's end, a preempted node) resumes after its last
+    finished image: Snakemake deletes an incomplete job's declared outputs, and this folder is
+    not one. An image's checkpoint counts only if its fingerprint matches: the job's settings
+    (`settings`, a repr) and the bytes of the image's input files, so a changed input or
+    setting starts the image afresh."""
+
+    def __init__(self, folder: str | os.PathLike, settings: str):
+        self.folder = Path(folder)
+        self.settings = settings
+
+    def fingerprint(self, *inputs: str | os.PathLike) -> str:
+        digest = hashlib.sha256(self.settings.encode())
+        for path in inputs:
+            digest.update(Path(path).read_bytes())
+        return digest.hexdigest()
+
+    def load(self, image: str, fingerprint: str) -> dict[str, np.ndarray] | None:
+        """The image's saved arrays, or None when it has no checkpoint of this fingerprint."""
+        path = self.folder / f"{image}.npz"
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                arrays = {name: archive[name] for name in archive.files}
+        except (OSError, ValueError, zipfile.BadZipFile) as error:
+            logging.getLogger(__name__).warning("%s unreadable (%s): starting afresh", path, error)
+            return None
+        if str(arrays.pop("fingerprint", "")) != fingerprint:
+            return None
+        return arrays
+
+    def save(self, image: str, fingerprint: str, **arrays: np.ndarray) -> None:
+        save_arrays(self.folder / f"{image}.npz", fingerprint=np.array(fingerprint), **arrays)
+
+    def clear(self) -> None:
+        """Remove the folder once the job's outputs are written."""
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class EncodeClock:

@@ -1,12 +1,14 @@
-"""The keywords the workflow scripts take from their Snakemake object
-(latentcodec.workflow.jobs)."""
+"""The keywords the workflow scripts take from their Snakemake object, and the checkpoints a
+long job resumes from (latentcodec.workflow.jobs)."""
 
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from latentcodec.errors import LatentCodecError
 from latentcodec.workflow.jobs import (
+    ImageCheckpoints,
     decode_job_options,
     model_job_options,
     named_keywords,
@@ -64,3 +66,26 @@ def test_named_keywords_are_the_rules_named_files_and_params():
         params=Params(fromdict={"bitdepths": [8]}),
     )
     assert named_keywords(job) == {"source": "x.png", "pairs": "pairs.csv", "bitdepths": [8]}
+
+
+def test_a_checkpoint_counts_only_for_the_same_settings_and_input_bytes(tmp_path):
+    source = tmp_path / "a.png"
+    source.write_bytes(b"image")
+    checkpoints = ImageCheckpoints(tmp_path / "partial", "steps=20")
+    fingerprint = checkpoints.fingerprint(source)
+    checkpoints.save("a", fingerprint, latent=np.arange(3.0))
+    np.testing.assert_array_equal(checkpoints.load("a", fingerprint)["latent"], np.arange(3.0))
+    assert checkpoints.load("b", fingerprint) is None
+    other_settings = ImageCheckpoints(tmp_path / "partial", "steps=10")
+    assert other_settings.load("a", other_settings.fingerprint(source)) is None
+    source.write_bytes(b"another image")
+    assert checkpoints.load("a", checkpoints.fingerprint(source)) is None
+    checkpoints.clear()
+    assert not (tmp_path / "partial").exists()
+
+
+def test_a_damaged_checkpoint_is_refined_afresh(tmp_path, caplog):
+    checkpoints = ImageCheckpoints(tmp_path, "steps=20")
+    (tmp_path / "a.npz").write_bytes(b"PK\x03\x04 not a whole archive")
+    assert checkpoints.load("a", "any") is None
+    assert "unreadable" in caplog.text
