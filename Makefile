@@ -79,9 +79,10 @@ lint: $(STAMP)
 ## Two workers, each test file on one (its module fixtures, such as the workflow tests' tiny
 ## run, made once), each with one torch thread: torch's default of a thread per core put four
 ## spinning threads on two cores, and a small decoder's forward pass went from 8 ms to 560 ms
-## (a Jacobian test took 520 s, 7 s now). Workflow jobs set their own threads.
+## (a Jacobian test took 520 s, 7 s now). Workflow jobs set their own threads. The slowest
+## files go first (tests/conftest.py), in that order.
 pytest: $(STAMP)
-	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile
+	OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 ## Snakemake's HTML report of the smoke run: figures, tables, notebook, config, run times.
 report: smoke

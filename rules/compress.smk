@@ -51,7 +51,8 @@ rule compress_latents:
 rule rate_aware_lac:
     """A rate-aware route's lossy lac setting: each latent searched on pixel MSE + λ · lac's
     estimated bits through the fixed decoder, from the route's start, then stored by lac;
-    with each image's estimate against the payload written (codecs.lac_rate)."""
+    with each image's estimate against the payload written (codecs.lac_rate). Finished
+    searches wait in rate.partial/ until the job ends, as the refinement's do."""
     input:
         sources=get_sources,
         latents=get_latents,

@@ -12,6 +12,20 @@ import pytest
 from latentcodec.measure.perceptual import BUTTERAUGLI_TOOL
 
 REPO = Path(__file__).resolve().parent.parent
+# The test files that take minutes, slowest first. `make pytest` hands whole files to two
+# workers in collection order (--no-loadscope-reorder); xdist's own order, by number of tests,
+# could start the DAG runs late and leave one worker running them alone at the end.
+SLOWEST_FILES = ("test_workflow.py", "test_gpu_check.py")
+
+
+def pytest_collection_modifyitems(items):
+    """Collect the slowest files first (the sort is stable: the rest keep their order)."""
+
+    def rank(item) -> int:
+        path = item.path.relative_to(REPO / "tests").as_posix()
+        return SLOWEST_FILES.index(path) if path in SLOWEST_FILES else len(SLOWEST_FILES)
+
+    items.sort(key=rank)
 
 
 @pytest.fixture(scope="session")

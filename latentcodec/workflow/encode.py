@@ -113,19 +113,11 @@ def refine_latents(
     Each finished image is checkpointed beside `steps` (`<steps>.partial/`, `ImageCheckpoints`)
     until the job ends, so a job killed after hours resumes after its last finished image.
     """
-    import torch
-
-    from latentcodec.models import refine  # imports torch
-
     same_length(sources=sources, latents=latents, refined=refined)
     settings = Refinement(**refinement)
     network = load_network(model, mirror, threads, model_options)
-    # a latent's last bits depend on the thread count and on the search's code
-    search_code = hashlib.sha256(Path(refine.__file__).read_bytes()).hexdigest()
     checkpoints = ImageCheckpoints(
-        Path(steps).with_suffix(".partial"),
-        f"{model} {settings!r} {sorted(model_options.items())} threads={torch.get_num_threads()} "
-        f"torch={torch.__version__} {search_code}",
+        Path(steps).with_suffix(".partial"), search_settings(model, settings, model_options)
     )
     records = []
     for source, latent_path, out_path in zip(sources, latents, refined, strict=True):
@@ -151,6 +143,24 @@ def refine_latents(
         table["psnr"] = math.nan
     write_csv(table[list(REFINEMENT_TABLE.columns)], steps)
     checkpoints.clear()
+
+
+def search_settings(model: str, settings: Refinement, model_options: dict, *also) -> str:
+    """What a search's result depends on besides its input files, for `ImageCheckpoints`:
+    the model and its options, the settings (and `also`), and, since a latent's last bits
+    depend on them, torch's thread count and version and the search's code."""
+    import torch
+
+    from latentcodec.codecs import lac_rate
+    from latentcodec.models import refine
+
+    code = hashlib.sha256()
+    for module in (refine, lac_rate):
+        code.update(Path(module.__file__).read_bytes())
+    return (
+        f"{model} {sorted(model_options.items())} {settings!r} {also!r} "
+        f"threads={torch.get_num_threads()} torch={torch.__version__} {code.hexdigest()}"
+    )
 
 
 def _refined(network, source, latent, settings: Refinement) -> dict:

@@ -3,7 +3,8 @@ route: each image's latent, from the route's start (its distortion-refined laten
 on pixel MSE + λ · lac's estimated bits through the fixed decoder, then stored by lac as
 `compress_latents` stores every other setting, so every later step reads the files alike.
 Its table says, per image, the search's loss before and after and the estimate against the
-payload lac wrote (the proxy's error).
+payload lac wrote (the proxy's error). Each image's search is checkpointed until the job ends
+(`ImageCheckpoints`), as the refinement's is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from latentcodec.analysis.rate import RATE_TABLE
@@ -24,8 +26,8 @@ from latentcodec.codecs.registry import latent_codec
 from latentcodec.io import load_arrays, load_image
 from latentcodec.models.refinement import Refinement
 from latentcodec.tables import write_csv
-from latentcodec.workflow.encode import load_network
-from latentcodec.workflow.jobs import EncodeClock, Paths, same_length
+from latentcodec.workflow.encode import load_network, search_settings
+from latentcodec.workflow.jobs import EncodeClock, ImageCheckpoints, Paths, same_length
 from latentcodec.workflow.setting import Setting
 from latentcodec.workflow.store import load_sensitivity
 
@@ -55,13 +57,17 @@ def rate_aware_lac(
     on the grid of its integer latent in `quantized`, λ and the channel steps from its
     decoder sensitivity; `description` (how the latent was made) goes in each file.
     `search_seconds` gets each image's search time, `seconds` its store's, as any codec's."""
-    from latentcodec.models.refine import refine_latent  # imports torch
+    from latentcodec.models.refine import Refined, refine_latent  # imports torch
 
     same_length(sources=sources, latents=latents, quantized=quantized,
                 sensitivities=sensitivities, compressed=compressed)  # fmt: skip
     stage = Refinement(**refinement).rate_stage()
     coder = latent_codec(setting.codec, setting.packing)
     network = load_network(model, mirror, threads, model_options)
+    checkpoints = ImageCheckpoints(
+        Path(table).with_suffix(".partial"),
+        search_settings(model, stage, model_options, setting.codec, setting.quality_value),
+    )
     search_clock, clock, rows = EncodeClock(), EncodeClock(), []
     for paths in zip(sources, latents, quantized, sensitivities, compressed, strict=True):
         source, latent_path, quantized_path, sensitivity_path, out_path = paths
@@ -69,10 +75,21 @@ def rate_aware_lac(
         start, stored = load_quantized(quantized_path)
         sensitivity = load_sensitivity(sensitivity_path, start.values.shape[0])
         rate = LacRate(start, setting.quality_value, sensitivity_per_integer(sensitivity, start))
-        latent = load_arrays(latent_path, "latent")["latent"]
-        with search_clock.timed(image=name):
-            found = refine_latent(network, load_image(source), latent, stage, rate=rate,
-                                  label=name)  # fmt: skip
+        fingerprint = checkpoints.fingerprint(*paths[:4])
+        done = checkpoints.load(name, fingerprint)
+        if done is None:
+            latent = load_arrays(latent_path, "latent")["latent"]
+            with search_clock.timed(image=name):
+                found = refine_latent(network, load_image(source), latent, stage, rate=rate,
+                                      label=name)  # fmt: skip
+            checkpoints.save(name, fingerprint, latent=found.latent, losses=np.array(found.losses),
+                             best_step=np.array(found.best_step),
+                             seconds=np.array(search_clock.records[-1]["seconds"]))  # fmt: skip
+        else:
+            log.info("%s: taken from %s (searched before the job was interrupted)", name,
+                     checkpoints.folder)  # fmt: skip
+            found = Refined(done["latent"], done["losses"].tolist(), int(done["best_step"]))
+            search_clock.records.append({"image": name, "seconds": float(done["seconds"])})
         with clock.timed(image=name):
             container = store_latent(
                 rate.integers(found.latent), model=model, height=int(stored["height"]),
@@ -87,6 +104,7 @@ def rate_aware_lac(
     write_csv(frame[list(RATE_TABLE.columns)], table)
     clock.write(seconds)
     search_clock.write(search_seconds)
+    checkpoints.clear()
 
 
 def _search_row(name: str, rate: LacRate, found, payload: bytes) -> dict:
