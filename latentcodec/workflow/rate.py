@@ -57,8 +57,6 @@ def rate_aware_lac(
     on the grid of its integer latent in `quantized`, λ and the channel steps from its
     decoder sensitivity; `description` (how the latent was made) goes in each file.
     `search_seconds` gets each image's search time, `seconds` its store's, as any codec's."""
-    from latentcodec.models.refine import Refined, refine_latent  # imports torch
-
     same_length(sources=sources, latents=latents, quantized=quantized,
                 sensitivities=sensitivities, compressed=compressed)  # fmt: skip
     stage = Refinement(**refinement).rate_stage()
@@ -75,21 +73,8 @@ def rate_aware_lac(
         start, stored = load_quantized(quantized_path)
         sensitivity = load_sensitivity(sensitivity_path, start.values.shape[0])
         rate = LacRate(start, setting.quality_value, sensitivity_per_integer(sensitivity, start))
-        fingerprint = checkpoints.fingerprint(*paths[:4])
-        done = checkpoints.load(name, fingerprint)
-        if done is None:
-            latent = load_arrays(latent_path, "latent")["latent"]
-            with search_clock.timed(image=name):
-                found = refine_latent(network, load_image(source), latent, stage, rate=rate,
-                                      label=name)  # fmt: skip
-            checkpoints.save(name, fingerprint, latent=found.latent, losses=np.array(found.losses),
-                             best_step=np.array(found.best_step),
-                             seconds=np.array(search_clock.records[-1]["seconds"]))  # fmt: skip
-        else:
-            log.info("%s: taken from %s (searched before the job was interrupted)", name,
-                     checkpoints.folder)  # fmt: skip
-            found = Refined(done["latent"], done["losses"].tolist(), int(done["best_step"]))
-            search_clock.records.append({"image": name, "seconds": float(done["seconds"])})
+        found = _searched(network, source, latent_path, stage, rate, search_clock,
+                          checkpoints, checkpoints.fingerprint(*paths[:4]))  # fmt: skip
         with clock.timed(image=name):
             container = store_latent(
                 rate.integers(found.latent), model=model, height=int(stored["height"]),
@@ -105,6 +90,28 @@ def rate_aware_lac(
     clock.write(seconds)
     search_clock.write(search_seconds)
     checkpoints.clear()
+
+
+def _searched(network, source, latent_path, stage: Refinement, rate: LacRate,
+              clock: EncodeClock, checkpoints: ImageCheckpoints, fingerprint: str):  # fmt: skip
+    """One image's search from its start latent, timed on `clock`, or, when a job killed
+    earlier finished it, its checkpoint."""
+    from latentcodec.models.refine import Refined, refine_latent  # imports torch
+
+    name = Path(source).stem
+    done = checkpoints.load(name, fingerprint)
+    if done is not None:
+        log.info("%s: taken from %s (searched before the job was interrupted)", name,
+                 checkpoints.folder)  # fmt: skip
+        clock.records.append({"image": name, "seconds": float(done["seconds"])})
+        return Refined(done["latent"], done["losses"].tolist(), int(done["best_step"]))
+    latent = load_arrays(latent_path, "latent")["latent"]
+    with clock.timed(image=name):
+        found = refine_latent(network, load_image(source), latent, stage, rate=rate, label=name)
+    checkpoints.save(name, fingerprint, latent=found.latent, losses=np.array(found.losses),
+                     best_step=np.array(found.best_step),
+                     seconds=np.array(clock.records[-1]["seconds"]))  # fmt: skip
+    return found
 
 
 def _search_row(name: str, rate: LacRate, found, payload: bytes) -> dict:

@@ -153,7 +153,7 @@ def test_real_taef2_latent_bounds_beside_png(mirror, kodim01):
     from latentcodec.codecs.registry import latent_codec
     from latentcodec.models.autoencoders import load_model
 
-    model = load_model("taef2", device="cpu", mirror=mirror, threads=2)
+    model = load_model("taef2", device="cpu", mirror=mirror, threads=1)
     latent = quantize(model.encode(kodim01), 8)
     result = bound_entropies([latent.values], 8)
     stored = len(latent_codec("png", "interleaved").encode(latent.values, 8, None))

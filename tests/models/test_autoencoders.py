@@ -27,7 +27,7 @@ SMALL_SDXL = {"block_out_channels": [32, 32, 32, 32], "layers_per_block": 1, "no
 
 @pytest.fixture(scope="module")
 def taef2(mirror):
-    return load_model("taef2", device="cpu", mirror=mirror, threads=2)
+    return load_model("taef2", device="cpu", mirror=mirror, threads=1)
 
 
 def test_taef2_reconstructs_a_kodak_image_above_20_db(taef2, kodim01):
