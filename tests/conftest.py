@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 # The test files that take minutes, slowest first. `make pytest` hands whole files to two
 # workers in collection order (--no-loadscope-reorder); xdist's own order, by number of tests,
 # could start the DAG runs late and leave one worker running them alone at the end.
-SLOWEST_FILES = ("test_workflow.py", "test_gpu_check.py")
+SLOWEST_FILES = ("test_workflow.py", "test_workflow_configs.py", "test_gpu_check.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,74 +20,9 @@ from latentcodec.cli import main as latentcodec_command
 from latentcodec.codecs.container import read_container
 from latentcodec.workflow.jobs import WALL_TIME_FILES
 from tests.conftest import REPO
+from tests.dag import SNAKEMAKE, TINY, fresh_workdir, planned_jobs, read_results, snakemake
 
 pytestmark = pytest.mark.slow
-
-SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
-WORKFLOW_FILES = [
-    "Snakefile",
-    "config.yaml",
-    "rules",
-    "scripts",
-    "schemas",
-    "envs",
-    "notebooks",
-    "report",
-]
-TINY = {
-    "run": "tiny",
-    # shrunk to 256×171: the DAG's logic at a ninth of the model work of 768×512
-    "dataset": {"name": "kodak", "images": ["kodim23"], "max_side": 256},
-    "models": ["taef2"],
-    "device": "cpu",
-    "codecs": {
-        "png": {"bitdepths": [8]},
-        "avif": {"bitdepths": [10], "qualities": {"low": 30, "high": 70}, "options": {"speed": 8}},
-    },
-    "baselines": {
-        "jpeg": {"codec": "jpeg", "qualities": [10, 50, 90]},
-        "webp": {"codec": "webp", "qualities": [10, 50, 90]},
-        "avif444": {"codec": "avif", "qualities": [20, 60], "options": {"speed": 8}},
-    },
-    "comparison": {"equal_size_bitdepths": [10]},
-}
-
-
-def snakemake(workdir: Path, config: dict, mirror: Path, *args: str):
-    (workdir / "tiny.yaml").write_text(yaml.safe_dump(config))
-    return subprocess.run(
-        [SNAKEMAKE, "--cores", "2", "--configfile", "tiny.yaml"] + list(args),
-        cwd=workdir,
-        env={**os.environ, "LATENTCODEC_MIRROR": str(mirror)},
-        capture_output=True,
-        text=True,
-    )
-
-
-def planned_jobs(result) -> dict[str, int]:
-    """The 'Job stats' table of a dry run, as {rule: count}."""
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = result.stdout.splitlines()
-    if "Nothing to be done (all requested files are present and up to date)." in lines:
-        return {}
-    start = lines.index("Job stats:") + 3
-    jobs = {}
-    for line in lines[start:]:
-        name, count = line.split()
-        if name == "total":
-            return jobs
-        jobs[name] = int(count)
-    raise AssertionError(result.stdout)
-
-
-def fresh_workdir(tmp_path_factory, name: str) -> Path:
-    workdir = tmp_path_factory.mktemp(name)
-    for entry in WORKFLOW_FILES:
-        source = REPO / entry
-        copy = shutil.copytree if source.is_dir() else shutil.copy
-        copy(source, workdir / entry)
-    (workdir / "tiny.yaml").write_text(yaml.safe_dump(TINY))
-    return workdir
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +49,6 @@ def result_files(workdir: Path) -> dict[str, bytes]:
 def placed_image(workdir: Path) -> Path:
     """The tiny run's one image as the run placed it, shrunk (dataset.max_side)."""
     return workdir / "resources" / "datasets" / "kodak-max256" / "kodim23.png"
-
-
-def read_results(workdir: Path) -> pd.DataFrame:
-    return pd.read_csv(workdir / "results" / "tiny" / "metrics.csv", dtype={"quality": str})
 
 
 def test_tiny_run_writes_one_tidy_row_per_setting(tiny_run):
@@ -375,64 +304,6 @@ def test_a_run_killed_mid_way_resumes_to_byte_identical_results(tiny_run, tmp_pa
     assert '"torch"' in versions and "libavif" in versions and "taef2_encoder.pth" in versions
 
 
-def test_a_folder_of_odd_images_runs_through_the_whole_dag_with_two_models(
-    tmp_path_factory, mirror, kodim01
-):
-    from latentcodec.models.autoencoders import random_model
-
-    # A mirror with the real TAEF2 and a random-weight TAESD (AutoencoderTiny), as saved.
-    models = tmp_path_factory.mktemp("mirror") / "models"
-    models.mkdir()
-    (models / "taef2").symlink_to(mirror / "models" / "taef2")
-    small = {"encoder_block_out_channels": [16] * 4, "decoder_block_out_channels": [16] * 4}
-    random_model("taesd-hf", **small).network.save_pretrained(models / "taesd-hf")
-    workdir = fresh_workdir(tmp_path_factory, "folder")
-    folder = workdir / "mine"
-    folder.mkdir()
-    Image.fromarray(kodim01[:77, :61]).save(folder / "odd.png")
-    Image.fromarray(kodim01[100:140, :50]).convert("L").save(folder / "grey.png")
-    Image.fromarray(kodim01[200:233, :47]).convert("RGBA").save(folder / "alpha.png")
-    config = {**TINY, "run": "tiny", "dataset": {"name": "folder", "path": "mine"}}
-    config["codecs"] = {"png": {"bitdepths": [8]}}
-    config["models"] = ["taef2", "taesd-hf"]
-    result = snakemake(workdir, config, models.parent)
-    assert result.returncode == 0, result.stderr[-4000:]
-    table = read_results(workdir)
-    channels = table[table["model"] != "none"].groupby("model")["channels"].first().to_dict()
-    assert channels == {"taef2": 32, "taesd-hf": 4}
-    latent = table[table["model"] == "taef2"]
-    assert sorted(set(latent["image"])) == ["alpha", "grey", "odd"]
-    sizes = latent.groupby("image")[["height", "width"]].first().to_dict("index")
-    assert sizes == {
-        "alpha": {"height": 33, "width": 47},
-        "grey": {"height": 40, "width": 50},
-        "odd": {"height": 77, "width": 61},
-    }
-    assert latent["msssim"].isna().all() and latent["ssim"].notna().all()
-    encode_logs = (workdir / "logs" / "tiny" / "encode_images").glob("*.log")
-    assert sorted(path.name for path in encode_logs) == ["taef2.log", "taesd-hf.log"]
-    assert (workdir / "results" / "tiny" / "figures" / "rd.png").stat().st_size > 1000
-    logs = "".join(path.read_text() for path in (workdir / "logs").glob("fetch_image/**/*.log"))
-    assert "converted mode L to 8-bit RGB" in logs and "converted mode RGBA" in logs
-
-
-def test_lac_plans_its_files_and_one_sensitivity_job_per_model(tmp_path_factory, mirror):
-    """lac takes no packing (path segment `none`); only its lossy points need the decoder
-    sensitivity, measured once per model for all images."""
-    workdir = fresh_workdir(tmp_path_factory, "lac")
-    config = yaml.safe_load(yaml.safe_dump(TINY))
-    config["codecs"]["lac"] = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
-    result = snakemake(workdir, config, mirror, "--dry-run")
-    jobs = planned_jobs(result)
-    assert jobs["sensitivity"] == 1
-    assert jobs["compress_latents"] == 3 + 2  # png, avif low/high; lac lossless and q30
-    assert jobs["verify_lossless"] == 2 and jobs["reconstruct"] == 2 + 1
-    for path in ("b8/none/lac-lossless/lossless.csv", "b8/none/lac-q30/metrics.csv"):
-        assert f"results/tiny/taef2/{path}" in result.stdout
-    config["codecs"]["lac"]["qualities"] = {"lossless": 100}
-    assert "sensitivity" not in planned_jobs(snakemake(workdir, config, mirror, "--dry-run"))
-
-
 def test_the_benchs_plain_loop_gives_the_workflows_rows_and_stores_lossy_lac(
     tiny_run, tmp_path, mirror
 ):
@@ -456,60 +327,3 @@ def test_the_benchs_plain_loop_gives_the_workflows_rows_and_stores_lossy_lac(
     dag = read_results(tiny_run)[keys].sort_values(keys).reset_index(drop=True)
     shared = looped[looped["codec"] != "lac"][keys].sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(shared, dag)
-
-
-def test_a_rate_aware_route_plans_lacs_lossy_files_on_its_starts_latents(tmp_path_factory, mirror):
-    """`rate_steps`: one model job per lossy lac quality (`rate_aware_lac`), reading the
-    latents, integers and sensitivities of the route refined the same way without them."""
-    workdir = fresh_workdir(tmp_path_factory, "rate")
-    config = yaml.safe_load(yaml.safe_dump(TINY))
-    config["codecs"]["lac"] = {"bitdepths": [8], "qualities": {"lossless": 100, "q30": 30}}
-    config["encoders"] = {"refined": {"steps": 1}, "rated": {"steps": 1, "rate_steps": 1}}
-    result = snakemake(workdir, config, mirror, "--dry-run")
-    jobs = planned_jobs(result)
-    assert jobs["rate_aware_lac"] == 1 and jobs["refine_latents"] == 1
-    assert jobs["sensitivity"] == 2 and jobs["quantize_latents"] == 2 * 2  # b8, b10
-    assert jobs["compress_latents"] == 2 * (3 + 2)  # png, avif low/high, lac: direct, refined
-    assert "results/tiny/taef2+rated/b8/none/lac-q30/rate.csv" in result.stdout
-    for elsewhere in ("taef2+rated/latents", "taef2+rated/b8/quantized/kodim", "rated/sens"):
-        assert elsewhere not in result.stdout
-
-
-def test_the_seed_studys_protocol_runs_through_the_dag_to_its_table(tmp_path_factory, mirror):
-    """configs/seed-study.yaml in small, up to metrics.csv (the derived tables and figures are
-    the tiny run's): a fixed range [−4, 4], numpy and JPEG XL files, the float16 latent; every
-    row says its quantiser and the share it clipped."""
-    workdir = fresh_workdir(tmp_path_factory, "seed")
-    config = yaml.safe_load(yaml.safe_dump(TINY))
-    config.update(
-        models=["taesdxl"],
-        quantization={"clip": 4.0},
-        float_precisions=["float16"],
-        codecs={
-            "npy": {"bitdepths": [8]},
-            "npz": {"bitdepths": [8]},
-            "jxl": {"bitdepths": [8], "qualities": {"lossless": 100}, "options": {"effort": 9}},
-            "jxld": {"bitdepths": [8], "qualities": {"d0_1": 100}, "options": {"effort": 9}},
-        },
-        comparison={"equal_size_bitdepths": [8], "latent_anchor": "jxld"},
-    )
-    result = snakemake(workdir, config, mirror, "--until", "aggregate")
-    assert result.returncode == 0, result.stderr[-4000:]
-    table = read_results(workdir)
-    latent = table[table["model"] == "taesdxl"].set_index(["codec", "quality"])
-    integers = latent[latent["quantizer"] != "none"]
-    assert set(integers["quantizer"]) == {"clip4"}
-    assert integers["clipped"].between(0, 0.01).all() and integers["clipped"].nunique() == 1
-    assert latent.loc[("none", "float32"), "quantizer"] == "none"
-    float16 = latent.loc[("none", "float16")]
-    # 4 channels of ⌈171/8⌉ × 256/8 float16 values: the 256×171 image, padded to 176 rows
-    assert float16["bitdepth"] == 16 and float16["bytes"] == 4 * 22 * 32 * 2
-    assert abs(float16["psnr"] - latent.loc[("none", "float32"), "psnr"]) < 0.05
-    assert latent.loc[("jxld", "d0_1"), "exact"] == False  # noqa: E712 (numpy bool)
-    for codec in ("npy", "npz", "jxl"):
-        assert latent.loc[(codec, "lossless"), "exact"] == True  # noqa: E712
-    stored = read_container(workdir / latent.loc[("npy", "lossless"), "compressed"])
-    assert stored.clip == 4.0 and stored.packing == "interleaved"
-    rgba = np.load(io.BytesIO(stored.payload))  # the payload is numpy.save's own file
-    assert rgba.shape == (22, 32, 4) and rgba.dtype == np.uint8
-    assert latent.loc[("npy", "lossless"), "bytes"] == 29 + 7 + 3 + 1 + 4 + len(stored.payload) + 4

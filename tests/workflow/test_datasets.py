@@ -489,7 +489,7 @@ sys.exit(main())
 @pytest.mark.parametrize("max_side", [None, 1024])
 def test_a_dry_run_plans_one_fetch_per_sampled_image(flickr_mirror, tmp_path_factory, max_side):
     """The sample is drawn when the DAG is parsed, from the zip's directory alone."""
-    from tests.test_workflow import TINY, fresh_workdir, planned_jobs
+    from tests.dag import TINY, fresh_workdir, planned_jobs
 
     workdir = fresh_workdir(tmp_path_factory, "flickr")
     config = {**TINY, "dataset": {"name": "flickr8k", "sample": 3, "seed": 2}}
