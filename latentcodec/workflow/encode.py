@@ -124,7 +124,7 @@ def refine_latents(
         name = Path(source).stem
         stored = load_arrays(latent_path, "latent", "model", "height", "width", "padding")
         fingerprint = checkpoints.fingerprint(source, latent_path)
-        done = checkpoints.load(name, fingerprint)
+        done = checkpoints.load(name, fingerprint, "latent", "step", "loss", "seconds")
         if done is None:
             done = _refined(network, source, stored["latent"], settings)
             checkpoints.save(name, fingerprint, **done)

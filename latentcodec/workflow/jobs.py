@@ -14,7 +14,6 @@ import os
 import shutil
 import sys
 import time
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from latentcodec.errors import LatentCodecError
-from latentcodec.io import save_arrays
+from latentcodec.io import load_arrays, save_arrays
 from latentcodec.tables import write_csv
 
 Paths = Sequence[str | os.PathLike]  # a step's files, one per image
@@ -78,18 +77,18 @@ class ImageCheckpoints:
             digest.update(Path(path).read_bytes())
         return digest.hexdigest()
 
-    def load(self, image: str, fingerprint: str) -> dict[str, np.ndarray] | None:
-        """The image's saved arrays, or None when it has no checkpoint of this fingerprint."""
+    def load(self, image: str, fingerprint: str, *names: str) -> dict[str, np.ndarray] | None:
+        """The image's saved arrays `names`, or None when it has no readable checkpoint of
+        this fingerprint."""
         path = self.folder / f"{image}.npz"
         if not path.exists():
             return None
         try:
-            with np.load(path, allow_pickle=False) as archive:
-                arrays = {name: archive[name] for name in archive.files}
-        except (OSError, ValueError, zipfile.BadZipFile) as error:
-            logging.getLogger(__name__).warning("%s unreadable (%s): starting afresh", path, error)
+            arrays = load_arrays(path, "fingerprint", *names)
+        except LatentCodecError as error:
+            logging.getLogger(__name__).warning("%s: starting afresh", error)
             return None
-        if str(arrays.pop("fingerprint", "")) != fingerprint:
+        if str(arrays.pop("fingerprint")) != fingerprint:
             return None
         return arrays
 

@@ -99,7 +99,7 @@ def _searched(network, source, latent_path, stage: Refinement, rate: LacRate,
     from latentcodec.models.refine import Refined, refine_latent  # imports torch
 
     name = Path(source).stem
-    done = checkpoints.load(name, fingerprint)
+    done = checkpoints.load(name, fingerprint, "latent", "losses", "best_step", "seconds")
     if done is not None:
         log.info("%s: taken from %s (searched before the job was interrupted)", name,
                  checkpoints.folder)  # fmt: skip

@@ -74,12 +74,13 @@ def test_a_checkpoint_counts_only_for_the_same_settings_and_input_bytes(tmp_path
     checkpoints = ImageCheckpoints(tmp_path / "partial", "steps=20")
     fingerprint = checkpoints.fingerprint(source)
     checkpoints.save("a", fingerprint, latent=np.arange(3.0))
-    np.testing.assert_array_equal(checkpoints.load("a", fingerprint)["latent"], np.arange(3.0))
-    assert checkpoints.load("b", fingerprint) is None
+    loaded = checkpoints.load("a", fingerprint, "latent")
+    np.testing.assert_array_equal(loaded["latent"], np.arange(3.0))
+    assert checkpoints.load("b", fingerprint, "latent") is None
     other_settings = ImageCheckpoints(tmp_path / "partial", "steps=10")
-    assert other_settings.load("a", other_settings.fingerprint(source)) is None
+    assert other_settings.load("a", other_settings.fingerprint(source), "latent") is None
     source.write_bytes(b"another image")
-    assert checkpoints.load("a", checkpoints.fingerprint(source)) is None
+    assert checkpoints.load("a", checkpoints.fingerprint(source), "latent") is None
     checkpoints.clear()
     assert not (tmp_path / "partial").exists()
 
@@ -87,5 +88,5 @@ def test_a_checkpoint_counts_only_for_the_same_settings_and_input_bytes(tmp_path
 def test_a_damaged_checkpoint_is_refined_afresh(tmp_path, caplog):
     checkpoints = ImageCheckpoints(tmp_path, "steps=20")
     (tmp_path / "a.npz").write_bytes(b"PK\x03\x04 not a whole archive")
-    assert checkpoints.load("a", "any") is None
-    assert "unreadable" in caplog.text
+    assert checkpoints.load("a", "any", "latent") is None
+    assert "a.npz: cannot read" in caplog.text and "starting afresh" in caplog.text
