@@ -9,12 +9,16 @@ CORES ?= 8
 
 .PHONY: run smoke kodak-taef2 findings speed0-taef2 speed0-taesd3 seed-study bench test lint pytest docs slurm-check report report-screenshot
 
-## --no-compile: byte-compiling all of torch, scipy and pandas at install took half of the
-## install's 4 minutes; Python compiles the modules a run imports on first use instead.
+## The modules are byte-compiled after the install, on every core: pip compiles one file at a
+## time (half of a 4-minute install). They must be compiled at install: this machine and CI set
+## PYTHONDONTWRITEBYTECODE, so a module left uncompiled is compiled again by every process that
+## imports it (torch alone: +3-5 s for each workflow job and test process). compileall's status
+## is not checked: some packages ship test data that is not Python 3, which nothing imports.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-compile -e '.[dev]'
+	-$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	touch $@
 
 ## The default experiment: Kodak through the SDXL VAE (a GPU job; hours on a CPU).

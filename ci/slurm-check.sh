@@ -52,16 +52,20 @@ if [[ $local_status -ne 0 ]]; then
 fi
 say "running $CONFIG through SLURM into results/$SLURM_RUN"
 slurm_started=$(date +%s)
-# A status query that fails makes the plugin wait forever; SIGKILL bounds it.
+# A status query that fails makes the plugin wait forever; SIGKILL bounds it (89 s on an idle
+# CI machine; the bound leaves room for a slow one).
+readonly SLURM_TIMEOUT=${SLURM_CHECK_TIMEOUT:-600}
 slurm_status=0
-timeout -s KILL "${SLURM_CHECK_TIMEOUT:-300}" "$SNAKEMAKE" "results/$SLURM_RUN/metrics.csv" \
+timeout -s KILL "$SLURM_TIMEOUT" "$SNAKEMAKE" "results/$SLURM_RUN/metrics.csv" \
     --profile profiles/slurm \
     --configfile "$CONFIG" --config run="$SLURM_RUN" \
     --slurm-init-seconds-before-status-checks 1 --jobs 8 >"$SLURM_LOG" 2>&1 || slurm_status=$?
 slurm_seconds=$(seconds_since "$slurm_started")
 if [[ $slurm_status -ne 0 ]]; then
     tail -n 40 "$SLURM_LOG" >&2
-    fail "the SLURM run failed with status $slurm_status (log: $SLURM_LOG)"
+    [[ $slurm_status -eq 137 ]] \
+        && fail "the SLURM run did not end within $SLURM_TIMEOUT s (SLURM_CHECK_TIMEOUT) and was killed (log: $SLURM_LOG)"
+    fail "the SLURM run failed with status $slurm_status after $slurm_seconds s (log: $SLURM_LOG)"
 fi
 
 # --- Did the jobs really go through SLURM? ---
