@@ -13,7 +13,8 @@ One run, meant for a lent GPU machine (within 10 minutes on one large GPU):
 Writes summary.json and check.md under `--output` and exits 1 when a check fails. The pixel
 baselines are left out but one JPEG point, which the config checks need as the anchor.
 `--device cpu --images 2 --small` (a narrow network, a two-setting sweep: PNG and AVIF at
-8 bits, and the images shrunk to 256 px) runs every step on a CPU in minutes.
+8 bits, the images shrunk to 256 px, the throughput measured at 256×256) runs every step on
+a CPU in minutes.
 
     LATENTCODEC_MIRROR=... python bench/gpu_check.py [--device cuda] [--images 24]
 """
@@ -104,9 +105,12 @@ def same_metrics(first: Path, second: Path) -> bool:
 
 
 def throughput(device: str, batch: int, small: bool, env: dict) -> list[dict]:
-    """`bench/gpu.py` at 768×512 (Kodak's size): one JSON row per measure."""
+    """`bench/gpu.py` at 768×512 (Kodak's size), or at the DAG's 256×256 with `small` (the
+    narrow network at Kodak's size took three of a CPU smoke run's minutes): one JSON row per
+    measure."""
+    size = "256x256" if small else "768x512"
     command = [sys.executable, str(REPO / "bench" / "gpu.py"), "--device", device]
-    command += ["--sizes", "768x512", "--count", str(max(2, batch)), "--batch", str(batch)]
+    command += ["--sizes", size, "--count", str(max(2, batch)), "--batch", str(batch)]
     command += ["--small"] if small else []
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode:
