@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
 CORES ?= 8
 
-.PHONY: run smoke kodak-taef2 findings speed0-taef2 speed0-taesd3 seed-study bench test lint pytest docs slurm-check report report-screenshot
+.PHONY: run smoke kodak-taef2 findings speed0-taef2 speed0-taesd3 rate-steps-taesd3 seed-study bench test lint pytest docs slurm-check report report-screenshot
 
 ## The modules are byte-compiled after the install, on every core: pip compiles one file at a
 ## time (half of a 4-minute install). They must be compiled at install: this machine and CI set
@@ -57,6 +57,16 @@ speed0-taef2 speed0-taesd3: speed0-%: $(STAMP)
 	mkdir -p docs/findings/$@/figures
 	cp $(addprefix results/$@/,$(SPEED0_TABLES)) docs/findings/$@/
 	cp results/$@/figures/rd.png docs/findings/$@/figures/
+
+## Rate-aware lac's step budget: 8 against 32 rate steps on TAESD3's first 8 Kodak images
+## (configs/overlays/rate-steps-taesd3.yaml, 1 h on 2 cores), its BD-rates and searches
+## copied to docs/findings/rate-steps-taesd3/.
+RATE_STEPS := results/rate-steps-taesd3-8img
+rate-steps-taesd3: $(STAMP)
+	$(FINDINGS_RUN) --configfile configs/speed0.yaml configs/overlays/speed0-taesd3.yaml \
+		configs/overlays/$@.yaml
+	mkdir -p docs/findings/$@
+	cp $(addprefix $(RATE_STEPS)/,bdrate.md rate_search.md lead.md) docs/findings/$@/
 
 ## The seed study's protocol alone (TAESDXL, 24 Kodak images; ~25 min on 2 cores).
 seed-study: $(STAMP)

@@ -77,6 +77,7 @@ def check_config(config: dict) -> None:
     for job in baseline_jobs(config):
         _check_baseline(job)
     _check_findings(config, images)
+    _check_figures(config["figures"], images)
     check_equal_effort(config)
     check_tools(config["perceptual_metrics"])
     comparison = config["comparison"]
@@ -336,6 +337,27 @@ def _build(key: str, name: str, options: dict) -> None:
         get_codec(name, **options)
     except (TypeError, LatentCodecError) as error:  # TypeError: an option it does not take
         raise LatentCodecError(f"{key}.options: {error}") from None
+
+
+def _check_figures(figures: dict, images: list[str]) -> None:
+    """The images the crop grids show are the run's: another has no rows to draw, and the
+    figures job would fail at the end of a run instead of at its start."""
+    if figures["crop_image"] is not None and figures["crop_image"] not in images:
+        raise LatentCodecError(
+            f"figures.crop_image: {figures['crop_image']!r} is not among the run's images "
+            f"({_listed(images)})"
+        )
+    unknown = [image for image in figures["equal_size_images"] if image not in images]
+    if unknown:
+        raise LatentCodecError(
+            f"figures.equal_size_images: {unknown} are not among the run's images "
+            f"({_listed(images)})"
+        )
+
+
+def _listed(images: list[str], shown: int = 8) -> str:
+    more = f", … {len(images) - shown} more" if len(images) > shown else ""
+    return ", ".join(images[:shown]) + more
 
 
 def _check_findings(config: dict, images: list[str]) -> None:

@@ -111,6 +111,17 @@ def test_default_sweep_is_png_at_four_depths_and_avif_at_three_depths_times_thre
         ({"models": ["sd15"]}, r"models: unknown model 'sd15'"),
         ({"models": ["sdxl-vae"], "dtype": "float16"}, r"dtype: sdxl-vae is not safe in float16"),
         ({"dataset": {"name": "kodak", "images": ["kodim00"]}}, r"dataset\.images"),
+        (
+            {"dataset": {"name": "kodak", "images": 2}, "figures": {"crop_image": "kodim23"}},
+            r"figures\.crop_image: 'kodim23' is not among the run's images \(kodim01, kodim02\)",
+        ),
+        (
+            {
+                "dataset": {"name": "kodak", "images": 2},
+                "figures": {"equal_size_images": ["kodim07"]},
+            },
+            r"figures\.equal_size_images: \['kodim07'\] are not among the run's images",
+        ),
         ({"codecs": {"png": {"bitdepths": []}}, "baselines": {}}, r"codecs: no codec job"),
         (
             {"codecs": {"avif": {"bitdepths": [8], "qualities": {"a": 5}, "packing": ["planar"]}}},
@@ -464,3 +475,19 @@ def test_a_speed0_overlay_is_the_speed0_run_for_one_of_its_models(path):
     update_config(merged, overlay)
     assert merged["codecs"] == full["codecs"] and merged["encoders"] == full["encoders"]
     check_config(validated(merged))
+
+
+def test_the_rate_steps_overlay_adds_a_32_step_route_to_taesd3s_speed0_run():
+    """configs/overlays/rate-steps-taesd3.yaml, over the speed-0 run and its TAESD3 overlay:
+    the findings' 8-step rate-aware route beside a 32-step one, both from the same start."""
+    merged = yaml.safe_load((REPO / "configs" / "speed0.yaml").read_text())
+    for name in ("speed0-taesd3", "rate-steps-taesd3"):
+        update_config(
+            merged, yaml.safe_load((REPO / "configs" / "overlays" / f"{name}.yaml").read_text())
+        )
+    merged = validated(merged)
+    check_config(merged)
+    assert merged["models"] == ["taesd3"]
+    assert refinement_of(merged, "refined_rate") == Refinement(rate_steps=8)
+    assert refinement_of(merged, "refined_rate32") == Refinement(rate_steps=32)
+    assert rate_start(merged, "taesd3", "refined_rate32") == "refined"
