@@ -59,7 +59,7 @@ speed0-taef2 speed0-taesd3: speed0-%: $(STAMP)
 	cp results/$@/figures/rd.png docs/findings/$@/figures/
 
 ## Rate-aware lac's step budget: 8 against 32 rate steps on TAESD3's first 8 Kodak images
-## (configs/overlays/rate-steps-taesd3.yaml, 1 h on 2 cores), its BD-rates and searches
+## (configs/overlays/rate-steps-taesd3.yaml, 1.5 h on 2 cores), its BD-rates and searches
 ## copied to docs/findings/rate-steps-taesd3/.
 RATE_STEPS := results/rate-steps-taesd3-8img
 rate-steps-taesd3: $(STAMP)

@@ -479,7 +479,8 @@ def test_a_speed0_overlay_is_the_speed0_run_for_one_of_its_models(path):
 
 def test_the_rate_steps_overlay_adds_a_32_step_route_to_taesd3s_speed0_run():
     """configs/overlays/rate-steps-taesd3.yaml, over the speed-0 run and its TAESD3 overlay:
-    the findings' 8-step rate-aware route beside a 32-step one, both from the same start."""
+    the findings' 8-step rate-aware route beside a 32-step one, both from the same start, and a
+    distortion-only route given as many steps as the 32-step route spends in all."""
     merged = yaml.safe_load((REPO / "configs" / "speed0.yaml").read_text())
     for name in ("speed0-taesd3", "rate-steps-taesd3"):
         update_config(
@@ -491,3 +492,4 @@ def test_the_rate_steps_overlay_adds_a_32_step_route_to_taesd3s_speed0_run():
     assert refinement_of(merged, "refined_rate") == Refinement(rate_steps=8)
     assert refinement_of(merged, "refined_rate32") == Refinement(rate_steps=32)
     assert rate_start(merged, "taesd3", "refined_rate32") == "refined"
+    assert refinement_of(merged, "refined52") == Refinement(steps=20 + 32)
