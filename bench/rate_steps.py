@@ -21,15 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from latentcodec.codecs.lac_rate import LacRate
-from latentcodec.codecs.lcf import sensitivity_per_integer
-from latentcodec.codecs.quantized_file import load_quantized
 from latentcodec.io import load_arrays, load_image
 from latentcodec.models.refinement import REFINE_THREADS, Refinement
 from latentcodec.sources import resolve_mirror
 from latentcodec.tables import write_csv
 from latentcodec.workflow.encode import load_network
-from latentcodec.workflow.store import load_sensitivity
+from latentcodec.workflow.rate import load_rate
 
 
 def searched(network, image: str, route: Path, quality: int, budgets: list[int],
@@ -37,9 +34,9 @@ def searched(network, image: str, route: Path, quality: int, budgets: list[int],
     """One image's search at `quality` for the largest budget, read off at every budget."""
     from latentcodec.models.refine import refine_latent  # imports torch
 
-    start, _ = load_quantized(route / "b8" / "quantized" / f"{image}.npz")
-    sensitivity = load_sensitivity(route / "sensitivity" / f"{image}.npy", start.values.shape[0])
-    rate = LacRate(start, quality, sensitivity_per_integer(sensitivity, start))
+    rate, _, _ = load_rate(
+        route / "b8" / "quantized" / f"{image}.npz", route / "sensitivity" / f"{image}.npy", quality
+    )
     latent = load_arrays(route / "latents" / f"{image}.npz", "latent")["latent"]
     source = load_image(resolve_mirror(None) / "datasets" / "kodak" / f"{image}.png")
     steps = []  # (loss, estimated bits) of each step's latent
@@ -47,7 +44,8 @@ def searched(network, image: str, route: Path, quality: int, budgets: list[int],
     def record(step, loss, latent):
         steps.append((loss, rate.terms(latent)[1]))
 
-    stage = Refinement(steps=max(budgets), learning_rate=learning_rate)
+    # constant, so that the first k steps of this search are the k-step search
+    stage = Refinement(steps=max(budgets), learning_rate=learning_rate, schedule="constant")
     refine_latent(network, source, latent, stage, rate=rate, label=image, on_step=record)
     rows = []
     for budget in [0, *budgets]:

@@ -342,33 +342,29 @@ def _build(key: str, name: str, options: dict) -> None:
 def _check_figures(figures: dict, images: list[str]) -> None:
     """The images the crop grids show are the run's: another has no rows to draw, and the
     figures job would fail at the end of a run instead of at its start."""
-    if figures["crop_image"] is not None and figures["crop_image"] not in images:
-        raise LatentCodecError(
-            f"figures.crop_image: {figures['crop_image']!r} is not among the run's images "
-            f"({_listed(images)})"
-        )
-    unknown = [image for image in figures["equal_size_images"] if image not in images]
+    if figures["crop_image"] is not None:
+        _check_run_images("figures.crop_image", figures["crop_image"], images)
+    _check_run_images("figures.equal_size_images", figures["equal_size_images"], images)
+
+
+def _check_run_images(key: str, chosen: str | list[str], images: list[str]) -> None:
+    """Refuse `chosen` (one image id, or a list of them) where it names an image the run
+    does not select, listing the run's images."""
+    single = isinstance(chosen, str)
+    unknown = sorted(set([chosen] if single else chosen) - set(images))
     if unknown:
-        raise LatentCodecError(
-            f"figures.equal_size_images: {unknown} are not among the run's images "
-            f"({_listed(images)})"
-        )
-
-
-def _listed(images: list[str], shown: int = 8) -> str:
-    more = f", … {len(images) - shown} more" if len(images) > shown else ""
-    return ", ".join(images[:shown]) + more
+        named = f"{chosen!r} is" if single else f"{unknown} are"
+        shown = 8
+        listed = ", ".join(images[:shown])
+        listed += f", … {len(images) - shown} more" if len(images) > shown else ""
+        raise LatentCodecError(f"{key}: {named} not among the run's images ({listed})")
 
 
 def _check_findings(config: dict, images: list[str]) -> None:
     """The lead table's model is a configured one and its codecs exist (a codec the
     config does not sweep simply has no rows there); the convergence images are the run's."""
     findings = config["findings"]
-    unknown = sorted(set(findings["convergence_images"]) - set(images))
-    if unknown:
-        raise LatentCodecError(
-            f"findings.convergence_images: {unknown} are not among the run's images"
-        )
+    _check_run_images("findings.convergence_images", findings["convergence_images"], images)
     if findings["lead_model"] is not None and findings["lead_model"] not in config["models"]:
         raise LatentCodecError(
             f"findings.lead_model: {findings['lead_model']!r} is not among the configured "

@@ -70,9 +70,9 @@ def rate_aware_lac(
     for paths in zip(sources, latents, quantized, sensitivities, compressed, strict=True):
         source, latent_path, quantized_path, sensitivity_path, out_path = paths
         name = Path(source).stem
-        start, stored = load_quantized(quantized_path)
-        sensitivity = load_sensitivity(sensitivity_path, start.values.shape[0])
-        rate = LacRate(start, setting.quality_value, sensitivity_per_integer(sensitivity, start))
+        rate, stored, sensitivity = load_rate(
+            quantized_path, sensitivity_path, setting.quality_value
+        )
         found = _searched(network, source, latent_path, stage, rate, search_clock,
                           checkpoints, checkpoints.fingerprint(*paths[:4]))  # fmt: skip
         with clock.timed(image=name):
@@ -90,6 +90,16 @@ def rate_aware_lac(
     clock.write(seconds)
     search_clock.write(search_seconds)
     checkpoints.clear()
+
+
+def load_rate(quantized_path, sensitivity_path, quality_value: int):
+    """lac's rate at `quality_value` on the grid of a route's stored integer latent, its
+    channel steps from the image's decoder sensitivity: (LacRate, the stored quantised file's
+    arrays, the sensitivity)."""
+    start, stored = load_quantized(quantized_path)
+    sensitivity = load_sensitivity(sensitivity_path, start.values.shape[0])
+    rate = LacRate(start, quality_value, sensitivity_per_integer(sensitivity, start))
+    return rate, stored, sensitivity
 
 
 def _searched(network, source, latent_path, stage: Refinement, rate: LacRate,
